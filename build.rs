@@ -1,0 +1,227 @@
+//! Generates the client from `spec/conversation.json` into `$OUT_DIR/codegen.rs`.
+//!
+//! Two steps, nothing else:
+//! 1. every named string enum of the spec becomes an *open* enum (known values as
+//!    variants, anything else kept in `Other(String)`), because the live API adds
+//!    values faster than the spec and a closed enum fails whole responses;
+//! 2. progenitor generates types and builders, using those open enums as
+//!    replacements for its own closed ones.
+
+use std::{env, fs, path::PathBuf};
+
+use heck::ToUpperCamelCase;
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+const SPEC: &str = "spec/conversation.json";
+/// Module (inside the generated file) that holds the open enums.
+const ENUM_MOD: &str = "open_enums";
+/// Name of the catch-all variant that keeps unrecognised values.
+const OTHER: &str = "Other";
+
+fn main() {
+    println!("cargo:rerun-if-changed={SPEC}");
+    println!("cargo:rerun-if-changed=build.rs");
+
+    let text = fs::read_to_string(SPEC).unwrap_or_else(|e| panic!("cannot read {SPEC}: {e}"));
+    let raw: serde_json::Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{SPEC} is not JSON: {e}"));
+    let spec: openapiv3::OpenAPI = serde_json::from_value(raw.clone())
+        .unwrap_or_else(|e| panic!("{SPEC} is not OpenAPI 3.0: {e}"));
+
+    let enums = string_enums(&raw);
+
+    let mut settings = GenerationSettings::default();
+    settings
+        .with_interface(InterfaceStyle::Builder)
+        .with_tag(TagStyle::Merged)
+        // The hand-written layer owns request execution (auth, retries, tracing).
+        .with_inner_type(quote!(crate::client::ClientState))
+        .with_hooks(HooksMode::Expected)
+        .with_derive("schemars::JsonSchema")
+        .with_derive("PartialEq");
+    for e in &enums {
+        let mut impls = vec![TypeImpl::Display, TypeImpl::FromStr];
+        if e.default.is_some() {
+            impls.push(TypeImpl::Default);
+        }
+        settings.with_replacement(
+            &e.name,
+            format!("crate::generated::{ENUM_MOD}::{}", e.name),
+            impls.into_iter(),
+        );
+    }
+
+    let mut generator = Generator::new(&settings);
+    let client = generator
+        .generate_tokens(&spec)
+        .unwrap_or_else(|e| panic!("progenitor could not generate the client: {e}"));
+    let enum_items: Vec<TokenStream> = enums.iter().map(open_enum).collect();
+    let enum_mod = format_ident!("{ENUM_MOD}");
+    let tokens = quote! {
+        #client
+
+        /// Open enums: every string enum of the spec, accepting values this version does not know.
+        pub mod #enum_mod {
+            #(#enum_items)*
+        }
+    };
+    let file: syn::File = syn::parse2(tokens).expect("generated code parses");
+    let out = PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("codegen.rs");
+    fs::write(&out, prettyplease::unparse(&file)).expect("write codegen.rs");
+}
+
+/// A named string enum from `components/schemas`.
+struct StringEnum {
+    name: String,
+    doc: String,
+    values: Vec<String>,
+    default: Option<String>,
+}
+
+fn string_enums(raw: &serde_json::Value) -> Vec<StringEnum> {
+    let Some(schemas) = raw.pointer("/components/schemas").and_then(|s| s.as_object()) else {
+        return Vec::new();
+    };
+    schemas
+        .iter()
+        .filter_map(|(name, schema)| {
+            let values = schema.get("enum")?.as_array()?;
+            let values: Vec<String> =
+                values.iter().map(|v| v.as_str().map(str::to_owned)).collect::<Option<_>>()?;
+            let text = |k: &str| schema.get(k).and_then(|v| v.as_str()).unwrap_or("").trim().to_owned();
+            let doc = [text("title"), text("description")]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join("\n\n");
+            let default = schema.get("default").and_then(|v| v.as_str()).map(str::to_owned);
+            Some(StringEnum { name: name.clone(), doc, values, default })
+        })
+        .collect()
+}
+
+/// Rust variant name for a wire value, avoiding the catch-all's name and leading digits.
+fn variant_name(value: &str) -> String {
+    let mut name = value.to_upper_camel_case();
+    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+        name = format!("V{name}");
+    }
+    if name == OTHER {
+        name.push_str("Value");
+    }
+    name
+}
+
+fn open_enum(e: &StringEnum) -> TokenStream {
+    let name = format_ident!("{}", e.name);
+    let other = format_ident!("{OTHER}");
+    let doc = if e.doc.is_empty() { format!("`{}` (a string enum of the API).", e.name) } else { e.doc.clone() };
+    let variants: Vec<_> = e.values.iter().map(|v| format_ident!("{}", variant_name(v))).collect();
+    let values = &e.values;
+    let variant_docs: Vec<String> = e.values.iter().map(|v| format!("`{v}`")).collect();
+    let known_list = e.values.join(", ");
+    let default_impl = e.default.as_ref().map(|d| {
+        quote! {
+            impl ::std::default::Default for #name {
+                fn default() -> Self { Self::from(#d) }
+            }
+        }
+    });
+    quote! {
+        #[doc = #doc]
+        ///
+        /// Open enum: a value this version of the crate does not know is kept in
+        /// the catch-all variant and serialised back unchanged.
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name {
+            #( #[doc = #variant_docs] #variants, )*
+            /// A value the spec this crate was generated from does not list.
+            #other(::std::string::String),
+        }
+
+        impl #name {
+            /// Every value the spec lists, in spec order.
+            pub const KNOWN: &'static [Self] = &[ #( Self::#variants ),* ];
+
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #( Self::#variants => #values, )*
+                    Self::#other(s) => s.as_str(),
+                }
+            }
+
+            /// Whether the value is one the spec does not list.
+            pub fn is_other(&self) -> bool {
+                matches!(self, Self::#other(_))
+            }
+        }
+
+        impl ::std::convert::From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #( #values => Self::#variants, )*
+                    other => Self::#other(other.to_owned()),
+                }
+            }
+        }
+
+        impl ::std::convert::From<::std::string::String> for #name {
+            fn from(value: ::std::string::String) -> Self {
+                match Self::from(value.as_str()) {
+                    Self::#other(_) => Self::#other(value),
+                    known => known,
+                }
+            }
+        }
+
+        impl ::std::str::FromStr for #name {
+            type Err = ::std::convert::Infallible;
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                Ok(Self::from(value))
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        #default_impl
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
+                Ok(Self::from(value.as_ref()))
+            }
+        }
+
+        impl ::schemars::JsonSchema for #name {
+            fn schema_name() -> ::std::string::String {
+                stringify!(#name).to_owned()
+            }
+            fn json_schema(_: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {
+                // Known values are listed, but any string is valid: the API adds values over time.
+                ::schemars::schema::SchemaObject {
+                    metadata: Some(Box::new(::schemars::schema::Metadata {
+                        description: Some(format!("{} Known values: {}.", #doc, #known_list)),
+                        examples: vec![ #( ::serde_json::json!(#values) ),* ],
+                        ..Default::default()
+                    })),
+                    instance_type: Some(::schemars::schema::InstanceType::String.into()),
+                    ..Default::default()
+                }
+                .into()
+            }
+        }
+    }
+}
