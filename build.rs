@@ -10,8 +10,8 @@
 use std::{env, fs, path::PathBuf};
 
 use heck::ToUpperCamelCase;
-use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
 use proc_macro2::TokenStream;
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
 use quote::{format_ident, quote};
 
 const SPEC: &str = "spec/conversation.json";
@@ -68,7 +68,8 @@ fn main() {
         }
     };
     let file: syn::File = syn::parse2(tokens).expect("generated code parses");
-    let out = PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("codegen.rs");
+    let out =
+        PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("codegen.rs");
     fs::write(&out, prettyplease::unparse(&file)).expect("write codegen.rs");
 }
 
@@ -81,23 +82,43 @@ struct StringEnum {
 }
 
 fn string_enums(raw: &serde_json::Value) -> Vec<StringEnum> {
-    let Some(schemas) = raw.pointer("/components/schemas").and_then(|s| s.as_object()) else {
+    let Some(schemas) = raw
+        .pointer("/components/schemas")
+        .and_then(|s| s.as_object())
+    else {
         return Vec::new();
     };
     schemas
         .iter()
         .filter_map(|(name, schema)| {
             let values = schema.get("enum")?.as_array()?;
-            let values: Vec<String> =
-                values.iter().map(|v| v.as_str().map(str::to_owned)).collect::<Option<_>>()?;
-            let text = |k: &str| schema.get(k).and_then(|v| v.as_str()).unwrap_or("").trim().to_owned();
+            let values: Vec<String> = values
+                .iter()
+                .map(|v| v.as_str().map(str::to_owned))
+                .collect::<Option<_>>()?;
+            let text = |k: &str| {
+                schema
+                    .get(k)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("")
+                    .trim()
+                    .to_owned()
+            };
             let doc = [text("title"), text("description")]
                 .into_iter()
                 .filter(|s| !s.is_empty())
                 .collect::<Vec<_>>()
                 .join("\n\n");
-            let default = schema.get("default").and_then(|v| v.as_str()).map(str::to_owned);
-            Some(StringEnum { name: name.clone(), doc, values, default })
+            let default = schema
+                .get("default")
+                .and_then(|v| v.as_str())
+                .map(str::to_owned);
+            Some(StringEnum {
+                name: name.clone(),
+                doc,
+                values,
+                default,
+            })
         })
         .collect()
 }
@@ -117,8 +138,16 @@ fn variant_name(value: &str) -> String {
 fn open_enum(e: &StringEnum) -> TokenStream {
     let name = format_ident!("{}", e.name);
     let other = format_ident!("{OTHER}");
-    let doc = if e.doc.is_empty() { format!("`{}` (a string enum of the API).", e.name) } else { e.doc.clone() };
-    let variants: Vec<_> = e.values.iter().map(|v| format_ident!("{}", variant_name(v))).collect();
+    let doc = if e.doc.is_empty() {
+        format!("`{}` (a string enum of the API).", e.name)
+    } else {
+        e.doc.clone()
+    };
+    let variants: Vec<_> = e
+        .values
+        .iter()
+        .map(|v| format_ident!("{}", variant_name(v)))
+        .collect();
     let values = &e.values;
     let variant_docs: Vec<String> = e.values.iter().map(|v| format!("`{v}`")).collect();
     let known_list = e.values.join(", ");

@@ -12,6 +12,8 @@ impl ClientHooks<ClientState> for crate::Client {
         request: reqwest::Request,
         _info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        progenitor_client::ClientInfo::client(self).execute(request).await
+        progenitor_client::ClientInfo::client(self)
+            .execute(request)
+            .await
     }
 }

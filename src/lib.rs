@@ -1,8 +1,14 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
-mod generated;
 pub mod client;
+mod generated;
 
-pub use generated::{Client, builder, types};
+pub use generated::{Client, builder};
 pub use progenitor_client::{Error, ResponseValue};
+
+/// Models of the API: every schema of the spec, with open enums for its string enums.
+pub mod types {
+    pub use crate::generated::open_enums::*;
+    pub use crate::generated::types::*;
+}

@@ -1,0 +1,107 @@
+//! Model-level guarantees: open enums, JSON Schema export, recipient shapes.
+
+use std::str::FromStr;
+
+use serde_json::json;
+use sinch_conversation::types::{self, ConversationChannel, WebhookTrigger};
+
+#[test]
+fn open_enums_round_trip_known_and_unknown_values() {
+    for value in [
+        "SMS",
+        "WHATSAPP",
+        "CHANNEL_UNSPECIFIED",
+        "TELEGRAM",
+        "KAKAOTALK",
+        "lower-case-new",
+    ] {
+        let parsed: ConversationChannel = serde_json::from_value(json!(value)).unwrap();
+        assert_eq!(serde_json::to_value(&parsed).unwrap(), json!(value));
+        assert_eq!(parsed.to_string(), value);
+        assert_eq!(ConversationChannel::from_str(value).unwrap(), parsed);
+    }
+    assert_eq!(ConversationChannel::from("SMS"), ConversationChannel::Sms);
+    assert!(!ConversationChannel::Sms.is_other());
+    assert_eq!(
+        ConversationChannel::from("APPLEBC"),
+        ConversationChannel::Other("APPLEBC".into())
+    );
+    assert_eq!(ConversationChannel::KNOWN.len(), 8);
+    assert_eq!(
+        ConversationChannel::default(),
+        ConversationChannel::ChannelUnspecified
+    );
+}
+
+#[test]
+fn open_enum_collections_keep_unknown_members() {
+    let triggers: Vec<WebhookTrigger> = serde_json::from_value(json!([
+        "MESSAGE_INBOUND",
+        "SMART_CONVERSATION",
+        "MESSAGE_SUBMIT"
+    ]))
+    .unwrap();
+    assert_eq!(triggers[0], WebhookTrigger::MessageInbound);
+    assert_eq!(triggers[1].as_str(), "SMART_CONVERSATION");
+    assert!(triggers[2].is_other());
+}
+
+#[test]
+fn open_enums_reject_non_strings() {
+    assert!(serde_json::from_value::<ConversationChannel>(json!(3)).is_err());
+    assert!(serde_json::from_value::<ConversationChannel>(json!(null)).is_err());
+}
+
+#[test]
+fn recipient_is_either_a_contact_id_or_channel_identities_never_neither() {
+    let by_contact: types::Recipient = serde_json::from_value(json!({"contact_id": "c1"})).unwrap();
+    assert!(matches!(by_contact, types::Recipient::ContactRecipient(_)));
+    let by_identity: types::Recipient = serde_json::from_value(json!({
+        "identified_by": {"channel_identities": [{"channel": "SMS", "identity": "+4670"}]}
+    }))
+    .unwrap();
+    assert!(matches!(
+        by_identity,
+        types::Recipient::ChannelIdentitiesRecipient(_)
+    ));
+    assert!(serde_json::from_value::<types::Recipient>(json!({})).is_err());
+}
+
+#[test]
+fn send_message_request_exports_a_json_schema() {
+    let schema = schemars::schema_for!(types::SendMessageRequest);
+    let schema = serde_json::to_value(&schema).unwrap();
+    let properties = &schema["properties"];
+    for field in [
+        "app_id",
+        "project_id",
+        "recipient",
+        "message",
+        "ttl",
+        "channel_priority_order",
+    ] {
+        assert!(
+            properties.get(field).is_some(),
+            "schema lacks {field}: {schema:#}"
+        );
+    }
+    let required: Vec<&str> = schema["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    for field in ["app_id", "project_id", "recipient", "message"] {
+        assert!(required.contains(&field), "{field} should be required");
+    }
+    // Open enums are strings that list their known values without rejecting new ones.
+    let channel = &schema["definitions"]["ConversationChannel"];
+    assert_eq!(channel["type"], "string");
+    assert!(channel.get("enum").is_none());
+    assert!(
+        channel["examples"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("WHATSAPP"))
+    );
+}
