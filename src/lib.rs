@@ -1,11 +1,18 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+mod auth;
 pub mod client;
+pub mod error;
 mod generated;
+pub mod region;
+pub mod retry;
 
+pub use auth::{Credentials, DEFAULT_TOKEN_URL};
+pub use client::{ClientBuilder, ClientState};
 pub use generated::{Client, builder};
-pub use progenitor_client::{Error, ResponseValue};
+pub use progenitor_client::{Error as GeneratedError, ResponseValue};
+pub use region::Region;
 
 /// Models of the API: every schema of the spec, with open enums for its string enums.
 pub mod types {
