@@ -11,7 +11,7 @@ pub mod retry;
 pub use auth::{Credentials, DEFAULT_TOKEN_URL};
 pub use client::{ClientBuilder, ClientState};
 pub use generated::{Client, builder};
-pub use progenitor_client::{Error as GeneratedError, ResponseValue};
+pub use progenitor_client::{ClientInfo, Error as GeneratedError, ResponseValue};
 pub use region::Region;
 
 /// Models of the API: every schema of the spec, with open enums for its string enums.

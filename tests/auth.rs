@@ -77,8 +77,8 @@ async fn bearer_token_is_fetched_once_and_reused() {
             .unwrap();
     }
 
-    assert_eq!(token.hits_async().await, 1);
-    assert_eq!(apps.hits_async().await, 3);
+    assert_eq!(token.calls_async().await, 1);
+    assert_eq!(apps.calls_async().await, 3);
     assert_eq!(client.token_requests(), 1);
 }
 
@@ -98,9 +98,9 @@ async fn a_token_expiring_within_the_margin_is_refreshed_before_use() {
     client.list_apps().project_id("p1").send().await.unwrap();
     client.list_apps().project_id("p1").send().await.unwrap();
 
-    assert_eq!(apps_1.hits_async().await, 1);
-    assert_eq!(second.hits_async().await, 1);
-    assert_eq!(apps_2.hits_async().await, 2);
+    assert_eq!(apps_1.calls_async().await, 1);
+    assert_eq!(second.calls_async().await, 1);
+    assert_eq!(apps_2.calls_async().await, 2);
 }
 
 #[tokio::test]
@@ -125,8 +125,8 @@ async fn sixty_four_concurrent_calls_make_exactly_one_token_request() {
         call.await.unwrap().unwrap();
     }
 
-    assert_eq!(token.hits_async().await, 1);
-    assert_eq!(apps.hits_async().await, 64);
+    assert_eq!(token.calls_async().await, 1);
+    assert_eq!(apps.calls_async().await, 64);
 }
 
 #[tokio::test]
@@ -161,9 +161,9 @@ async fn an_expired_token_401_refreshes_once_and_retries_once() {
         .await
         .expect("retried with a fresh token");
 
-    assert_eq!(rejected.hits_async().await, 1);
-    assert_eq!(second.hits_async().await, 1);
-    assert_eq!(accepted.hits_async().await, 1);
+    assert_eq!(rejected.calls_async().await, 1);
+    assert_eq!(second.calls_async().await, 1);
+    assert_eq!(accepted.calls_async().await, 1);
 }
 
 #[tokio::test]
@@ -189,8 +189,8 @@ async fn a_401_without_expired_is_returned_without_refresh() {
             .unwrap_err(),
     );
 
-    assert_eq!(token.hits_async().await, 1);
-    assert_eq!(rejected.hits_async().await, 1);
+    assert_eq!(token.calls_async().await, 1);
+    assert_eq!(rejected.calls_async().await, 1);
     let Error::Api(api) = &error else {
         panic!("{error:?}")
     };
@@ -225,7 +225,7 @@ async fn token_endpoint_failures_are_retried_then_typed() {
         matches!(&direct, AuthError::TokenEndpoint { status, body } if *status == 503 && body == "auth is down"),
         "{direct:?}"
     );
-    assert_eq!(token.hits_async().await, 3, "three attempts");
+    assert_eq!(token.calls_async().await, 3, "three attempts");
 
     let through_call = client
         .list_apps()
@@ -238,7 +238,7 @@ async fn token_endpoint_failures_are_retried_then_typed() {
         "{through_call:?}"
     );
     assert!(matches!(Error::from(through_call), Error::Auth(_)));
-    assert_eq!(apps.hits_async().await, 0);
+    assert_eq!(apps.calls_async().await, 0);
 }
 
 #[tokio::test]
@@ -278,8 +278,8 @@ async fn basic_auth_sends_the_key_on_every_request_and_never_asks_for_a_token() 
     client.list_apps().project_id("p1").send().await.unwrap();
     client.list_apps().project_id("p1").send().await.unwrap();
 
-    assert_eq!(apps.hits_async().await, 2);
-    assert_eq!(token.hits_async().await, 0);
+    assert_eq!(apps.calls_async().await, 2);
+    assert_eq!(token.calls_async().await, 0);
 }
 
 #[tokio::test]
@@ -289,7 +289,7 @@ async fn secrets_and_tokens_never_show_in_debug_output_or_errors() {
     apps_mock(&server, "tok-SECRET-VALUE").await;
     let client = oauth_client(&server);
     client.list_apps().project_id("p1").send().await.unwrap();
-    assert_eq!(token.hits_async().await, 1);
+    assert_eq!(token.calls_async().await, 1);
 
     let debug = format!("{client:?}");
     assert!(!debug.contains(KEY_SECRET), "{debug}");
@@ -333,5 +333,5 @@ async fn secrets_and_tokens_never_show_in_debug_output_or_errors() {
         !shown.contains(KEY_SECRET) && !shown.contains("a2V5LWlkLTE6a2V5LXNlY3JldC1UT1A"),
         "{shown}"
     );
-    assert_eq!(failing.hits_async().await, 2, "400 is not retried");
+    assert_eq!(failing.calls_async().await, 2, "400 is not retried");
 }
