@@ -80,6 +80,10 @@ pub enum Error {
     /// The request was invalid before it was sent (a builder field missing or malformed).
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+    /// A paginated list handed back a page token it had already given (a server bug);
+    /// following it would loop forever.
+    #[error("the server repeated page token {0:?}; stopping instead of looping")]
+    RepeatedPageToken(String),
     /// A success status whose body does not match the spec.
     #[error("invalid response body ({error}): {}", preview(raw))]
     InvalidResponse {

@@ -4,7 +4,10 @@
 mod auth;
 pub mod client;
 pub mod error;
+pub mod field_mask;
 mod generated;
+pub mod messages;
+pub mod pagination;
 pub mod region;
 pub mod retry;
 
