@@ -3,6 +3,7 @@
 
 pub mod client;
 mod generated;
+pub mod webhooks;
 
 pub use generated::{Client, builder};
 pub use progenitor_client::{Error, ResponseValue};
