@@ -371,7 +371,13 @@ fn mac(secret: &[u8], body: &[u8], nonce: &[u8], timestamp: &[u8]) -> HmacSha256
 /// ```
 pub fn sign(secret: &str, body: &[u8], nonce: &str, timestamp: i64) -> String {
     let timestamp = timestamp.to_string();
-    let tag = mac(secret.as_bytes(), body, nonce.as_bytes(), timestamp.as_bytes()).finalize();
+    let tag = mac(
+        secret.as_bytes(),
+        body,
+        nonce.as_bytes(),
+        timestamp.as_bytes(),
+    )
+    .finalize();
     STANDARD.encode(tag.into_bytes())
 }
 
