@@ -1,0 +1,154 @@
+//! The admin API under `/_emulator/`: counters, faults, token expiry, contact replies, reset.
+//!
+//! It needs no credentials; the emulator is meant for `127.0.0.1`.
+
+use std::{sync::Arc, time::Duration};
+
+use axum::{
+    Json, Router,
+    extract::{State, rejection::JsonRejection},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use serde::Deserialize;
+use sinch_conversation::types::{ContactMessage, ConversationChannel, TextMessage};
+
+use crate::{
+    error::ApiError,
+    faults::Fault,
+    ops::Operation,
+    state::{Shared, lock},
+};
+
+pub(crate) fn router() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/health", get(|| async { "ok" }))
+        .route("/stats", get(stats))
+        .route("/faults", post(add_fault).delete(clear_faults))
+        .route("/tokens/expire", post(expire_tokens))
+        .route("/reply", post(reply))
+        .route("/reset", post(reset))
+}
+
+async fn stats(State(shared): State<Arc<Shared>>) -> Response {
+    Json(shared.counters.snapshot()).into_response()
+}
+
+/// `POST /_emulator/faults`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FaultRequest {
+    /// An operation name (`send_message`), or `*` for every operation (delays only).
+    operation: String,
+    /// How many requests the fault applies to (default 1).
+    times: Option<u32>,
+    /// Answer with this status.
+    status: Option<u16>,
+    /// `Retry-After` for 429 and 503, in milliseconds.
+    retry_after_ms: Option<u64>,
+    /// Close the connection without answering.
+    drop: Option<bool>,
+    /// Delay every request of the operation by this much (0 removes the delay).
+    delay_ms: Option<u64>,
+}
+
+fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+    payload
+        .map(|Json(v)| v)
+        .map_err(|e| ApiError::invalid(e.body_text()))
+}
+
+async fn add_fault(
+    State(shared): State<Arc<Shared>>,
+    payload: Result<Json<FaultRequest>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let request = body(payload)?;
+    let op = match request.operation.as_str() {
+        "*" => None,
+        name => Some(
+            name.parse::<Operation>()
+                .map_err(|e| ApiError::invalid(e.to_string()))?,
+        ),
+    };
+    let times = request.times.unwrap_or(1);
+    let mut faults = lock(&shared.faults);
+    if let Some(delay) = request.delay_ms {
+        faults.set_delay(op, Duration::from_millis(delay));
+    }
+    let fault = match (request.drop, request.status) {
+        (Some(true), _) => Some(Fault::DropConnection),
+        (_, Some(status)) if (100..=999).contains(&status) => Some(Fault::Status {
+            status,
+            retry_after: request.retry_after_ms.map(Duration::from_millis),
+        }),
+        (_, Some(status)) => {
+            return Err(ApiError::invalid(format!("{status} is not an HTTP status")));
+        }
+        _ => None,
+    };
+    match (fault, op) {
+        (Some(fault), Some(op)) => faults.push(op, times, fault),
+        (Some(_), None) => {
+            return Err(ApiError::invalid(
+                "a status or drop fault needs one operation, not *",
+            ));
+        }
+        (None, _) if request.delay_ms.is_none() => {
+            return Err(ApiError::invalid("set status, drop or delay_ms"));
+        }
+        (None, _) => {}
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn clear_faults(State(shared): State<Arc<Shared>>) -> StatusCode {
+    lock(&shared.faults).clear();
+    StatusCode::NO_CONTENT
+}
+
+async fn expire_tokens(State(shared): State<Arc<Shared>>) -> StatusCode {
+    lock(&shared.tokens).expire_all();
+    StatusCode::NO_CONTENT
+}
+
+/// `POST /_emulator/reply`: a contact writes to an app.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReplyRequest {
+    app_id: String,
+    channel: ConversationChannel,
+    identity: String,
+    /// A text reply.
+    text: Option<String>,
+    /// Any contact message (instead of `text`).
+    message: Option<ContactMessage>,
+}
+
+async fn reply(
+    State(shared): State<Arc<Shared>>,
+    payload: Result<Json<ReplyRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let request = body(payload)?;
+    let message = match (request.message, request.text) {
+        (Some(message), _) => message,
+        (None, Some(text)) => ContactMessage {
+            text_message: Some(TextMessage { text: Some(text) }),
+            ..Default::default()
+        },
+        (None, None) => return Err(ApiError::invalid("set text or message")),
+    };
+    let stored = crate::contact_reply(
+        &shared,
+        &request.app_id,
+        &request.channel,
+        &request.identity,
+        message,
+    )?;
+    Ok(Json(stored).into_response())
+}
+
+async fn reset(State(shared): State<Arc<Shared>>) -> StatusCode {
+    crate::reset(&shared);
+    StatusCode::NO_CONTENT
+}

@@ -1,0 +1,1603 @@
+//! The 32 operations, on the in-memory [`Store`].
+
+use std::{collections::HashMap, sync::Arc, time::Duration};
+
+use axum::{
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use chrono::Utc;
+use serde::{Serialize, de::DeserializeOwned};
+use serde_json::{Value, json};
+use sinch_conversation::types::{
+    App, AppMessage, AppPatch, ChannelIdentity, Contact, ContactLanguage, ContactMessage,
+    ContactPatch, Conversation, ConversationChannel, ConversationDirection, ConversationMessage,
+    ConversationMessagesView, ConversationMetadataReportView, ConversationPatch,
+    ListAppsResponse, ListContactsResponse, ListConversationsResponse, ListMessagesResponse,
+    ListWebhooksResponse, MergeContactRequest, OptIn, OptInResponse, OptOut, OptOutResponse,
+    QueryCapability, QueryCapabilityResponse, RateLimits, Recipient, RetentionPolicy,
+    RetentionPolicyType, SendEventRequest, SendEventResponse, SendMessageRequest,
+    SendMessageResponse, TranscodeMessageRequest, TranscodeMessageResponse, Webhook,
+    WebhookPatch, WebhookTargetType, WebhookTrigger,
+};
+
+use crate::{
+    callbacks::{Emit, envelope},
+    error::ApiError,
+    mask,
+    ops::{Operation, Route},
+    state::Shared,
+    store::{Order, Store, StoredMessage, new_id},
+    transcode,
+};
+
+/// Most webhooks an app may have.
+pub(crate) const MAX_WEBHOOKS_PER_APP: usize = 20;
+/// Default and largest `page_size`.
+const DEFAULT_PAGE_SIZE: usize = 10;
+const MAX_PAGE_SIZE: usize = 20;
+/// Longest webhook target URL.
+const MAX_TARGET_LEN: usize = 742;
+
+/// The decoded query string.
+#[derive(Debug, Default)]
+pub(crate) struct Query(pub(crate) Vec<(String, String)>);
+
+impl Query {
+    pub(crate) fn parse(raw: Option<&str>) -> Self {
+        Self(
+            raw.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+                .unwrap_or_default(),
+        )
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    }
+
+    fn bool(&self, name: &str) -> Result<Option<bool>, ApiError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(v) if v.eq_ignore_ascii_case("true") || v == "1" => Ok(Some(true)),
+            Some(v) if v.eq_ignore_ascii_case("false") || v == "0" => Ok(Some(false)),
+            Some(v) => Err(ApiError::invalid(format!(
+                "Invalid value for {name}: '{v}' is not a boolean"
+            ))),
+        }
+    }
+
+    fn page_size(&self) -> Result<usize, ApiError> {
+        match self.get("page_size") {
+            None => Ok(DEFAULT_PAGE_SIZE),
+            Some(v) => match v.parse::<i64>() {
+                Ok(n) if n < 0 => Err(ApiError::invalid("page_size must not be negative")),
+                Ok(0) => Ok(DEFAULT_PAGE_SIZE),
+                Ok(n) => Ok(usize::try_from(n).unwrap_or(MAX_PAGE_SIZE).min(MAX_PAGE_SIZE)),
+                Err(_) => Err(ApiError::invalid(format!(
+                    "Invalid value for page_size: '{v}' is not an integer"
+                ))),
+            },
+        }
+    }
+}
+
+/// What an operation produced: the answer and the callbacks it causes.
+pub(crate) struct Outcome {
+    pub(crate) response: Response,
+    pub(crate) emits: Vec<Emit>,
+}
+
+fn json_response<T: Serialize>(value: &T) -> Result<Response, ApiError> {
+    let body = serde_json::to_vec(value).map_err(|e| ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        format!("cannot serialise the response: {e}"),
+    ))?;
+    let mut response = (StatusCode::OK, body).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Ok(response)
+}
+
+fn ok<T: Serialize>(value: &T) -> Result<Outcome, ApiError> {
+    Ok(Outcome {
+        response: json_response(value)?,
+        emits: Vec::new(),
+    })
+}
+
+fn ok_with<T: Serialize>(value: &T, emits: Vec<Emit>) -> Result<Outcome, ApiError> {
+    Ok(Outcome {
+        response: json_response(value)?,
+        emits,
+    })
+}
+
+fn empty(emits: Vec<Emit>) -> Result<Outcome, ApiError> {
+    ok_with(&json!({}), emits)
+}
+
+fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::invalid("A request body is required"));
+    }
+    serde_json::from_slice(body).map_err(|e| ApiError::bad_json(&e))
+}
+
+fn non_empty(value: Option<&str>) -> Option<&str> {
+    value.filter(|v| !v.trim().is_empty())
+}
+
+fn unspecified(channel: &ConversationChannel) -> bool {
+    matches!(channel, ConversationChannel::ChannelUnspecified)
+        || channel.to_string().trim().is_empty()
+}
+
+/// Context of one request.
+pub(crate) struct Ctx<'a> {
+    pub(crate) shared: &'a Arc<Shared>,
+    pub(crate) route: &'a Route,
+    pub(crate) query: &'a Query,
+    pub(crate) body: &'a [u8],
+}
+
+impl Ctx<'_> {
+    fn project(&self) -> &str {
+        &self.route.project
+    }
+
+    fn id(&self) -> &str {
+        &self.route.id
+    }
+
+    fn report_delay(&self) -> Duration {
+        self.shared.config.report_delay
+    }
+}
+
+/// Runs the operation of `ctx.route` on `store`.
+pub(crate) fn dispatch(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
+    use Operation as O;
+    match ctx.route.op {
+        O::ListApps => ok(&ListAppsResponse {
+            apps: store.apps.values().cloned().collect(),
+        }),
+        O::CreateApp => create_app(ctx, store),
+        O::GetApp => ok(get_app(store, ctx.id())?),
+        O::UpdateApp => update_app(ctx, store),
+        O::DeleteApp => delete_app(ctx, store),
+        O::ListWebhooks => {
+            get_app(store, ctx.id())?;
+            ok(&ListWebhooksResponse {
+                webhooks: store
+                    .webhooks
+                    .values()
+                    .filter(|w| w.app_id == ctx.id())
+                    .cloned()
+                    .collect(),
+            })
+        }
+        O::CreateWebhook => create_webhook(ctx, store),
+        O::GetWebhook => ok(get_webhook(store, ctx.id())?),
+        O::UpdateWebhook => update_webhook(ctx, store),
+        O::DeleteWebhook => {
+            store
+                .webhooks
+                .remove(ctx.id())
+                .ok_or_else(|| ApiError::not_found("Webhook", ctx.id()))?;
+            empty(Vec::new())
+        }
+        O::ListContacts => list_contacts(ctx, store),
+        O::CreateContact => create_contact(ctx, store),
+        O::GetContact => ok(get_contact(store, ctx.id())?),
+        O::UpdateContact => update_contact(ctx, store),
+        O::DeleteContact => delete_contact(ctx, store),
+        O::MergeContact => merge_contact(ctx, store),
+        O::ListConversations => list_conversations(ctx, store),
+        O::CreateConversation => create_conversation(ctx, store),
+        O::GetConversation => ok(get_conversation(store, ctx.id())?),
+        O::UpdateConversation => update_conversation(ctx, store),
+        O::DeleteConversation => delete_conversation(ctx, store),
+        O::StopActiveConversation => stop_conversation(ctx, store),
+        O::InjectMessage => inject_message(ctx, store),
+        O::ListMessages => list_messages(ctx, store),
+        O::SendMessage => send_message(ctx, store),
+        O::GetMessage => ok(&store
+            .messages
+            .get(ctx.id())
+            .ok_or_else(|| ApiError::not_found("Message", ctx.id()))?
+            .message),
+        O::DeleteMessage => {
+            store
+                .messages
+                .remove(ctx.id())
+                .ok_or_else(|| ApiError::not_found("Message", ctx.id()))?;
+            empty(Vec::new())
+        }
+        O::SendEvent => send_event(ctx, store),
+        O::QueryCapability => query_capability(ctx, store),
+        O::TranscodeMessage => transcode_message(ctx, store),
+        O::RegisterOptIn => register_consent(ctx, store, true),
+        O::RegisterOptOut => register_consent(ctx, store, false),
+        O::Token => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "the token endpoint is not an API operation",
+        )),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Apps
+
+fn get_app<'s>(store: &'s Store, id: &str) -> Result<&'s App, ApiError> {
+    store
+        .apps
+        .get(id)
+        .ok_or_else(|| ApiError::not_found("App", id))
+}
+
+fn validate_app(app: &App) -> Result<(), ApiError> {
+    for (i, credential) in app.channel_credentials.iter().enumerate() {
+        if unspecified(&credential.channel) {
+            return Err(ApiError::invalid(format!(
+                "channel_credentials[{i}].channel must be a channel, not CHANNEL_UNSPECIFIED"
+            )));
+        }
+    }
+    if let Some(name) = &app.display_name
+        && name.chars().count() > 100
+    {
+        return Err(ApiError::invalid("display_name is longer than 100 characters"));
+    }
+    Ok(())
+}
+
+fn create_app(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
+    let mut app: App = parse(ctx.body)?;
+    validate_app(&app)?;
+    let id = new_id();
+    app.id = Some(id.clone());
+    app.conversation_metadata_report_view
+        .get_or_insert(ConversationMetadataReportView::None);
+    app.rate_limits.get_or_insert(RateLimits {
+        inbound: Some(100),
+        outbound: Some(20),
+        webhooks: Some(100),
+    });
+    app.retention_policy.get_or_insert(RetentionPolicy {
+        retention_type: Some(RetentionPolicyType::MessageExpirePolicy),
+        ttl_days: Some(180),
+    });
+    store.apps.insert(id, app.clone());
+    ok(&app)
+}
+
+fn update_app(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
+    let stored = get_app(store, ctx.id())?;
+    let mask = mask::paths_from_query(&ctx.query.0);
+    let updated: App = mask::apply::<App, AppPatch>(
+        stored,
+        ctx.body,
+        &mask,
+        &[("channel_credentials", json!([]))],
+    )?;
+    validate_app(&updated)?;
+    store.apps.insert(ctx.id().to_owned(), updated.clone());
+    ok(&updated)
+}
+
+fn delete_app(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
+    let id = ctx.id();
+    store
+        .apps
+        .remove(id)
+        .ok_or_else(|| ApiError::not_found("App", id))?;
+    store.webhooks.retain(|w| w.app_id != id);
+    store
+        .conversations
+        .retain(|c| c.app_id.as_deref() != Some(id));
+    store.messages.retain(|m| m.app_id != id);
+    store.opt_outs.retain(|(app, _, _)| app != id);
+    empty(Vec::new())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Webhooks
+
+fn get_webhook<'s>(store: &'s Store, id: &str) -> Result<&'s Webhook, ApiError> {
+    store
+        .webhooks
+        .get(id)
+        .ok_or_else(|| ApiError::not_found("Webhook", id))
+}
+
+fn validate_webhook(store: &Store, webhook: &Webhook, id: Option<&str>) -> Result<(), ApiError> {
+    if webhook.app_id.trim().is_empty() {
+        return Err(ApiError::invalid("app_id is required"));
+    }
+    if !store.apps.contains(&webhook.app_id) {
+        return Err(ApiError::invalid(format!(
+            "app_id '{}' is not an app of this project",
+            webhook.app_id
+        )));
+    }
+    let target = webhook.target.trim();
+    if target.is_empty() {
+        return Err(ApiError::invalid("target is required"));
+    }
+    if target.len() > MAX_TARGET_LEN {
+        return Err(ApiError::invalid(format!(
+            "target is longer than {MAX_TARGET_LEN} characters"
+        )));
+    }
+    match reqwest::Url::parse(target) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {}
+        _ => {
+            return Err(ApiError::invalid(format!(
+                "target '{target}' is not an http(s) URL"
+            )));
+        }
+    }
+    if webhook.triggers.is_empty() {
+        return Err(ApiError::invalid("triggers must name at least one trigger"));
+    }
+    if webhook
+        .triggers
+        .iter()
+        .any(|t| matches!(t, WebhookTrigger::UnspecifiedTrigger))
+    {
+        return Err(ApiError::invalid(
+            "UNSPECIFIED_TRIGGER is not a trigger a webhook can subscribe to",
+        ));
+    }
+    let siblings = store
+        .webhooks
+        .values()
+        .filter(|w| w.app_id == webhook.app_id && w.id.as_deref() != id)
+        .count();
+    if siblings >= MAX_WEBHOOKS_PER_APP {
+        return Err(ApiError::precondition(format!(
+            "app '{}' already has the maximum of {MAX_WEBHOOKS_PER_APP} webhooks",
+            webhook.app_id
+        )));
+    }
+    Ok(())
+}
+
+fn create_webhook(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
+    let mut webhook: Webhook = parse(ctx.body)?;
+    validate_webhook(store, &webhook, None)?;
+    let id = new_id();
+    webhook.id = Some(id.clone());
+    webhook.target_type.get_or_insert(WebhookTargetType::Http);
+    store.webhooks.insert(id, webhook.clone());
+    ok(&webhook)
+}
+
+fn update_webhook(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
+    let stored = get_webhook(store, ctx.id())?;
+    let mask = mask::paths_from_query(&ctx.query.0);
+    let updated: Webhook = mask::apply::<Webhook, WebhookPatch>(
+        stored,
+        ctx.body,
+        &mask,
+        &[("triggers", json!([]))],
+    )?;
+    validate_webhook(store, &updated, Some(ctx.id()))?;
+    store.webhooks.insert(ctx.id().to_owned(), updated.clone());
+    ok(&updated)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Contacts
+
+fn get_contact<'s>(store: &'s Store, id: &str) -> Result<&'s Contact, ApiError> {
+    store
+        .contacts
+        .get(id)
+        .ok_or_else(|| ApiError::not_found("Contact", id))
+}
+
+fn validate_contact(contact: &Contact) -> Result<(), ApiError> {
+    if contact.channel_identities.is_empty() {
+        return Err(ApiError::invalid(
+            "channel_identities must contain at least one channel identity",
+        ));
+    }
+    for (i, identity) in contact.channel_identities.iter().enumerate() {
+        if unspecified(&identity.channel) {
+            return Err(ApiError::invalid(format!(
+                "channel_identities[{i}].channel must be a channel, not CHANNEL_UNSPECIFIED"
+            )));
+        }
+        if identity.identity.trim().is_empty() {
+            return Err(ApiError::invalid(format!(
+                "channel_identities[{i}].identity is required"
+            )));
+        }
+    }
+    if let Some(metadata) = &contact.metadata
+        && metadata.chars().count() > 1024
+    {
+        return Err(ApiError::invalid("metadata is longer than 1024 characters"));
+    }
+    Ok(())
+}
+
+fn contact_emit(project: &str, trigger: &'static str, key: &str, contact: &Contact) -> Emit {
+    Emit::now(
+        trigger,
+        None,
+        envelope(project, key, json!({ "contact": contact }), ""),
+    )
+}
+
+fn create_contact(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
+    let mut contact: Contact = parse(ctx.body)?;
+    validate_contact(&contact)?;
+    let id = new_id();
+    contact.id = Some(id.clone());
+    store.contacts.insert(id, contact.clone());
+    let emit = contact_emit(
+        ctx.project(),
+        "CONTACT_CREATE",
+        "contact_create_notification",
+        &contact,
+    );
+    ok_with(&contact, vec![emit])
+}
+
+fn list_contacts(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
+    let external_id = ctx.query.get("external_id");
+    let channel = ctx.query.get("channel");
+    let identity = ctx.query.get("identity");
+    let page = store.contacts.page(
+        ctx.query.get("page_token"),
+        ctx.query.page_size()?,
+        Order::OldestFirst,
+        |c: &Contact| {
+            external_id.is_none_or(|e| c.external_id.as_deref() == Some(e))
+                && (channel.is_none() && identity.is_none()
+                    || c.channel_identities.iter().any(|ci| {
+                        channel.is_none_or(|ch| ci.channel.to_string() == ch)
+                            && identity.is_none_or(|id| ci.identity == id)
+                    }))
+        },
+    )?;
+    ok(&ListContactsResponse {
+        contacts: page.items,
+        next_page_token: page.next_page_token,
+    })
+}
+
+fn update_contact(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
+    let stored = get_contact(store, ctx.id())?;
+    let mask = mask::paths_from_query(&ctx.query.0);
+    let updated: Contact = mask::apply::<Contact, ContactPatch>(
+        stored,
+        ctx.body,
+        &mask,
+        &[("language", json!(ContactLanguage::Unspecified.to_string()))],
+    )?;
+    validate_contact(&updated)?;
+    store.contacts.insert(ctx.id().to_owned(), updated.clone());
+    ok(&updated)
+}
+
+fn delete_contact(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
+    let id = ctx.id();
+    let contact = store
+        .contacts
+        .remove(id)
+        .ok_or_else(|| ApiError::not_found("Contact", id))?;
+    store
+        .conversations
+        .retain(|c| c.contact_id.as_deref() != Some(id));
+    store
+        .messages
+        .retain(|m| m.message.contact_id.as_deref() != Some(id));
+    let emit = contact_emit(
+        ctx.project(),
+        "CONTACT_DELETE",
+        "contact_delete_notification",
+        &contact,
+    );
+    empty(vec![emit])
+}
+
+fn merge_contact(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
+    let request: MergeContactRequest = parse(ctx.body)?;
+    let destination_id = ctx.id();
+    let Some(source_id) = non_empty(request.source_id.as_deref()) else {
+        return Err(ApiError::invalid("source_id is required"));
+    };
+    if let Some(strategy) = &request.strategy
+        && strategy.to_string() != "MERGE"
+    {
+        return Err(ApiError::invalid(format!(
+            "strategy {strategy} is not supported (only MERGE)"
+        )));
+    }
+    if source_id == destination_id {
+        return Err(ApiError::invalid(
+            "source_id and destination_id must be different contacts",
+        ));
+    }
+    let mut destination = get_contact(store, destination_id)?.clone();
+    let source = get_contact(store, source_id)?.clone();
+
+    for identity in &source.channel_identities {
+        let known = destination.channel_identities.iter().any(|ci| {
+            ci.channel == identity.channel && ci.identity == identity.identity
+                && ci.app_id == identity.app_id
+        });
+        if !known {
+            destination.channel_identities.push(identity.clone());
+        }
+    }
+    for channel in &source.channel_priority {
+        if !destination.channel_priority.contains(channel) {
+            destination.channel_priority.push(channel.clone());
+        }
+    }
+    let fill = |mine: &mut Option<String>, theirs: &Option<String>| {
+        if non_empty(mine.as_deref()).is_none() {
+            mine.clone_from(theirs);
+        }
+    };
+    fill(&mut destination.display_name, &source.display_name);
+    fill(&mut destination.email, &source.email);
+    fill(&mut destination.external_id, &source.external_id);
+    fill(&mut destination.metadata, &source.metadata);
+    if matches!(destination.language, ContactLanguage::Unspecified) {
+        destination.language = source.language.clone();
+    }
+
+    // The source's conversations move over; where both have an active one with the same app,
+    // the destination's stays the active one.
+    let active_apps: Vec<String> = store
+        .conversations
+        .values()
+        .filter(|c| c.active == Some(true) && c.contact_id.as_deref() == Some(destination_id))
+        .filter_map(|c| c.app_id.clone())
+        .collect();
+    for conversation in store.conversations.values_mut() {
+        if conversation.contact_id.as_deref() == Some(source_id) {
+            conversation.contact_id = Some(destination_id.to_owned());
+            if conversation
+                .app_id
+                .as_ref()
+                .is_some_and(|app| active_apps.contains(app))
+            {
+                conversation.active = Some(false);
+            }
+        }
+    }
+    for stored in store.messages.values_mut() {
+        if stored.message.contact_id.as_deref() == Some(source_id) {
+            stored.message.contact_id = Some(destination_id.to_owned());
+        }
+    }
+    store.contacts.remove(source_id);
+    store
+        .contacts
+        .insert(destination_id.to_owned(), destination.clone());
+    let emit = Emit::now(
+        "CONTACT_MERGE",
+        None,
+        envelope(
+            ctx.project(),
+            "contact_merge_notification",
+            json!({"preserved_contact": destination, "deleted_contact": source}),
+            "",
+        ),
+    );
+    ok_with(&destination, vec![emit])
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conversations
+
+fn get_conversation<'s>(store: &'s Store, id: &str) -> Result<&'s Conversation, ApiError> {
+    store
+        .conversations
+        .get(id)
+        .ok_or_else(|| ApiError::not_found("Conversation", id))
+}
+
+fn conversation_emit(project: &str, trigger: &'static str, key: &str, c: &Conversation) -> Emit {
+    Emit::now(
+        trigger,
+        c.app_id.clone(),
+        envelope(project, key, json!({ "conversation": c }), ""),
+    )
+}
+
+fn check_single_active(store: &Store, conversation: &Conversation, id: &str) -> Result<(), ApiError> {
+    if conversation.active != Some(true) {
+        return Ok(());
+    }
+    let app = conversation.app_id.as_deref().unwrap_or_default();
+    let contact = conversation.contact_id.as_deref().unwrap_or_default();
+    if let Some(existing) = store.active_conversation(app, contact)
+        && existing.id.as_deref() != Some(id)
+    {
+        return Err(ApiError::precondition(format!(
+            "contact '{contact}' already has an active conversation with app '{app}': '{}'",
+            existing.id.as_deref().unwrap_or_default()
+        )));
+    }
+    Ok(())
+}
+
+fn validate_conversation_refs(store: &Store, conversation: &Conversation) -> Result<(), ApiError> {
+    let Some(app) = non_empty(conversation.app_id.as_deref()) else {
+        return Err(ApiError::invalid("app_id is required"));
+    };
+    let Some(contact) = non_empty(conversation.contact_id.as_deref()) else {
+        return Err(ApiError::invalid("contact_id is required"));
+    };
+    if !store.apps.contains(app) {
+        return Err(ApiError::invalid(format!("app_id '{app}' is not an app of this project")));
+    }
+    if !store.contacts.contains(contact) {
+        return Err(ApiError::invalid(format!(
+            "contact_id '{contact}' is not a contact of this project"
+        )));
+    }
+    if let Some(channel) = &conversation.active_channel
+        && unspecified(channel)
+    {
+        return Err(ApiError::invalid(
+            "active_channel must be a channel, not CHANNEL_UNSPECIFIED",
+        ));
+    }
+    Ok(())
+}
+
+fn create_conversation(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
+    let mut conversation: Conversation = parse(ctx.body)?;
+    validate_conversation_refs(store, &conversation)?;
+    let id = new_id();
+    conversation.id = Some(id.clone());
+    conversation.active.get_or_insert(true);
+    check_single_active(store, &conversation, &id)?;
+    store.conversations.insert(id, conversation.clone());
+    let emits = if conversation.active == Some(true) {
+        vec![conversation_emit(
+            ctx.project(),
+            "CONVERSATION_START",
+            "conversation_start_notification",
+            &conversation,
+        )]
+    } else {
+        Vec::new()
+    };
+    ok_with(&conversation, emits)
+}
+
+fn list_conversations(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
+    let Some(only_active) = ctx.query.bool("only_active")? else {
+        return Err(ApiError::invalid("only_active is required"));
+    };
+    let app_id = ctx.query.get("app_id");
+    let contact_id = ctx.query.get("contact_id");
+    if app_id.is_none() && contact_id.is_none() {
+        return Err(ApiError::invalid(
+            "at least one of app_id and contact_id is required",
+        ));
+    }
+    let page = store.conversations.page(
+        ctx.query.get("page_token"),
+        ctx.query.page_size()?,
+        Order::OldestFirst,
+        |c: &Conversation| {
+            (!only_active || c.active == Some(true))
+                && app_id.is_none_or(|a| c.app_id.as_deref() == Some(a))
+                && contact_id.is_none_or(|a| c.contact_id.as_deref() == Some(a))
+        },
+    )?;
+    ok(&ListConversationsResponse {
+        conversations: page.items,
+        next_page_token: page.next_page_token,
+        total_size: Some(i32::try_from(page.total).unwrap_or(i32::MAX)),
+    })
+}
+
+fn update_conversation(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
+    let stored = get_conversation(store, ctx.id())?.clone();
+    let mask = mask::paths_from_query(&ctx.query.0);
+    let updated: Conversation =
+        mask::apply::<Conversation, ConversationPatch>(&stored, ctx.body, &mask, &[])?;
+    validate_conversation_refs(store, &updated)?;
+    check_single_active(store, &updated, ctx.id())?;
+    store
+        .conversations
+        .insert(ctx.id().to_owned(), updated.clone());
+    let mut emits = Vec::new();
+    match (stored.active == Some(true), updated.active == Some(true)) {
+        (true, false) => emits.push(conversation_emit(
+            ctx.project(),
+            "CONVERSATION_STOP",
+            "conversation_stop_notification",
+            &updated,
+        )),
+        (false, true) => emits.push(conversation_emit(
+            ctx.project(),
+            "CONVERSATION_START",
+            "conversation_start_notification",
+            &updated,
+        )),
+        _ => {}
+    }
+    ok_with(&updated, emits)
+}
+
+fn delete_conversation(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
+    let id = ctx.id();
+    let conversation = store
+        .conversations
+        .remove(id)
+        .ok_or_else(|| ApiError::not_found("Conversation", id))?;
+    store
+        .messages
+        .retain(|m| m.message.conversation_id.as_deref() != Some(id));
+    let emit = conversation_emit(
+        ctx.project(),
+        "CONVERSATION_DELETE",
+        "conversation_delete_notification",
+        &conversation,
+    );
+    empty(vec![emit])
+}
+
+fn stop_conversation(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
+    let id = ctx.id();
+    let conversation = store
+        .conversations
+        .get_mut(id)
+        .ok_or_else(|| ApiError::not_found("Conversation", id))?;
+    if conversation.active != Some(true) {
+        // Already stopped: stopping again changes nothing (and a retried stop succeeds).
+        return empty(Vec::new());
+    }
+    conversation.active = Some(false);
+    let emit = conversation_emit(
+        ctx.project(),
+        "CONVERSATION_STOP",
+        "conversation_stop_notification",
+        conversation,
+    );
+    empty(vec![emit])
+}
+
+fn inject_message(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
+    let mut message: ConversationMessage = parse(ctx.body)?;
+    let conversation = get_conversation(store, ctx.id())?.clone();
+    match (&message.app_message, &message.contact_message) {
+        (Some(app_message), None) => validate_app_message(app_message)?,
+        (None, Some(contact_message)) => validate_contact_message(contact_message)?,
+        _ => {
+            return Err(ApiError::invalid(
+                "exactly one of app_message and contact_message is required",
+            ));
+        }
+    }
+    let contact_id = conversation.contact_id.clone().unwrap_or_default();
+    if message.channel_identity.is_none() {
+        let contact = get_contact(store, &contact_id)?;
+        let identity = conversation
+            .active_channel
+            .as_ref()
+            .and_then(|ch| contact.channel_identities.iter().find(|ci| &ci.channel == ch))
+            .or_else(|| contact.channel_identities.first())
+            .cloned()
+            .ok_or_else(|| ApiError::invalid("channel_identity is required"))?;
+        message.channel_identity = Some(identity);
+    }
+    if message.direction.is_none() {
+        message.direction = Some(if message.contact_message.is_some() {
+            ConversationDirection::ToApp
+        } else {
+            ConversationDirection::ToContact
+        });
+    }
+    let id = new_id();
+    message.id = Some(id.clone());
+    message.conversation_id = Some(ctx.id().to_owned());
+    message.contact_id = Some(contact_id);
+    message.accept_time.get_or_insert_with(Utc::now);
+    store.messages.insert(
+        id,
+        StoredMessage {
+            app_id: conversation.app_id.clone().unwrap_or_default(),
+            message,
+        },
+    );
+    trim_messages(ctx, store);
+    empty(Vec::new())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages
+
+fn trim_messages(ctx: &Ctx<'_>, store: &mut Store) {
+    if let Some(max) = ctx.shared.config.max_messages {
+        store.messages.truncate_oldest(max);
+    }
+}
+
+fn list_messages(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
+    let conversation_id = ctx.query.get("conversation_id");
+    let contact_id = ctx.query.get("contact_id");
+    let app_id = ctx.query.get("app_id");
+    let channel = ctx.query.get("channel");
+    if conversation_id.is_none() && contact_id.is_none() && app_id.is_none() {
+        return Err(ApiError::invalid(
+            "one of conversation_id and contact_id is required",
+        ));
+    }
+    let without_metadata = match ctx.query.get("view") {
+        None => false,
+        Some(view) => match view.parse::<ConversationMessagesView>() {
+            Ok(ConversationMessagesView::WithMetadata) => false,
+            Ok(ConversationMessagesView::WithoutMetadata) => true,
+            _ => return Err(ApiError::invalid(format!("Invalid value for view: '{view}'"))),
+        },
+    };
+    let page = store.messages.page(
+        ctx.query.get("page_token"),
+        ctx.query.page_size()?,
+        Order::NewestFirst,
+        |m: &StoredMessage| {
+            conversation_id.is_none_or(|c| m.message.conversation_id.as_deref() == Some(c))
+                && contact_id.is_none_or(|c| m.message.contact_id.as_deref() == Some(c))
+                && app_id.is_none_or(|a| m.app_id == a)
+                && channel.is_none_or(|ch| {
+                    m.message
+                        .channel_identity
+                        .as_ref()
+                        .is_some_and(|ci| ci.channel.to_string() == ch)
+                })
+        },
+    )?;
+    let messages = page
+        .items
+        .into_iter()
+        .map(|stored| {
+            let mut message = stored.message;
+            if without_metadata {
+                message.metadata = None;
+            }
+            message
+        })
+        .collect();
+    ok(&ListMessagesResponse {
+        messages,
+        next_page_token: page.next_page_token,
+    })
+}
+
+fn validate_app_message(message: &AppMessage) -> Result<(), ApiError> {
+    let kinds = [
+        message.text_message.is_some(),
+        message.media_message.is_some(),
+        message.template_message.is_some(),
+        message.choice_message.is_some(),
+        message.card_message.is_some(),
+        message.carousel_message.is_some(),
+        message.location_message.is_some(),
+    ]
+    .iter()
+    .filter(|set| **set)
+    .count();
+    if kinds > 1 {
+        return Err(ApiError::invalid(
+            "message must set exactly one of text_message, media_message, template_message, \
+             choice_message, card_message, carousel_message and location_message",
+        ));
+    }
+    if kinds == 0 && message.explicit_channel_message.is_empty() {
+        return Err(ApiError::invalid("message is empty: set one kind of message"));
+    }
+    if let Some(text) = &message.text_message
+        && non_empty(text.text.as_deref()).is_none()
+    {
+        return Err(ApiError::invalid("text_message.text is required"));
+    }
+    if let Some(media) = &message.media_message
+        && non_empty(media.url.as_deref()).is_none()
+    {
+        return Err(ApiError::invalid("media_message.url is required"));
+    }
+    if let Some(choice) = &message.choice_message
+        && !(1..=10).contains(&choice.choices.len())
+    {
+        return Err(ApiError::invalid("choice_message needs 1 to 10 choices"));
+    }
+    if let Some(carousel) = &message.carousel_message {
+        if !(1..=10).contains(&carousel.cards.len()) {
+            return Err(ApiError::invalid("carousel_message needs 1 to 10 cards"));
+        }
+        if carousel.choices.len() > 3 {
+            return Err(ApiError::invalid("carousel_message has at most 3 outer choices"));
+        }
+    }
+    if let Some(location) = &message.location_message
+        && location.coordinates.is_none()
+    {
+        return Err(ApiError::invalid("location_message.coordinates is required"));
+    }
+    if let Some(template) = &message.template_message
+        && template.omni_template.is_none()
+        && template.channel_template.is_empty()
+    {
+        return Err(ApiError::invalid(
+            "template_message needs omni_template or channel_template",
+        ));
+    }
+    Ok(())
+}
+
+fn validate_contact_message(message: &ContactMessage) -> Result<(), ApiError> {
+    let kinds = [
+        message.text_message.is_some(),
+        message.media_message.is_some(),
+        message.choice_response_message.is_some(),
+        message.location_message.is_some(),
+        message.media_card_message.is_some(),
+        message.fallback_message.is_some(),
+    ]
+    .iter()
+    .filter(|set| **set)
+    .count();
+    if kinds != 1 {
+        return Err(ApiError::invalid(
+            "contact_message must set exactly one kind of message",
+        ));
+    }
+    Ok(())
+}
+
+fn validate_ttl(ttl: &str) -> Result<(), ApiError> {
+    let valid = ttl
+        .strip_suffix('s')
+        .and_then(|n| n.parse::<f64>().ok())
+        .is_some_and(|n| n.is_finite() && n >= 0.0);
+    if valid {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(format!(
+            "ttl '{ttl}' is not a duration in seconds such as \"10s\""
+        )))
+    }
+}
+
+fn channel_identity(channel: &ConversationChannel, identity: &str) -> ChannelIdentity {
+    ChannelIdentity {
+        app_id: None,
+        channel: channel.clone(),
+        identity: identity.to_owned(),
+    }
+}
+
+/// Who a message goes to: the contact (existing or created) and the identity picked.
+struct Target {
+    contact: Contact,
+    created: bool,
+    identity: ChannelIdentity,
+}
+
+fn resolve_target(
+    store: &Store,
+    app_id: &str,
+    recipient: &Recipient,
+    priority: &[ConversationChannel],
+    create: bool,
+) -> Result<Option<Target>, ApiError> {
+    if let Some(channel) = priority.iter().find(|c| unspecified(c)) {
+        return Err(ApiError::invalid(format!(
+            "channel_priority_order must not contain {channel}"
+        )));
+    }
+    match recipient {
+        Recipient::ContactRecipient(r) => {
+            let contact = store.contacts.get(&r.contact_id).ok_or_else(|| {
+                ApiError::invalid(format!("contact_id '{}' is not a contact of this project", r.contact_id))
+            })?;
+            let active_channel = store
+                .active_conversation(app_id, &r.contact_id)
+                .and_then(|c| c.active_channel.clone());
+            let order = priority
+                .iter()
+                .chain(active_channel.iter())
+                .chain(contact.channel_priority.iter());
+            let identity = order
+                .filter_map(|ch| contact.channel_identities.iter().find(|ci| &ci.channel == ch))
+                .next()
+                .or_else(|| contact.channel_identities.first())
+                .cloned()
+                .ok_or_else(|| {
+                    ApiError::invalid(format!(
+                        "contact '{}' has no channel identity to send to",
+                        r.contact_id
+                    ))
+                })?;
+            Ok(Some(Target {
+                contact: contact.clone(),
+                created: false,
+                identity,
+            }))
+        }
+        Recipient::ChannelIdentitiesRecipient(r) => {
+            let identities = &r.identified_by.channel_identities;
+            if identities.is_empty() {
+                return Err(ApiError::invalid(
+                    "recipient.identified_by.channel_identities must not be empty",
+                ));
+            }
+            for (i, ci) in identities.iter().enumerate() {
+                if unspecified(&ci.channel) {
+                    return Err(ApiError::invalid(format!(
+                        "recipient.identified_by.channel_identities[{i}].channel must be a channel"
+                    )));
+                }
+                if ci.identity.trim().is_empty() {
+                    return Err(ApiError::invalid(format!(
+                        "recipient.identified_by.channel_identities[{i}].identity is required"
+                    )));
+                }
+            }
+            let chosen = priority
+                .iter()
+                .find_map(|ch| identities.iter().find(|ci| &ci.channel == ch))
+                .unwrap_or(&identities[0]);
+            let identity = channel_identity(&chosen.channel, &chosen.identity);
+            let existing = store
+                .contact_by_identity(&chosen.channel.to_string(), &chosen.identity)
+                .or_else(|| {
+                    identities.iter().find_map(|ci| {
+                        store.contact_by_identity(&ci.channel.to_string(), &ci.identity)
+                    })
+                });
+            if let Some(contact) = existing {
+                return Ok(Some(Target {
+                    contact: contact.clone(),
+                    created: false,
+                    identity,
+                }));
+            }
+            if !create {
+                return Ok(None);
+            }
+            let id = new_id();
+            let contact = Contact {
+                channel_identities: identities
+                    .iter()
+                    .map(|ci| channel_identity(&ci.channel, &ci.identity))
+                    .collect(),
+                channel_priority: Vec::new(),
+                display_name: Some("Unknown".into()),
+                email: None,
+                external_id: None,
+                id: Some(id),
+                language: ContactLanguage::Unspecified,
+                metadata: None,
+            };
+            Ok(Some(Target {
+                contact,
+                created: true,
+                identity,
+            }))
+        }
+    }
+}
+
+/// Stores the contact of `target` if new, and returns the active conversation of `app_id`
+/// with it, started if needed, on `channel`; with the callbacks that caused.
+fn ensure_conversation(
+    project: &str,
+    store: &mut Store,
+    app_id: &str,
+    target: &Target,
+) -> (Conversation, Vec<Emit>) {
+    let mut emits = Vec::new();
+    let contact_id = target.contact.id.clone().unwrap_or_default();
+    if target.created {
+        store
+            .contacts
+            .insert(contact_id.clone(), target.contact.clone());
+        emits.push(contact_emit(
+            project,
+            "CONTACT_CREATE",
+            "contact_create_notification",
+            &target.contact,
+        ));
+    }
+    let channel = target.identity.channel.clone();
+    let existing = store
+        .active_conversation(app_id, &contact_id)
+        .and_then(|c| c.id.clone());
+    let conversation = match existing.and_then(|id| store.conversations.get_mut(&id)) {
+        Some(conversation) => {
+            conversation.active_channel = Some(channel);
+            conversation.clone()
+        }
+        None => {
+            let id = new_id();
+            let conversation = Conversation {
+                active: Some(true),
+                active_channel: Some(channel),
+                app_id: Some(app_id.to_owned()),
+                contact_id: Some(contact_id),
+                id: Some(id.clone()),
+                last_received: None,
+                metadata: None,
+            };
+            store.conversations.insert(id, conversation.clone());
+            emits.push(conversation_emit(
+                project,
+                "CONVERSATION_START",
+                "conversation_start_notification",
+                &conversation,
+            ));
+            conversation
+        }
+    };
+    (conversation, emits)
+}
+
+/// Whether a message to `identity` through `app` can be delivered, or why not.
+fn delivery_failure(store: &Store, app: &App, identity: &ChannelIdentity) -> Option<&'static str> {
+    let app_id = app.id.clone().unwrap_or_default();
+    let channel = identity.channel.to_string();
+    if store
+        .opt_outs
+        .contains(&(app_id, channel.clone(), identity.identity.clone()))
+    {
+        return Some("RECIPIENT_NOT_OPTED_IN");
+    }
+    // An app with no credentials at all is taken as configured for every channel.
+    if !app.channel_credentials.is_empty()
+        && !app
+            .channel_credentials
+            .iter()
+            .any(|c| c.channel == identity.channel)
+    {
+        return Some("CHANNEL_CONFIGURATION_MISSING");
+    }
+    None
+}
+
+fn send_message(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
+    let request: SendMessageRequest = parse(ctx.body)?;
+    if request.app_id.trim().is_empty() {
+        return Err(ApiError::invalid("app_id is required"));
+    }
+    let app = get_app(store, &request.app_id)?.clone();
+    validate_app_message(&request.message)?;
+    if let Some(ttl) = &request.ttl {
+        validate_ttl(ttl)?;
+    }
+    if let Some(url) = &request.callback_url
+        && !url.is_empty()
+        && reqwest::Url::parse(url).is_err()
+    {
+        return Err(ApiError::invalid(format!("callback_url '{url}' is not a URL")));
+    }
+    let target = resolve_target(
+        store,
+        &request.app_id,
+        &request.recipient,
+        &request.channel_priority_order,
+        true,
+    )?
+    .ok_or_else(|| ApiError::invalid("no recipient"))?;
+    let (conversation, mut emits) =
+        ensure_conversation(ctx.project(), store, &request.app_id, &target);
+    let id = new_id();
+    let accepted = Utc::now();
+    let metadata = request.message_metadata.clone().unwrap_or_default();
+    let message = ConversationMessage {
+        accept_time: Some(accepted),
+        app_message: Some(request.message.clone()),
+        channel_identity: Some(target.identity.clone()),
+        contact_id: target.contact.id.clone(),
+        contact_message: None,
+        conversation_id: conversation.id.clone(),
+        direction: Some(ConversationDirection::ToContact),
+        id: Some(id.clone()),
+        metadata: request.message_metadata.clone(),
+    };
+    store.messages.insert(
+        id.clone(),
+        StoredMessage {
+            app_id: request.app_id.clone(),
+            message,
+        },
+    );
+    trim_messages(ctx, store);
+
+    let failure = delivery_failure(store, &app, &target.identity);
+    let report = |status: &str, reason: Option<&str>| {
+        let mut payload = json!({
+            "message_id": id,
+            "conversation_id": conversation.id,
+            "status": status,
+            "channel_identity": target.identity,
+            "contact_id": target.contact.id,
+            "metadata": metadata,
+            "processing_mode": "CONVERSATION",
+        });
+        if let (Some(code), Value::Object(map)) = (reason, &mut payload) {
+            map.insert(
+                "reason".into(),
+                json!({"code": code, "description": code.replace('_', " ").to_lowercase(),
+                    "sub_code": "UNSPECIFIED_SUB_CODE"}),
+            );
+        }
+        envelope(ctx.project(), "message_delivery_report", payload, &metadata)
+    };
+    let delay = ctx.report_delay();
+    emits.push(Emit {
+        trigger: "MESSAGE_DELIVERY",
+        app_id: Some(request.app_id.clone()),
+        callback_url: request.callback_url.clone().filter(|u| !u.is_empty()),
+        steps: vec![
+            (delay, report("QUEUED_ON_CHANNEL", None)),
+            match failure {
+                Some(code) => (delay, report("FAILED", Some(code))),
+                None => (delay, report("DELIVERED", None)),
+            },
+        ],
+    });
+    ok_with(
+        &SendMessageResponse {
+            accepted_time: Some(accepted),
+            message_id: Some(id),
+        },
+        emits,
+    )
+}
+
+/// A contact's reply: stored as a `TO_APP` message, delivered as `MESSAGE_INBOUND`.
+pub(crate) fn contact_reply(
+    shared: &Shared,
+    store: &mut Store,
+    app_id: &str,
+    channel: &ConversationChannel,
+    identity: &str,
+    message: ContactMessage,
+) -> Result<(ConversationMessage, Vec<Emit>), ApiError> {
+    let project = shared.config.project_id.as_str();
+    get_app(store, app_id)?;
+    validate_contact_message(&message)?;
+    if unspecified(channel) || identity.trim().is_empty() {
+        return Err(ApiError::invalid("a channel and an identity are required"));
+    }
+    let recipient = sinch_conversation::types::Recipient::channel(channel.clone(), identity);
+    let target = resolve_target(store, app_id, &recipient, &[], true)?
+        .ok_or_else(|| ApiError::invalid("no contact"))?;
+    let (conversation, mut emits) = ensure_conversation(project, store, app_id, &target);
+    let now = Utc::now();
+    if let Some(c) = conversation
+        .id
+        .as_deref()
+        .and_then(|id| store.conversations.get_mut(id))
+    {
+        c.last_received = Some(now);
+    }
+    let id = new_id();
+    let stored = ConversationMessage {
+        accept_time: Some(now),
+        app_message: None,
+        channel_identity: Some(target.identity.clone()),
+        contact_id: target.contact.id.clone(),
+        contact_message: Some(message),
+        conversation_id: conversation.id.clone(),
+        direction: Some(ConversationDirection::ToApp),
+        id: Some(id.clone()),
+        metadata: None,
+    };
+    store.messages.insert(
+        id,
+        StoredMessage {
+            app_id: app_id.to_owned(),
+            message: stored.clone(),
+        },
+    );
+    if let Some(max) = shared.config.max_messages {
+        store.messages.truncate_oldest(max);
+    }
+    let mut payload = serde_json::to_value(&stored).unwrap_or_else(|_| json!({}));
+    if let Value::Object(map) = &mut payload {
+        map.insert("sender_id".into(), json!(""));
+        map.insert("processing_mode".into(), json!("CONVERSATION"));
+        map.insert("injected".into(), json!(false));
+    }
+    emits.push(Emit::now(
+        "MESSAGE_INBOUND",
+        Some(app_id.to_owned()),
+        envelope(project, "message", payload, ""),
+    ));
+    Ok((stored, emits))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events, capability, consents, transcoding
+
+fn required_app<'s>(store: &'s Store, app_id: Option<&str>) -> Result<&'s App, ApiError> {
+    let Some(app_id) = non_empty(app_id) else {
+        return Err(ApiError::invalid("app_id is required"));
+    };
+    get_app(store, app_id)
+}
+
+fn send_event(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
+    let request: SendEventRequest = parse(ctx.body)?;
+    let app = required_app(store, request.app_id.as_deref())?.clone();
+    let app_id = app.id.clone().unwrap_or_default();
+    let Some(recipient) = &request.recipient else {
+        return Err(ApiError::invalid("recipient is required"));
+    };
+    let kinds = request.event.as_ref().map_or(0, |e| {
+        usize::from(e.composing_event.is_some()) + usize::from(e.comment_reply_event.is_some())
+    });
+    if kinds != 1 {
+        return Err(ApiError::invalid(
+            "event must set exactly one of composing_event and comment_reply_event",
+        ));
+    }
+    let target = resolve_target(store, &app_id, recipient, &request.channel_priority_order, false)?;
+    let identity = match (&target, recipient) {
+        (Some(t), _) => t.identity.clone(),
+        (None, Recipient::ChannelIdentitiesRecipient(r)) => r
+            .identified_by
+            .channel_identities
+            .first()
+            .map(|ci| channel_identity(&ci.channel, &ci.identity))
+            .ok_or_else(|| ApiError::invalid("no recipient"))?,
+        (None, Recipient::ContactRecipient(_)) => {
+            return Err(ApiError::invalid("no recipient"));
+        }
+    };
+    store.events += 1;
+    let event_id = new_id();
+    let accepted = Utc::now();
+    let metadata = request.event_metadata.clone().unwrap_or_default();
+    let report = |status: &str| {
+        envelope(
+            ctx.project(),
+            "event_delivery_report",
+            json!({
+                "event_id": event_id,
+                "status": status,
+                "channel_identity": identity,
+                "contact_id": target.as_ref().and_then(|t| t.contact.id.clone()).unwrap_or_default(),
+                "metadata": metadata,
+                "processing_mode": "CONVERSATION",
+            }),
+            &metadata,
+        )
+    };
+    let delay = ctx.report_delay();
+    let emit = Emit {
+        trigger: "EVENT_DELIVERY",
+        app_id: Some(app_id),
+        callback_url: request.callback_url.clone().filter(|u| !u.is_empty()),
+        steps: vec![
+            (delay, report("QUEUED_ON_CHANNEL")),
+            (delay, report("DELIVERED")),
+        ],
+    };
+    ok_with(
+        &SendEventResponse {
+            accepted_time: Some(accepted),
+            event_id: Some(event_id),
+        },
+        vec![emit],
+    )
+}
+
+/// Every `(channel, identity)` of a recipient, with its contact id when known.
+fn recipient_identities(
+    store: &Store,
+    recipient: &Recipient,
+) -> Result<(Option<String>, Vec<ChannelIdentity>), ApiError> {
+    match recipient {
+        Recipient::ContactRecipient(r) => {
+            let contact = store.contacts.get(&r.contact_id).ok_or_else(|| {
+                ApiError::invalid(format!("contact_id '{}' is not a contact of this project", r.contact_id))
+            })?;
+            Ok((contact.id.clone(), contact.channel_identities.clone()))
+        }
+        Recipient::ChannelIdentitiesRecipient(r) => {
+            let identities: Vec<ChannelIdentity> = r
+                .identified_by
+                .channel_identities
+                .iter()
+                .map(|ci| channel_identity(&ci.channel, &ci.identity))
+                .collect();
+            if identities.is_empty() || identities.iter().any(|ci| ci.identity.trim().is_empty()) {
+                return Err(ApiError::invalid(
+                    "recipient.identified_by.channel_identities needs identities",
+                ));
+            }
+            let contact = identities
+                .iter()
+                .find_map(|ci| store.contact_by_identity(&ci.channel.to_string(), &ci.identity))
+                .and_then(|c| c.id.clone());
+            Ok((contact, identities))
+        }
+    }
+}
+
+fn query_capability(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
+    let request: QueryCapability = parse(ctx.body)?;
+    let app_id = required_app(store, request.app_id.as_deref())?
+        .id
+        .clone()
+        .unwrap_or_default();
+    let Some(recipient) = &request.recipient else {
+        return Err(ApiError::invalid("recipient is required"));
+    };
+    let (contact_id, identities) = recipient_identities(store, recipient)?;
+    let request_id = non_empty(request.request_id.as_deref())
+        .map(str::to_owned)
+        .unwrap_or_else(new_id);
+    let emits = identities
+        .iter()
+        .map(|ci| {
+            Emit::now(
+                "CAPABILITY",
+                Some(app_id.clone()),
+                envelope(
+                    ctx.project(),
+                    "capability_notification",
+                    json!({
+                        "request_id": request_id,
+                        "contact_id": contact_id.clone().unwrap_or_default(),
+                        "channel": ci.channel,
+                        "identity": ci.identity,
+                        "capability_status": "CAPABILITY_FULL",
+                        "channel_capabilities": [],
+                    }),
+                    "",
+                ),
+            )
+        })
+        .collect();
+    ok_with(
+        &QueryCapabilityResponse {
+            app_id: Some(app_id),
+            recipient: Some(recipient.clone()),
+            request_id: Some(request_id),
+        },
+        emits,
+    )
+}
+
+fn register_consent(ctx: &Ctx<'_>, store: &mut Store, opt_in: bool) -> Result<Outcome, ApiError> {
+    let (app_id, channels, recipient) = if opt_in {
+        let body: OptIn = parse(ctx.body)?;
+        (body.app_id, body.channels, body.recipient)
+    } else {
+        let body: OptOut = parse(ctx.body)?;
+        (body.app_id, body.channels, body.recipient)
+    };
+    required_app(store, Some(&app_id))?;
+    if channels.is_empty() {
+        return Err(ApiError::invalid("channels must name at least one channel"));
+    }
+    if let Some(channel) = channels.iter().find(|c| unspecified(c)) {
+        return Err(ApiError::invalid(format!("channels must not contain {channel}")));
+    }
+    let Some(recipient) = &recipient else {
+        return Err(ApiError::invalid("recipient is required"));
+    };
+    let (contact_id, identities) = recipient_identities(store, recipient)?;
+    let request_id = ctx
+        .query
+        .get("request_id")
+        .map(str::to_owned)
+        .unwrap_or_else(new_id);
+    let (trigger, key, prefix) = if opt_in {
+        ("OPT_IN", "opt_in_notification", "OPT_IN")
+    } else {
+        ("OPT_OUT", "opt_out_notification", "OPT_OUT")
+    };
+    let mut emits = Vec::new();
+    for channel in &channels {
+        let identity = identities.iter().find(|ci| &ci.channel == channel);
+        let mut payload = json!({
+            "request_id": request_id,
+            "contact_id": contact_id.clone().unwrap_or_default(),
+            "channel": channel,
+            "identity": identity.map(|ci| ci.identity.clone()).unwrap_or_default(),
+            "status": format!("{prefix}_{}", if identity.is_some() { "SUCCEEDED" } else { "FAILED" }),
+            "processing_mode": "CONVERSATION",
+        });
+        match identity {
+            Some(ci) => {
+                let key = (app_id.clone(), channel.to_string(), ci.identity.clone());
+                if opt_in {
+                    store.opt_outs.remove(&key);
+                } else {
+                    store.opt_outs.insert(key);
+                }
+            }
+            None => {
+                if let Value::Object(map) = &mut payload {
+                    map.insert(
+                        "error_details".into(),
+                        json!({"description": format!("the recipient has no identity on {channel}")}),
+                    );
+                }
+            }
+        }
+        emits.push(Emit::now(
+            trigger,
+            Some(app_id.clone()),
+            envelope(ctx.project(), key, payload, ""),
+        ));
+    }
+    if opt_in {
+        ok_with(
+            &OptInResponse {
+                opt_in: Some(OptIn {
+                    app_id,
+                    channels,
+                    recipient: Some(recipient.clone()),
+                }),
+                request_id: Some(request_id),
+            },
+            emits,
+        )
+    } else {
+        ok_with(
+            &OptOutResponse {
+                opt_out: Some(OptOut {
+                    app_id,
+                    channels,
+                    recipient: Some(recipient.clone()),
+                }),
+                request_id: Some(request_id),
+            },
+            emits,
+        )
+    }
+}
+
+fn transcode_message(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
+    let request: TranscodeMessageRequest = parse(ctx.body)?;
+    required_app(store, request.app_id.as_deref())?;
+    let Some(message) = &request.app_message else {
+        return Err(ApiError::invalid("app_message is required"));
+    };
+    validate_app_message(message)?;
+    if request.channels.is_empty() {
+        return Err(ApiError::invalid("channels must name at least one channel"));
+    }
+    if let Some(channel) = request.channels.iter().find(|c| unspecified(c)) {
+        return Err(ApiError::invalid(format!("channels must not contain {channel}")));
+    }
+    let from = request.from.as_deref().unwrap_or_default();
+    let to = request.to.as_deref().unwrap_or_default();
+    let transcoded_message: HashMap<String, String> = request
+        .channels
+        .iter()
+        .map(|channel| {
+            let name = channel.to_string();
+            let output = transcode::transcode(message, &name, from, to);
+            (name, output)
+        })
+        .collect();
+    ok(&TranscodeMessageResponse { transcoded_message })
+}
+

@@ -1,0 +1,254 @@
+//! The OAuth2 token endpoint and the credential check of every API request.
+
+use std::{collections::HashMap, time::Duration};
+
+use axum::{
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use base64::Engine as _;
+use tokio::time::Instant;
+
+use crate::{error::error_response, state::Shared, stats::bump};
+
+/// Issued access tokens and when each expires.
+#[derive(Debug)]
+pub(crate) struct Tokens {
+    pub(crate) ttl: Duration,
+    issued: HashMap<String, Instant>,
+}
+
+/// What a bearer token is worth.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum TokenState {
+    Valid,
+    Expired,
+    Unknown,
+}
+
+impl Tokens {
+    pub(crate) fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            issued: HashMap::new(),
+        }
+    }
+
+    fn issue(&mut self) -> String {
+        let now = Instant::now();
+        if self.issued.len() > 4096 {
+            // Keep expired tokens recognisable for a while, but bound the table.
+            let horizon = now.checked_sub(Duration::from_secs(3600)).unwrap_or(now);
+            self.issued.retain(|_, expires| *expires > horizon);
+        }
+        let token = format!(
+            "emu.{:016x}{:016x}",
+            fastrand::u64(..),
+            fastrand::u64(..)
+        );
+        self.issued.insert(token.clone(), now + self.ttl);
+        token
+    }
+
+    pub(crate) fn check(&self, token: &str) -> TokenState {
+        match self.issued.get(token) {
+            Some(expires) if *expires > Instant::now() => TokenState::Valid,
+            Some(_) => TokenState::Expired,
+            None => TokenState::Unknown,
+        }
+    }
+
+    /// Every token issued so far expires now.
+    pub(crate) fn expire_all(&mut self) {
+        let now = Instant::now();
+        for expires in self.issued.values_mut() {
+            *expires = (*expires).min(now);
+        }
+    }
+}
+
+/// `(id, secret)` of an `Authorization: Basic` header.
+fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, encoded) = value.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let decoded = String::from_utf8(decoded).ok()?;
+    let (id, secret) = decoded.split_once(':')?;
+    Some((id.to_owned(), secret.to_owned()))
+}
+
+fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
+    let body = serde_json::json!({"error": error, "error_description": description});
+    let mut response = (status, body.to_string()).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+/// `POST /oauth2/token`: client credentials in Basic auth or in the form.
+pub(crate) fn token_endpoint(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Response {
+    let form: Vec<(String, String)> = form_urlencoded::parse(body).into_owned().collect();
+    let field = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    match field("grant_type") {
+        Some("client_credentials") => {}
+        Some(_) => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                "only client_credentials is supported",
+            );
+        }
+        None => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "grant_type is required",
+            );
+        }
+    }
+    let credentials = basic_credentials(headers).or_else(|| {
+        Some((
+            field("client_id")?.to_owned(),
+            field("client_secret")?.to_owned(),
+        ))
+    });
+    let config = &shared.config;
+    match credentials {
+        Some((id, secret)) if id == config.key_id && secret == config.key_secret => {}
+        Some(_) => {
+            return oauth_error(
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+                "client authentication failed",
+            );
+        }
+        None => {
+            let mut response = oauth_error(
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+                "client credentials are required",
+            );
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"sinch\""),
+            );
+            return response;
+        }
+    }
+    let (token, ttl) = {
+        let mut tokens = crate::state::lock(&shared.tokens);
+        let token = tokens.issue();
+        (token, tokens.ttl)
+    };
+    bump(&shared.counters.tokens_issued);
+    let body = serde_json::json!({
+        "access_token": token,
+        "expires_in": ttl.as_secs(),
+        "scope": "",
+        "token_type": "bearer",
+    });
+    let mut response = (StatusCode::OK, body.to_string()).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store"),
+    );
+    response
+}
+
+fn unauthenticated(message: &str, challenge: &'static str) -> Response {
+    let mut response = error_response(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", message);
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static(challenge),
+    );
+    response
+}
+
+/// Checks the credentials of an API request: a valid bearer token or the key in Basic auth.
+pub(crate) fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<(), Response> {
+    if !shared.config.require_auth {
+        return Ok(());
+    }
+    let Some(value) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Err(unauthenticated(
+            "Request had invalid authentication credentials. Expected OAuth 2 access token or Basic credentials.",
+            "Bearer realm=\"sinch\"",
+        ));
+    };
+    let (scheme, credential) = value.trim().split_once(' ').unwrap_or((value, ""));
+    if scheme.eq_ignore_ascii_case("bearer") {
+        let state = crate::state::lock(&shared.tokens).check(credential.trim());
+        return match state {
+            TokenState::Valid => Ok(()),
+            TokenState::Expired => Err(unauthenticated(
+                "Request had invalid authentication credentials: the access token expired.",
+                "Bearer error=\"invalid_token\", error_description=\"Jwt expired\"",
+            )),
+            TokenState::Unknown => Err(unauthenticated(
+                "Request had invalid authentication credentials: the access token is not valid.",
+                "Bearer error=\"invalid_token\", error_description=\"Jwt verification fails\"",
+            )),
+        };
+    }
+    match basic_credentials(headers) {
+        Some((id, secret)) if id == shared.config.key_id && secret == shared.config.key_secret => {
+            Ok(())
+        }
+        _ => Err(unauthenticated(
+            "Request had invalid authentication credentials.",
+            "Basic realm=\"sinch\"",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_expire_on_demand() {
+        let mut tokens = Tokens::new(Duration::from_secs(60));
+        let t = tokens.issue();
+        assert_eq!(tokens.check(&t), TokenState::Valid);
+        assert_eq!(tokens.check("nope"), TokenState::Unknown);
+        tokens.expire_all();
+        assert_eq!(tokens.check(&t), TokenState::Expired);
+        let fresh = tokens.issue();
+        assert_eq!(tokens.check(&fresh), TokenState::Valid);
+    }
+
+    #[test]
+    fn basic_header_parsing() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Basic aWQ6c2VjOnJldA=="),
+        );
+        assert_eq!(
+            basic_credentials(&headers),
+            Some(("id".into(), "sec:ret".into()))
+        );
+        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic !!!"));
+        assert_eq!(basic_credentials(&headers), None);
+        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic"));
+        assert_eq!(basic_credentials(&headers), None);
+    }
+}

@@ -1,0 +1,252 @@
+//! `update_mask.paths`: only the masked fields of a stored resource change.
+//!
+//! Each path names a field of the model (`display_name`) or a nested one (`rate_limits.outbound`).
+//! A masked field takes the value it has in the request body; a masked field absent from the
+//! body is cleared. Without a mask, every field of the model is replaced by the body's (so
+//! fields absent from the body are cleared), except the output-only `id`.
+
+use schemars::JsonSchema;
+use serde::{Serialize, de::DeserializeOwned};
+use serde_json::{Map, Value};
+
+use crate::error::ApiError;
+
+/// The paths of `update_mask.paths` (repeated, or comma separated) in a raw query.
+pub(crate) fn paths_from_query(query: &[(String, String)]) -> Vec<String> {
+    let mut paths: Vec<String> = Vec::new();
+    for (key, value) in query {
+        if key == "update_mask.paths" || key == "update_mask" || key == "updateMask" {
+            for path in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                if !paths.iter().any(|p| p == path) {
+                    paths.push(path.to_owned());
+                }
+            }
+        }
+    }
+    paths
+}
+
+/// A model's JSON Schema, to check paths against.
+struct Schema {
+    root: Value,
+}
+
+impl Schema {
+    fn of<T: JsonSchema>() -> Self {
+        Self {
+            root: serde_json::to_value(schemars::schema_for!(T)).unwrap_or(Value::Null),
+        }
+    }
+
+    fn resolve<'a>(&'a self, schema: &'a Value) -> &'a Value {
+        match schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix("#/definitions/"))
+        {
+            Some(name) => self
+                .root
+                .pointer(&format!("/definitions/{name}"))
+                .unwrap_or(&Value::Null),
+            None => schema,
+        }
+    }
+
+    fn property<'a>(&'a self, schema: &'a Value, name: &str) -> Option<&'a Value> {
+        let schema = self.resolve(schema);
+        if let Some(found) = schema.get("properties").and_then(|p| p.get(name)) {
+            return Some(found);
+        }
+        ["allOf", "anyOf", "oneOf"]
+            .iter()
+            .filter_map(|k| schema.get(*k).and_then(Value::as_array))
+            .flatten()
+            .find_map(|sub| self.property(sub, name))
+    }
+
+    fn top_level_fields(&self) -> Vec<String> {
+        self.resolve(&self.root)
+            .get("properties")
+            .and_then(Value::as_object)
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    fn has_path(&self, path: &str) -> bool {
+        let mut at = &self.root;
+        for segment in path.split('.') {
+            if segment.is_empty() {
+                return false;
+            }
+            match self.property(at, segment) {
+                Some(next) => at = next,
+                None => return false,
+            }
+        }
+        true
+    }
+}
+
+fn lookup<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {
+    path.iter()
+        .try_fold(value, |at, segment| at.get(*segment))
+        .filter(|v| !v.is_null())
+}
+
+fn set(target: &mut Map<String, Value>, path: &[&str], value: Option<Value>) {
+    let Some((last, parents)) = path.split_last() else {
+        return;
+    };
+    let mut at = target;
+    for segment in parents {
+        let entry = at
+            .entry((*segment).to_owned())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if !entry.is_object() {
+            *entry = Value::Object(Map::new());
+        }
+        match entry {
+            Value::Object(map) => at = map,
+            _ => return,
+        }
+    }
+    match value {
+        Some(value) => {
+            at.insert((*last).to_owned(), value);
+        }
+        None => {
+            at.remove(*last);
+        }
+    }
+}
+
+/// Applies `patch` to `stored` under `mask` (see the module docs).
+///
+/// `P` is the model the body is checked against (the all-optional patch twin of `T`),
+/// `defaults` fill required fields that the update cleared.
+pub(crate) fn apply<T, P>(
+    stored: &T,
+    body: &[u8],
+    mask: &[String],
+    defaults: &[(&str, Value)],
+) -> Result<T, ApiError>
+where
+    T: Serialize + DeserializeOwned + JsonSchema,
+    P: Serialize + DeserializeOwned,
+{
+    let patch: P = if body.iter().all(u8::is_ascii_whitespace) {
+        serde_json::from_slice(b"{}").map_err(|e| ApiError::bad_json(&e))?
+    } else {
+        serde_json::from_slice(body).map_err(|e| ApiError::bad_json(&e))?
+    };
+    let patch = serde_json::to_value(patch).map_err(|e| ApiError::bad_json(&e))?;
+    let schema = Schema::of::<T>();
+    let paths = if mask.is_empty() {
+        schema.top_level_fields()
+    } else {
+        for path in mask {
+            if !schema.has_path(path) {
+                return Err(ApiError::invalid(format!(
+                    "Invalid update_mask path '{path}': {} has no such field",
+                    T::schema_name()
+                )));
+            }
+        }
+        mask.to_vec()
+    };
+    let Value::Object(mut merged) =
+        serde_json::to_value(stored).map_err(|e| ApiError::bad_json(&e))?
+    else {
+        return Err(ApiError::invalid("stored resource is not an object"));
+    };
+    for path in &paths {
+        let segments: Vec<&str> = path.split('.').collect();
+        if segments.first() == Some(&"id") {
+            continue; // output only
+        }
+        set(&mut merged, &segments, lookup(&patch, &segments).cloned());
+    }
+    for (field, default) in defaults {
+        merged
+            .entry((*field).to_owned())
+            .or_insert_with(|| default.clone());
+    }
+    serde_json::from_value(Value::Object(merged))
+        .map_err(|e| ApiError::invalid(format!("Invalid update: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use sinch_conversation::types::{App, AppPatch};
+
+    fn app() -> App {
+        serde_json::from_value(json!({
+            "id": "A1", "display_name": "old", "channel_credentials": [],
+            "rate_limits": {"outbound": 1, "inbound": 2}
+        }))
+        .unwrap()
+    }
+
+    fn paths(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn only_masked_fields_change() {
+        let body = br#"{"display_name":"new","rate_limits":{"outbound":9,"inbound":9}}"#;
+        let updated: App =
+            apply::<App, AppPatch>(&app(), body, &paths(&["rate_limits.outbound"]), &[]).unwrap();
+        assert_eq!(updated.display_name.as_deref(), Some("old"));
+        let limits = updated.rate_limits.unwrap();
+        assert_eq!((limits.outbound, limits.inbound), (Some(9), Some(2)));
+    }
+
+    #[test]
+    fn masked_but_absent_clears_and_no_mask_replaces() {
+        let updated: App = apply::<App, AppPatch>(
+            &app(),
+            br#"{}"#,
+            &paths(&["display_name"]),
+            &[("channel_credentials", json!([]))],
+        )
+        .unwrap();
+        assert_eq!(updated.display_name, None);
+        assert!(updated.rate_limits.is_some());
+
+        let replaced: App = apply::<App, AppPatch>(
+            &app(),
+            br#"{"display_name":"x","id":"ignored"}"#,
+            &[],
+            &[("channel_credentials", json!([]))],
+        )
+        .unwrap();
+        assert_eq!(replaced.display_name.as_deref(), Some("x"));
+        assert_eq!(replaced.id.as_deref(), Some("A1"));
+        assert!(replaced.rate_limits.is_none());
+    }
+
+    #[test]
+    fn bad_paths_and_bodies_are_400() {
+        let err = apply::<App, AppPatch>(&app(), b"{}", &paths(&["nope"]), &[]).unwrap_err();
+        assert_eq!(err.status.as_u16(), 400);
+        assert!(apply::<App, AppPatch>(&app(), b"{}", &paths(&["rate_limits."]), &[]).is_err());
+        assert!(apply::<App, AppPatch>(&app(), b"[1", &[], &[]).is_err());
+        assert!(
+            apply::<App, AppPatch>(&app(), br#"{"display_name":5}"#, &paths(&["display_name"]), &[])
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn query_paths_repeated_or_comma_separated() {
+        let q = vec![
+            ("update_mask.paths".to_owned(), "a".to_owned()),
+            ("update_mask.paths".to_owned(), "b,c".to_owned()),
+            ("other".to_owned(), "x".to_owned()),
+            ("update_mask.paths".to_owned(), "a".to_owned()),
+        ];
+        assert_eq!(paths_from_query(&q), vec!["a", "b", "c"]);
+    }
+}
