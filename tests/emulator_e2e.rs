@@ -1,0 +1,761 @@
+//! End-to-end: the client against the emulator, over real HTTP.
+
+mod emulator_support;
+
+use std::{collections::HashSet, time::Duration};
+
+use chrono::Utc;
+use emulator_support::{CallbackSink, client, create_app, create_webhook, emulator};
+use futures_util::TryStreamExt as _;
+use serde_json::json;
+use sinch_conversation::{
+    error::Error,
+    field_mask::{FieldMask, PatchExt as _},
+    pagination::Paginate as _,
+    types::{self, ConversationChannel, Recipient},
+    webhooks::{self, Event, Receiver},
+};
+use sinch_conversation_emulator::{Fault, Operation};
+
+fn sms(number: &str) -> Recipient {
+    Recipient::channel(ConversationChannel::Sms, number)
+}
+
+async fn api_error<T: std::fmt::Debug>(
+    result: Result<T, sinch_conversation::GeneratedError<types::RuntimeError>>,
+) -> sinch_conversation::error::ApiError {
+    match Error::from_generated(result.expect_err("the call fails")).await {
+        Error::Api(error) => error,
+        other => panic!("expected an API error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn quickstart_flow() {
+    let emulator = emulator().await;
+    let client = client(&emulator);
+    let mut sink = CallbackSink::start().await;
+    let app_id = create_app(&client, "quickstart").await;
+    let secret = "quickstart-secret";
+    create_webhook(
+        &client,
+        &app_id,
+        &sink.url,
+        &["MESSAGE_DELIVERY", "MESSAGE_INBOUND"],
+        Some(secret),
+    )
+    .await;
+
+    let sent = client
+        .send_text(&app_id, sms("+46700000001"), "Hello from Rust")
+        .send()
+        .await
+        .expect("message accepted");
+    let message_id = sent.message_id.clone().expect("message id");
+    assert!(sent.accepted_time.is_some());
+
+    let receiver = Receiver::new(secret);
+    let mut statuses = Vec::new();
+    let mut conversation_id = None;
+    while statuses.last().map(String::as_str) != Some("DELIVERED") {
+        let callback = sink.next().await;
+        let event = receiver
+            .receive(&callback.headers, &callback.body, Utc::now())
+            .expect("signed callback verifies and parses");
+        let Event::MessageDelivery(report) = event else {
+            panic!("unexpected {event:?}");
+        };
+        assert_eq!(report.envelope.app_id, app_id);
+        assert_eq!(report.envelope.project_id, emulator.project_id());
+        assert_eq!(report.payload.message_id.as_deref(), Some(message_id.as_str()));
+        conversation_id = report.payload.conversation_id.clone();
+        statuses.push(report.payload.status.expect("status").as_str().to_owned());
+    }
+    assert_eq!(statuses, ["QUEUED_ON_CHANNEL", "DELIVERED"]);
+
+    let conversation_id = conversation_id.expect("conversation id in the report");
+    let messages = client
+        .list_messages()
+        .project_id(client.project())
+        .conversation_id(&conversation_id)
+        .send()
+        .await
+        .expect("messages listed");
+    assert_eq!(messages.messages.len(), 1);
+    let listed = &messages.messages[0];
+    assert_eq!(listed.id.as_deref(), Some(message_id.as_str()));
+    assert_eq!(listed.direction, Some(types::ConversationDirection::ToContact));
+    assert_eq!(
+        listed
+            .app_message
+            .as_ref()
+            .and_then(|m| m.text_message.as_ref())
+            .and_then(|t| t.text.as_deref()),
+        Some("Hello from Rust")
+    );
+    let got = client
+        .get_message()
+        .project_id(client.project())
+        .message_id(&message_id)
+        .send()
+        .await
+        .expect("message found");
+    assert_eq!(got.conversation_id.as_deref(), Some(conversation_id.as_str()));
+    assert_eq!(emulator.operation_stats(Operation::SendMessage).succeeded, 1);
+    assert_eq!(client.token_requests(), 1);
+}
+
+#[tokio::test]
+async fn pagination_over_50_contacts() {
+    let emulator = emulator().await;
+    let client = client(&emulator);
+    for i in 0..50 {
+        let contact: types::Contact = serde_json::from_value(json!({
+            "display_name": format!("Contact {i:02}"),
+            "channel_identities": [{"channel": "SMS", "identity": format!("+4670000{i:04}")}],
+            "language": "EN_US",
+        }))
+        .unwrap();
+        client
+            .create_contact()
+            .project_id(client.project())
+            .body(contact)
+            .send()
+            .await
+            .expect("contact created");
+    }
+
+    // Default page size is 10.
+    let first = client
+        .list_contacts()
+        .project_id(client.project())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.contacts.len(), 10);
+    assert!(first.next_page_token.is_some());
+
+    // By hand: 20 (the maximum, even when more is asked), 20, 10, then no token.
+    let mut token: Option<String> = None;
+    let mut sizes = Vec::new();
+    let mut names = Vec::new();
+    loop {
+        let mut request = client
+            .list_contacts()
+            .project_id(client.project())
+            .page_size(100);
+        if let Some(token) = &token {
+            request = request.page_token(token);
+        }
+        let page = request.send().await.expect("page");
+        sizes.push(page.contacts.len());
+        names.extend(page.contacts.iter().filter_map(|c| c.display_name.clone()));
+        match page.next_page_token.clone().filter(|t| !t.is_empty()) {
+            Some(next) => token = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(sizes, [20, 20, 10]);
+    let expected: Vec<String> = (0..50).map(|i| format!("Contact {i:02}")).collect();
+    assert_eq!(names, expected);
+
+    // The client's stream sees the same 50, once each.
+    let all: Vec<types::Contact> = client
+        .list_contacts()
+        .project_id(client.project())
+        .page_size(7)
+        .items()
+        .try_collect()
+        .await
+        .expect("stream");
+    let ids: HashSet<_> = all.iter().filter_map(|c| c.id.clone()).collect();
+    assert_eq!((all.len(), ids.len()), (50, 50));
+    assert_eq!(emulator.operation_stats(Operation::ListContacts).succeeded, 1 + 3 + 8);
+
+    let bad = client
+        .list_contacts()
+        .project_id(client.project())
+        .page_token("not-a-token")
+        .send()
+        .await;
+    let error = api_error(bad).await;
+    assert_eq!(error.status.as_u16(), 400);
+    assert_eq!(
+        error.body.and_then(|b| b.status).as_deref(),
+        Some("INVALID_ARGUMENT")
+    );
+}
+
+#[tokio::test]
+async fn update_masks_change_only_masked_fields() {
+    let emulator = emulator().await;
+    let client = client(&emulator);
+    let contact: types::Contact = serde_json::from_value(json!({
+        "display_name": "Ada",
+        "email": "ada@example.com",
+        "metadata": "vip",
+        "channel_identities": [{"channel": "SMS", "identity": "+46700000001"}],
+        "language": "EN_US",
+    }))
+    .unwrap();
+    let created = client
+        .create_contact()
+        .project_id(client.project())
+        .body(contact)
+        .send()
+        .await
+        .unwrap();
+    let id = created.id.clone().unwrap();
+
+    // Derived mask: only display_name, although the body could be read as clearing others.
+    let patch = types::ContactPatch {
+        display_name: Some("Ada Lovelace".into()),
+        ..Default::default()
+    };
+    let updated = client
+        .update_contact()
+        .project_id(client.project())
+        .contact_id(&id)
+        .patch(patch)
+        .unwrap()
+        .send()
+        .await
+        .expect("masked update");
+    assert_eq!(updated.display_name.as_deref(), Some("Ada Lovelace"));
+    assert_eq!(updated.email.as_deref(), Some("ada@example.com"));
+    assert_eq!(updated.metadata.as_deref(), Some("vip"));
+    assert_eq!(updated.language, types::ContactLanguage::EnUs);
+
+    // A body field outside the mask is ignored; a masked field absent from the body is cleared.
+    let body: types::ContactPatch =
+        serde_json::from_value(json!({"metadata": "ignored", "display_name": "ignored too"}))
+            .unwrap();
+    let cleared = client
+        .update_contact()
+        .project_id(client.project())
+        .contact_id(&id)
+        .body(body)
+        .mask(FieldMask::for_model::<types::ContactPatch>(["email"]).unwrap())
+        .send()
+        .await
+        .expect("explicit mask");
+    assert_eq!(cleared.email, None);
+    assert_eq!(cleared.metadata.as_deref(), Some("vip"));
+    assert_eq!(cleared.display_name.as_deref(), Some("Ada Lovelace"));
+
+    // Nested paths: only rate_limits.outbound of the app changes.
+    let app_id = create_app(&client, "masks").await;
+    let patch: types::AppPatch = serde_json::from_value(json!({
+        "display_name": "not applied",
+        "rate_limits": {"outbound": 7, "inbound": 999}
+    }))
+    .unwrap();
+    let app = client
+        .update_app()
+        .project_id(client.project())
+        .app_id(&app_id)
+        .body(patch)
+        .update_mask_paths(vec!["rate_limits.outbound".to_owned()])
+        .send()
+        .await
+        .expect("nested mask");
+    let limits = app.rate_limits.clone().unwrap();
+    assert_eq!(limits.outbound, Some(7));
+    assert_eq!(limits.inbound, Some(100), "inbound keeps the default");
+    assert_eq!(app.display_name.as_deref(), Some("masks"));
+    assert_eq!(app.channel_credentials.len(), 1);
+
+    // An unknown path is a 400 with the API's error body, and nothing changes.
+    let bad = client
+        .update_app()
+        .project_id(client.project())
+        .app_id(&app_id)
+        .body(types::AppPatch::default())
+        .update_mask_paths(vec!["display_nam".to_owned()])
+        .send()
+        .await;
+    let error = api_error(bad).await;
+    assert_eq!(error.status.as_u16(), 400);
+    let body = error.body.unwrap();
+    assert_eq!(body.code, Some(400));
+    assert!(body.message.unwrap().contains("display_nam"));
+    let stored = emulator
+        .apps()
+        .into_iter()
+        .find(|a| a.id.as_deref() == Some(app_id.as_str()))
+        .unwrap();
+    assert_eq!(stored.rate_limits.unwrap().outbound, Some(7));
+
+    // Webhook triggers replaced through a mask; the target stays.
+    let sink = CallbackSink::start().await;
+    let webhook = create_webhook(&client, &app_id, &sink.url, &["MESSAGE_DELIVERY"], None).await;
+    let patch: types::WebhookPatch = serde_json::from_value(json!({
+        "triggers": ["MESSAGE_INBOUND", "CONTACT_CREATE"],
+    }))
+    .unwrap();
+    let updated = client
+        .update_webhook()
+        .project_id(client.project())
+        .webhook_id(webhook.id.clone().unwrap())
+        .patch(patch)
+        .unwrap()
+        .send()
+        .await
+        .expect("webhook updated");
+    assert_eq!(updated.target, sink.url);
+    assert_eq!(
+        updated.triggers,
+        [
+            types::WebhookTrigger::MessageInbound,
+            types::WebhookTrigger::ContactCreate
+        ]
+    );
+}
+
+#[tokio::test]
+async fn merge_moves_identities_conversations_and_messages() {
+    let emulator = emulator().await;
+    let client = client(&emulator);
+    let app_id = create_app(&client, "merge").await;
+    let mut sink = CallbackSink::start().await;
+    create_webhook(&client, &app_id, &sink.url, &["CONTACT_MERGE"], None).await;
+
+    // The source contact comes from a send to a new number; the destination is created.
+    client
+        .send_text(&app_id, sms("+46700000002"), "to the source")
+        .send()
+        .await
+        .unwrap();
+    let source = emulator.contacts().pop().unwrap();
+    let source_id = source.id.clone().unwrap();
+    let destination: types::Contact = serde_json::from_value(json!({
+        "display_name": "Grace",
+        "channel_identities": [{"channel": "WHATSAPP", "identity": "+46700000003"}],
+        "language": "EN_GB",
+    }))
+    .unwrap();
+    let destination = client
+        .create_contact()
+        .project_id(client.project())
+        .body(destination)
+        .send()
+        .await
+        .unwrap();
+    let destination_id = destination.id.clone().unwrap();
+
+    let request: types::MergeContactRequest =
+        serde_json::from_value(json!({"source_id": source_id, "strategy": "MERGE"})).unwrap();
+    let merged = client
+        .merge_contact()
+        .project_id(client.project())
+        .destination_id(&destination_id)
+        .body(request)
+        .send()
+        .await
+        .expect("merged");
+    assert_eq!(merged.id.as_deref(), Some(destination_id.as_str()));
+    assert_eq!(merged.display_name.as_deref(), Some("Grace"));
+    let identities: Vec<_> = merged
+        .channel_identities
+        .iter()
+        .map(|ci| (ci.channel.to_string(), ci.identity.clone()))
+        .collect();
+    assert_eq!(
+        identities,
+        [
+            ("WHATSAPP".to_owned(), "+46700000003".to_owned()),
+            ("SMS".to_owned(), "+46700000002".to_owned())
+        ]
+    );
+
+    let gone = client
+        .get_contact()
+        .project_id(client.project())
+        .contact_id(&source_id)
+        .send()
+        .await;
+    assert_eq!(api_error(gone).await.status.as_u16(), 404);
+    let conversations = client
+        .list_conversations()
+        .project_id(client.project())
+        .contact_id(&destination_id)
+        .only_active(true)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(conversations.conversations.len(), 1);
+    let messages = client
+        .list_messages()
+        .project_id(client.project())
+        .contact_id(&destination_id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(messages.messages.len(), 1);
+
+    // The next send to the old number reaches the merged contact.
+    client
+        .send_text(&app_id, sms("+46700000002"), "after the merge")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(emulator.contacts().len(), 1);
+    assert!(
+        emulator
+            .messages()
+            .iter()
+            .all(|m| m.contact_id.as_deref() == Some(destination_id.as_str()))
+    );
+
+    let event = webhooks::parse(&sink.next().await.body).expect("merge callback parses");
+    let Event::ContactMerge(merge) = event else {
+        panic!("unexpected {event:?}");
+    };
+    let preserved = merge.payload.preserved_contact.unwrap();
+    assert_eq!(preserved.id.as_deref(), Some(destination_id.as_str()));
+    let deleted = merge.payload.deleted_contact.unwrap();
+    assert_eq!(deleted.id.as_deref(), Some(source_id.as_str()));
+}
+
+#[tokio::test]
+async fn webhook_delivery_is_signed_retried_and_verifiable() {
+    let emulator = emulator().await;
+    let client = client(&emulator);
+    let app_id = create_app(&client, "webhooks").await;
+    // This target fails twice before it accepts: the emulator retries with backoff.
+    let mut flaky = CallbackSink::failing_first(2).await;
+    let mut plain = CallbackSink::start().await;
+    create_webhook(&client, &app_id, &flaky.url, &["MESSAGE_DELIVERY"], Some("s3cret")).await;
+    create_webhook(&client, &app_id, &plain.url, &["MESSAGE_DELIVERY"], None).await;
+
+    let sent = client
+        .send_text(&app_id, sms("+46700000009"), "ping")
+        .send()
+        .await
+        .unwrap();
+    let message_id = sent.message_id.unwrap();
+
+    let signed = flaky
+        .until(|r| r.json()["message_delivery_report"]["status"] == "DELIVERED")
+        .await;
+    assert_eq!(flaky.failures_answered(), 2);
+    let statuses: Vec<String> = signed
+        .iter()
+        .map(|r| r.json()["message_delivery_report"]["status"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(statuses, ["QUEUED_ON_CHANNEL", "DELIVERED"], "order kept across retries");
+    for callback in &signed {
+        assert_eq!(
+            callback.headers[webhooks::ALGORITHM_HEADER],
+            webhooks::ALGORITHM
+        );
+        webhooks::verify(&callback.headers, &callback.body, "s3cret", Utc::now())
+            .expect("signature verifies");
+        assert!(
+            webhooks::verify(&callback.headers, &callback.body, "wrong", Utc::now()).is_err(),
+            "a wrong secret fails"
+        );
+        let mut tampered = callback.body.to_vec();
+        tampered.push(b' ');
+        assert!(webhooks::verify(&callback.headers, &tampered, "s3cret", Utc::now()).is_err());
+        let event = webhooks::parse(&callback.body).unwrap();
+        assert_eq!(event.trigger(), Some(types::WebhookTrigger::MessageDelivery));
+    }
+    assert_eq!(
+        signed[0].json()["message_delivery_report"]["message_id"],
+        message_id.as_str()
+    );
+
+    // Without a secret, callbacks come unsigned.
+    let unsigned = plain
+        .until(|r| r.json()["message_delivery_report"]["status"] == "DELIVERED")
+        .await;
+    assert_eq!(unsigned.len(), 2);
+    assert!(unsigned[0].headers.get(webhooks::SIGNATURE_HEADER).is_none());
+
+    // The counters move once the emulator has read each answer.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while emulator.stats().callbacks.delivered < 4 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let stats = emulator.stats().callbacks;
+    assert_eq!(stats.delivered, 4);
+    assert_eq!(stats.failed_attempts, 2);
+    assert_eq!(stats.abandoned, 0);
+}
+
+#[tokio::test]
+async fn contact_reply_is_delivered_as_message_inbound() {
+    let emulator = emulator().await;
+    let client = client(&emulator);
+    let app_id = create_app(&client, "inbound").await;
+    let mut sink = CallbackSink::start().await;
+    create_webhook(
+        &client,
+        &app_id,
+        &sink.url,
+        &["MESSAGE_INBOUND", "CONTACT_CREATE", "CONVERSATION_START"],
+        Some("in"),
+    )
+    .await;
+    let reply = emulator
+        .reply_text(&app_id, ConversationChannel::Sms, "+46700000042", "Hi there")
+        .expect("reply");
+    let callbacks = sink
+        .until(|r| r.json().get("message").is_some())
+        .await;
+    let triggers: Vec<String> = callbacks
+        .iter()
+        .map(|r| {
+            Receiver::new("in")
+                .receive(&r.headers, &r.body, Utc::now())
+                .unwrap()
+                .trigger_name()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(triggers, ["CONTACT_CREATE", "CONVERSATION_START", "MESSAGE_INBOUND"]);
+    let Event::MessageInbound(inbound) = webhooks::parse(&callbacks[2].body).unwrap() else {
+        panic!("not inbound");
+    };
+    assert_eq!(inbound.payload.id, reply.id);
+    let text = inbound
+        .payload
+        .contact_message
+        .and_then(|m| m.text_message)
+        .and_then(|t| t.text);
+    assert_eq!(text.as_deref(), Some("Hi there"));
+    assert!(emulator.reply_text("no-such-app", ConversationChannel::Sms, "+1", "x").is_err());
+}
+
+#[tokio::test]
+async fn too_many_requests_with_retry_after_is_retried_and_succeeds() {
+    let emulator = emulator().await;
+    let client = client(&emulator);
+    let app_id = create_app(&client, "retries").await;
+    emulator.inject(
+        Operation::SendMessage,
+        2,
+        Fault::too_many_requests(Duration::from_millis(20)),
+    );
+    let sent = client
+        .send_text(&app_id, sms("+46700000010"), "eventually")
+        .send()
+        .await
+        .expect("third attempt succeeds");
+    assert!(sent.message_id.is_some());
+    let stats = emulator.operation_stats(Operation::SendMessage);
+    assert_eq!((stats.received, stats.injected, stats.succeeded), (3, 2, 1));
+    assert_eq!(emulator.messages().len(), 1, "accepted exactly once");
+
+    // The raw answer: 429, Retry-After, the API's error body.
+    emulator.fail_next(Operation::ListApps, 1, 429);
+    let http = reqwest::Client::new();
+    let response = http
+        .get(format!(
+            "{}/v1/projects/{}/apps",
+            emulator.base_url(),
+            emulator.project_id()
+        ))
+        .basic_auth(emulator.key_id(), Some(emulator.key_secret()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 429);
+    assert_eq!(response.headers()["retry-after"], "1");
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["code"], 429);
+    assert_eq!(body["status"], "RESOURCE_EXHAUSTED");
+    assert_eq!(body["details"], json!([]));
+
+    // 500 is not retried by the client; it surfaces with the API's body.
+    emulator.fail_next(Operation::GetApp, 1, 500);
+    let failed = client
+        .get_app()
+        .project_id(client.project())
+        .app_id(&app_id)
+        .send()
+        .await;
+    assert_eq!(api_error(failed).await.status.as_u16(), 500);
+    assert_eq!(emulator.operation_stats(Operation::GetApp).received, 1);
+}
+
+#[tokio::test]
+async fn concurrent_sends_across_forced_token_expiry_are_accepted_exactly_once() {
+    let emulator = emulator().await;
+    let client = client(&emulator);
+    let app_id = create_app(&client, "expiry").await;
+    assert_eq!(client.token_requests(), 1);
+
+    // Every send waits a little on arrival, so all 64 are in flight when the tokens expire;
+    // credentials are checked after the wait, so each is first rejected as expired.
+    emulator.delay(Operation::SendMessage, Duration::from_millis(200));
+    let sends = (0..64).map(|i| {
+        let client = client.clone();
+        let app_id = app_id.clone();
+        async move {
+            client
+                .send_text(&app_id, sms(&format!("+4671{i:07}")), format!("message {i}"))
+                .send()
+                .await
+        }
+    });
+    let all = futures_util::future::join_all(sends);
+    let expire = async {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        emulator.expire_tokens();
+    };
+    let (results, ()) = tokio::join!(all, expire);
+
+    let ids: HashSet<String> = results
+        .into_iter()
+        .map(|r| r.expect("every send succeeds").message_id.clone().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 64);
+    let stats = emulator.operation_stats(Operation::SendMessage);
+    assert_eq!(stats.succeeded, 64, "each message accepted once");
+    assert_eq!(stats.failed, 64, "each first attempt met the expired token");
+    assert_eq!(stats.received, 128);
+    let texts: HashSet<String> = emulator
+        .messages()
+        .iter()
+        .filter_map(|m| m.app_message.as_ref()?.text_message.as_ref()?.text.clone())
+        .collect();
+    assert_eq!(texts.len(), 64);
+    assert_eq!(emulator.messages().len(), 64);
+    assert_eq!(client.token_requests(), 2, "one refresh for all 64 (single flight)");
+    assert_eq!(emulator.stats().tokens_issued, 2);
+}
+
+#[tokio::test]
+async fn credentials_and_errors_use_the_api_shapes() {
+    let emulator = emulator().await;
+    let http = reqwest::Client::new();
+    let apps = format!(
+        "{}/v1/projects/{}/apps",
+        emulator.base_url(),
+        emulator.project_id()
+    );
+
+    let missing = http.get(&apps).send().await.unwrap();
+    assert_eq!(missing.status().as_u16(), 401);
+    let body: serde_json::Value = missing.json().await.unwrap();
+    assert_eq!(body["status"], "UNAUTHENTICATED");
+    assert_eq!(body["code"], 401);
+
+    let client = client(&emulator);
+    client.authenticate().await.unwrap();
+    emulator.expire_tokens();
+    // A raw request with a stale token sees the expiry; the client refreshes transparently.
+    let token = {
+        let response = http
+            .post(emulator.token_url())
+            .basic_auth(emulator.key_id(), Some(emulator.key_secret()))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("grant_type=client_credentials")
+            .send()
+            .await
+            .unwrap();
+        let token: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(token["token_type"], "bearer");
+        assert_eq!(token["expires_in"], 3600);
+        token["access_token"].as_str().unwrap().to_owned()
+    };
+    emulator.expire_tokens();
+    let expired = http.get(&apps).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(expired.status().as_u16(), 401);
+    let challenge = expired.headers()["www-authenticate"].to_str().unwrap().to_owned();
+    assert_eq!(
+        challenge,
+        r#"Bearer error="invalid_token", error_description="Jwt expired""#
+    );
+    assert!(client.list_apps().project_id(client.project()).send().await.is_ok());
+
+    let wrong_key = http
+        .post(emulator.token_url())
+        .basic_auth(emulator.key_id(), Some("nope"))
+        .header("content-type", "application/x-www-form-urlencoded")
+            .body("grant_type=client_credentials")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_key.status().as_u16(), 401);
+
+    let malformed = http
+        .post(format!(
+            "{}/v1/projects/{}/messages:send",
+            emulator.base_url(),
+            emulator.project_id()
+        ))
+        .basic_auth(emulator.key_id(), Some(emulator.key_secret()))
+        .header("content-type", "application/json")
+        .body("{\"app_id\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(malformed.status().as_u16(), 400);
+    let body: serde_json::Value = malformed.json().await.unwrap();
+    assert_eq!(body["status"], "INVALID_ARGUMENT");
+    assert_eq!(body["details"], json!([]));
+
+    let other_project = http
+        .get(format!("{}/v1/projects/someone-else/apps", emulator.base_url()))
+        .basic_auth(emulator.key_id(), Some(emulator.key_secret()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other_project.status().as_u16(), 403);
+
+    let unknown = http
+        .get(format!("{}/v2/nothing", emulator.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status().as_u16(), 404);
+}
+
+#[tokio::test]
+async fn dropped_connections_and_unavailable() {
+    let emulator = emulator().await;
+    let client = client(&emulator);
+    client.authenticate().await.unwrap();
+
+    // A GET whose connection drops is retried (idempotent) and succeeds.
+    emulator.drop_next(Operation::ListApps, 1);
+    client
+        .list_apps()
+        .project_id(client.project())
+        .send()
+        .await
+        .expect("retried after the drop");
+    assert_eq!(emulator.operation_stats(Operation::ListApps).injected, 1);
+
+    // A send whose connection drops is not retried (it may have been accepted): a transport error.
+    let app_id = create_app(&client, "drops").await;
+    emulator.drop_next(Operation::SendMessage, 1);
+    let result = client
+        .send_text(&app_id, sms("+46700000011"), "lost?")
+        .send()
+        .await;
+    match result.expect_err("dropped") {
+        Error::Transport(_) => {}
+        other => panic!("expected a transport error, got {other:?}"),
+    }
+    assert_eq!(emulator.operation_stats(Operation::SendMessage).received, 1);
+
+    // 503 with Retry-After is retried.
+    emulator.inject(
+        Operation::GetApp,
+        1,
+        Fault::unavailable(Duration::from_millis(10)),
+    );
+    client
+        .get_app()
+        .project_id(client.project())
+        .app_id(&app_id)
+        .send()
+        .await
+        .expect("retried after 503");
+    assert_eq!(emulator.operation_stats(Operation::GetApp).received, 2);
+}

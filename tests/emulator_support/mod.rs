@@ -1,0 +1,197 @@
+//! Helpers for the tests against the emulator: a client with quick retries, and a local
+//! callback receiver.
+#![allow(dead_code)]
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicU32, Ordering},
+    },
+    time::Duration,
+};
+
+use axum::{
+    Router,
+    body::Bytes,
+    extract::State,
+    http::{HeaderMap, StatusCode},
+    routing::post,
+};
+use serde_json::json;
+use sinch_conversation::{Client, retry::RetryPolicy, types};
+use sinch_conversation_emulator::Emulator;
+use tokio::sync::mpsc;
+
+/// An emulator with quick delivery reports and callback retries.
+pub async fn emulator() -> Emulator {
+    Emulator::builder()
+        .report_delay(Duration::from_millis(5))
+        .callback_retries(4, Duration::from_millis(20))
+        .start()
+        .await
+        .expect("emulator starts")
+}
+
+/// Retries quickly, so tests never wait for long backoffs.
+pub fn quick_retries() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 3,
+        base_delay: Duration::from_millis(5),
+        max_delay: Duration::from_millis(50),
+        retry_ambiguous_posts: false,
+    }
+}
+
+pub fn client(emulator: &Emulator) -> Client {
+    emulator
+        .client_builder()
+        .retry_policy(quick_retries())
+        .build()
+        .expect("client builds")
+}
+
+/// Creates an app with SMS credentials and returns its id.
+pub async fn create_app(client: &Client, name: &str) -> String {
+    let app: types::App = serde_json::from_value(json!({
+        "display_name": name,
+        "channel_credentials": [{"channel": "SMS",
+            "static_bearer": {"claimed_identity": "plan", "token": "token"}}]
+    }))
+    .unwrap();
+    let app = client
+        .create_app()
+        .project_id(client.project())
+        .body(app)
+        .send()
+        .await
+        .expect("app created");
+    app.id.clone().expect("app id")
+}
+
+/// Creates a webhook of `app_id` to `target` for `triggers`, with `secret` if given.
+pub async fn create_webhook(
+    client: &Client,
+    app_id: &str,
+    target: &str,
+    triggers: &[&str],
+    secret: Option<&str>,
+) -> types::Webhook {
+    let webhook: types::Webhook = serde_json::from_value(json!({
+        "app_id": app_id, "target": target, "triggers": triggers, "secret": secret,
+    }))
+    .unwrap();
+    client
+        .create_webhook()
+        .project_id(client.project())
+        .body(webhook)
+        .send()
+        .await
+        .expect("webhook created")
+        .into_inner()
+}
+
+/// A callback as received: headers and raw body.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Received {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).expect("callback body is JSON")
+    }
+}
+
+#[derive(Clone)]
+struct SinkState {
+    tx: mpsc::UnboundedSender<Received>,
+    fail_first: Arc<AtomicU32>,
+    failures_answered: Arc<AtomicU32>,
+}
+
+/// A local HTTP server that records every callback posted to it.
+pub struct CallbackSink {
+    pub url: String,
+    rx: mpsc::UnboundedReceiver<Received>,
+    failures_answered: Arc<AtomicU32>,
+}
+
+async fn record(State(state): State<SinkState>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    let fail = state
+        .fail_first
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        .is_ok();
+    if fail {
+        state.failures_answered.fetch_add(1, Ordering::SeqCst);
+        return StatusCode::INTERNAL_SERVER_ERROR;
+    }
+    let _ = state.tx.send(Received { headers, body });
+    StatusCode::OK
+}
+
+impl CallbackSink {
+    /// A sink answering 200 to everything.
+    pub async fn start() -> Self {
+        Self::failing_first(0).await
+    }
+
+    /// A sink answering 500 to the first `n` callbacks (not recorded), then 200.
+    pub async fn failing_first(n: u32) -> Self {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let failures_answered = Arc::new(AtomicU32::new(0));
+        let state = SinkState {
+            tx,
+            fail_first: Arc::new(AtomicU32::new(n)),
+            failures_answered: failures_answered.clone(),
+        };
+        let app = Router::new()
+            .route("/callbacks", post(record))
+            .with_state(state);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/callbacks", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Self {
+            url,
+            rx,
+            failures_answered,
+        }
+    }
+
+    /// The next recorded callback (fails the test after 10 s).
+    pub async fn next(&mut self) -> Received {
+        tokio::time::timeout(Duration::from_secs(10), self.rx.recv())
+            .await
+            .expect("a callback arrives in time")
+            .expect("sink open")
+    }
+
+    /// Callbacks until `done` says stop, in arrival order.
+    pub async fn until(&mut self, mut done: impl FnMut(&Received) -> bool) -> Vec<Received> {
+        let mut all = Vec::new();
+        loop {
+            let received = self.next().await;
+            let stop = done(&received);
+            all.push(received);
+            if stop {
+                return all;
+            }
+        }
+    }
+
+    /// Whatever else arrives within `wait`.
+    pub async fn drain(&mut self, wait: Duration) -> Vec<Received> {
+        let mut all = Vec::new();
+        while let Ok(Some(r)) = tokio::time::timeout(wait, self.rx.recv()).await {
+            all.push(r);
+        }
+        all
+    }
+
+    /// How many callbacks were answered with 500.
+    pub fn failures_answered(&self) -> u32 {
+        self.failures_answered.load(Ordering::SeqCst)
+    }
+}
