@@ -151,7 +151,9 @@ async fn run(args: Args) -> Result<(), BoxError> {
                 .project_id(args.project.clone().ok_or_else(|| missing("--project"))?)
                 .oauth2(
                     args.key_id.clone().ok_or_else(|| missing("--key-id"))?,
-                    args.key_secret.clone().ok_or_else(|| missing("--key-secret"))?,
+                    args.key_secret
+                        .clone()
+                        .ok_or_else(|| missing("--key-secret"))?,
                 )
                 .pool_max_idle_per_host(args.c)
                 .build()?;
@@ -179,7 +181,9 @@ async fn run(args: Args) -> Result<(), BoxError> {
                 .send()
                 .await
                 .map_err(|e| format!("cannot create an app: {e}"))?;
-            app.id.clone().ok_or("the API returned an app without an id")?
+            app.id
+                .clone()
+                .ok_or("the API returned an app without an id")?
         }
     };
     client.authenticate().await?;
@@ -202,9 +206,8 @@ async fn run(args: Args) -> Result<(), BoxError> {
                     .await;
                 match result {
                     // Microseconds in a u32 (up to 71 minutes): 4 bytes a sample keeps RSS low.
-                    Ok(_) => latencies.push(
-                        u32::try_from(sent.elapsed().as_micros()).unwrap_or(u32::MAX),
-                    ),
+                    Ok(_) => latencies
+                        .push(u32::try_from(sent.elapsed().as_micros()).unwrap_or(u32::MAX)),
                     Err(_) => {
                         errors.fetch_add(1, Ordering::Relaxed);
                     }

@@ -43,7 +43,9 @@ fn env(name: &str) -> Option<String> {
 }
 
 /// The generated operations' result, with the API's error body read on failure.
-async fn api<T>(result: Result<ResponseValue<T>, GeneratedError<types::RuntimeError>>) -> Result<T, Error> {
+async fn api<T>(
+    result: Result<ResponseValue<T>, GeneratedError<types::RuntimeError>>,
+) -> Result<T, Error> {
     match result {
         Ok(value) => Ok(value.into_inner()),
         Err(error) => Err(Error::from_generated(error).await),
@@ -146,7 +148,13 @@ async fn run() -> Result<(), BoxError> {
                 "channel_credentials": [{"channel": "SMS",
                     "static_bearer": {"claimed_identity": plan, "token": token}}],
             }))?;
-            let app = api(client.create_app().project_id(&project).body(app).send().await).await?;
+            let app = api(client
+                .create_app()
+                .project_id(&project)
+                .body(app)
+                .send()
+                .await)
+            .await?;
             let app_id = app.id.ok_or("the API returned an app without an id")?;
             println!("Created app {app_id}");
             (app_id, true)
@@ -165,10 +173,16 @@ async fn run() -> Result<(), BoxError> {
                 target_type: None,
                 triggers: vec![types::WebhookTrigger::MessageDelivery],
             };
-            let webhook =
-                api(client.create_webhook().project_id(&project).body(webhook).send().await)
-                    .await?;
-            let id = webhook.id.ok_or("the API returned a webhook without an id")?;
+            let webhook = api(client
+                .create_webhook()
+                .project_id(&project)
+                .body(webhook)
+                .send()
+                .await)
+            .await?;
+            let id = webhook
+                .id
+                .ok_or("the API returned a webhook without an id")?;
             println!("Created webhook {id} -> {target} (MESSAGE_DELIVERY, signed)");
             Some(id)
         }
@@ -234,28 +248,24 @@ async fn run() -> Result<(), BoxError> {
     // 7. The conversation's messages.
     let conversation_id = match conversation_id.filter(|id| !id.is_empty()) {
         Some(id) => Some(id),
-        None => api(
-            client
-                .get_message()
-                .project_id(&project)
-                .message_id(&message_id)
-                .send()
-                .await,
-        )
+        None => api(client
+            .get_message()
+            .project_id(&project)
+            .message_id(&message_id)
+            .send()
+            .await)
         .await
         .ok()
         .and_then(|m| m.conversation_id),
     };
     match conversation_id {
         Some(conversation_id) => {
-            let list = api(
-                client
-                    .list_messages()
-                    .project_id(&project)
-                    .conversation_id(&conversation_id)
-                    .send()
-                    .await,
-            )
+            let list = api(client
+                .list_messages()
+                .project_id(&project)
+                .conversation_id(&conversation_id)
+                .send()
+                .await)
             .await?;
             println!(
                 "Conversation {conversation_id} has {} message(s):",
@@ -291,10 +301,22 @@ async fn run() -> Result<(), BoxError> {
 
     // 8. Clean up what was created.
     if let Some(id) = webhook_id {
-        api(client.delete_webhook().project_id(&project).webhook_id(id).send().await).await?;
+        api(client
+            .delete_webhook()
+            .project_id(&project)
+            .webhook_id(id)
+            .send()
+            .await)
+        .await?;
     }
     if created_app {
-        api(client.delete_app().project_id(&project).app_id(&app_id).send().await).await?;
+        api(client
+            .delete_app()
+            .project_id(&project)
+            .app_id(&app_id)
+            .send()
+            .await)
+        .await?;
     }
     if let Some(emulator) = emulator {
         emulator.shutdown().await;

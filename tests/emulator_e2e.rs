@@ -67,7 +67,10 @@ async fn quickstart_flow() {
         };
         assert_eq!(report.envelope.app_id, app_id);
         assert_eq!(report.envelope.project_id, emulator.project_id());
-        assert_eq!(report.payload.message_id.as_deref(), Some(message_id.as_str()));
+        assert_eq!(
+            report.payload.message_id.as_deref(),
+            Some(message_id.as_str())
+        );
         conversation_id = report.payload.conversation_id.clone();
         statuses.push(report.payload.status.expect("status").as_str().to_owned());
     }
@@ -84,7 +87,10 @@ async fn quickstart_flow() {
     assert_eq!(messages.messages.len(), 1);
     let listed = &messages.messages[0];
     assert_eq!(listed.id.as_deref(), Some(message_id.as_str()));
-    assert_eq!(listed.direction, Some(types::ConversationDirection::ToContact));
+    assert_eq!(
+        listed.direction,
+        Some(types::ConversationDirection::ToContact)
+    );
     assert_eq!(
         listed
             .app_message
@@ -100,8 +106,14 @@ async fn quickstart_flow() {
         .send()
         .await
         .expect("message found");
-    assert_eq!(got.conversation_id.as_deref(), Some(conversation_id.as_str()));
-    assert_eq!(emulator.operation_stats(Operation::SendMessage).succeeded, 1);
+    assert_eq!(
+        got.conversation_id.as_deref(),
+        Some(conversation_id.as_str())
+    );
+    assert_eq!(
+        emulator.operation_stats(Operation::SendMessage).succeeded,
+        1
+    );
     assert_eq!(client.token_requests(), 1);
 }
 
@@ -170,7 +182,10 @@ async fn pagination_over_50_contacts() {
         .expect("stream");
     let ids: HashSet<_> = all.iter().filter_map(|c| c.id.clone()).collect();
     assert_eq!((all.len(), ids.len()), (50, 50));
-    assert_eq!(emulator.operation_stats(Operation::ListContacts).succeeded, 1 + 3 + 8);
+    assert_eq!(
+        emulator.operation_stats(Operation::ListContacts).succeeded,
+        1 + 3 + 8
+    );
 
     let bad = client
         .list_contacts()
@@ -425,7 +440,14 @@ async fn webhook_delivery_is_signed_retried_and_verifiable() {
     // This target fails twice before it accepts: the emulator retries with backoff.
     let mut flaky = CallbackSink::failing_first(2).await;
     let mut plain = CallbackSink::start().await;
-    create_webhook(&client, &app_id, &flaky.url, &["MESSAGE_DELIVERY"], Some("s3cret")).await;
+    create_webhook(
+        &client,
+        &app_id,
+        &flaky.url,
+        &["MESSAGE_DELIVERY"],
+        Some("s3cret"),
+    )
+    .await;
     create_webhook(&client, &app_id, &plain.url, &["MESSAGE_DELIVERY"], None).await;
 
     let sent = client
@@ -441,9 +463,18 @@ async fn webhook_delivery_is_signed_retried_and_verifiable() {
     assert_eq!(flaky.failures_answered(), 2);
     let statuses: Vec<String> = signed
         .iter()
-        .map(|r| r.json()["message_delivery_report"]["status"].as_str().unwrap().to_owned())
+        .map(|r| {
+            r.json()["message_delivery_report"]["status"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
         .collect();
-    assert_eq!(statuses, ["QUEUED_ON_CHANNEL", "DELIVERED"], "order kept across retries");
+    assert_eq!(
+        statuses,
+        ["QUEUED_ON_CHANNEL", "DELIVERED"],
+        "order kept across retries"
+    );
     for callback in &signed {
         assert_eq!(
             callback.headers[webhooks::ALGORITHM_HEADER],
@@ -459,7 +490,10 @@ async fn webhook_delivery_is_signed_retried_and_verifiable() {
         tampered.push(b' ');
         assert!(webhooks::verify(&callback.headers, &tampered, "s3cret", Utc::now()).is_err());
         let event = webhooks::parse(&callback.body).unwrap();
-        assert_eq!(event.trigger(), Some(types::WebhookTrigger::MessageDelivery));
+        assert_eq!(
+            event.trigger(),
+            Some(types::WebhookTrigger::MessageDelivery)
+        );
     }
     assert_eq!(
         signed[0].json()["message_delivery_report"]["message_id"],
@@ -471,7 +505,12 @@ async fn webhook_delivery_is_signed_retried_and_verifiable() {
         .until(|r| r.json()["message_delivery_report"]["status"] == "DELIVERED")
         .await;
     assert_eq!(unsigned.len(), 2);
-    assert!(unsigned[0].headers.get(webhooks::SIGNATURE_HEADER).is_none());
+    assert!(
+        unsigned[0]
+            .headers
+            .get(webhooks::SIGNATURE_HEADER)
+            .is_none()
+    );
 
     // The counters move once the emulator has read each answer.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
@@ -499,11 +538,14 @@ async fn contact_reply_is_delivered_as_message_inbound() {
     )
     .await;
     let reply = emulator
-        .reply_text(&app_id, ConversationChannel::Sms, "+46700000042", "Hi there")
+        .reply_text(
+            &app_id,
+            ConversationChannel::Sms,
+            "+46700000042",
+            "Hi there",
+        )
         .expect("reply");
-    let callbacks = sink
-        .until(|r| r.json().get("message").is_some())
-        .await;
+    let callbacks = sink.until(|r| r.json().get("message").is_some()).await;
     let triggers: Vec<String> = callbacks
         .iter()
         .map(|r| {
@@ -515,7 +557,10 @@ async fn contact_reply_is_delivered_as_message_inbound() {
                 .to_owned()
         })
         .collect();
-    assert_eq!(triggers, ["CONTACT_CREATE", "CONVERSATION_START", "MESSAGE_INBOUND"]);
+    assert_eq!(
+        triggers,
+        ["CONTACT_CREATE", "CONVERSATION_START", "MESSAGE_INBOUND"]
+    );
     let Event::MessageInbound(inbound) = webhooks::parse(&callbacks[2].body).unwrap() else {
         panic!("not inbound");
     };
@@ -526,7 +571,11 @@ async fn contact_reply_is_delivered_as_message_inbound() {
         .and_then(|m| m.text_message)
         .and_then(|t| t.text);
     assert_eq!(text.as_deref(), Some("Hi there"));
-    assert!(emulator.reply_text("no-such-app", ConversationChannel::Sms, "+1", "x").is_err());
+    assert!(
+        emulator
+            .reply_text("no-such-app", ConversationChannel::Sms, "+1", "x")
+            .is_err()
+    );
 }
 
 #[tokio::test]
@@ -596,7 +645,11 @@ async fn concurrent_sends_across_forced_token_expiry_are_accepted_exactly_once()
         let app_id = app_id.clone();
         async move {
             client
-                .send_text(&app_id, sms(&format!("+4671{i:07}")), format!("message {i}"))
+                .send_text(
+                    &app_id,
+                    sms(&format!("+4671{i:07}")),
+                    format!("message {i}"),
+                )
                 .send()
                 .await
         }
@@ -624,7 +677,11 @@ async fn concurrent_sends_across_forced_token_expiry_are_accepted_exactly_once()
         .collect();
     assert_eq!(texts.len(), 64);
     assert_eq!(emulator.messages().len(), 64);
-    assert_eq!(client.token_requests(), 2, "one refresh for all 64 (single flight)");
+    assert_eq!(
+        client.token_requests(),
+        2,
+        "one refresh for all 64 (single flight)"
+    );
     assert_eq!(emulator.stats().tokens_issued, 2);
 }
 
@@ -665,18 +722,28 @@ async fn credentials_and_errors_use_the_api_shapes() {
     emulator.expire_tokens();
     let expired = http.get(&apps).bearer_auth(&token).send().await.unwrap();
     assert_eq!(expired.status().as_u16(), 401);
-    let challenge = expired.headers()["www-authenticate"].to_str().unwrap().to_owned();
+    let challenge = expired.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(
         challenge,
         r#"Bearer error="invalid_token", error_description="Jwt expired""#
     );
-    assert!(client.list_apps().project_id(client.project()).send().await.is_ok());
+    assert!(
+        client
+            .list_apps()
+            .project_id(client.project())
+            .send()
+            .await
+            .is_ok()
+    );
 
     let wrong_key = http
         .post(emulator.token_url())
         .basic_auth(emulator.key_id(), Some("nope"))
         .header("content-type", "application/x-www-form-urlencoded")
-            .body("grant_type=client_credentials")
+        .body("grant_type=client_credentials")
         .send()
         .await
         .unwrap();
@@ -700,7 +767,10 @@ async fn credentials_and_errors_use_the_api_shapes() {
     assert_eq!(body["details"], json!([]));
 
     let other_project = http
-        .get(format!("{}/v1/projects/someone-else/apps", emulator.base_url()))
+        .get(format!(
+            "{}/v1/projects/someone-else/apps",
+            emulator.base_url()
+        ))
         .basic_auth(emulator.key_id(), Some(emulator.key_secret()))
         .send()
         .await

@@ -12,13 +12,13 @@ use serde_json::{Value, json};
 use sinch_conversation::types::{
     App, AppMessage, AppPatch, ChannelIdentity, Contact, ContactLanguage, ContactMessage,
     ContactPatch, Conversation, ConversationChannel, ConversationDirection, ConversationMessage,
-    ConversationMessagesView, ConversationMetadataReportView, ConversationPatch,
-    ListAppsResponse, ListContactsResponse, ListConversationsResponse, ListMessagesResponse,
-    ListWebhooksResponse, MergeContactRequest, OptIn, OptInResponse, OptOut, OptOutResponse,
-    QueryCapability, QueryCapabilityResponse, RateLimits, Recipient, RetentionPolicy,
-    RetentionPolicyType, SendEventRequest, SendEventResponse, SendMessageRequest,
-    SendMessageResponse, TranscodeMessageRequest, TranscodeMessageResponse, Webhook,
-    WebhookPatch, WebhookTargetType, WebhookTrigger,
+    ConversationMessagesView, ConversationMetadataReportView, ConversationPatch, ListAppsResponse,
+    ListContactsResponse, ListConversationsResponse, ListMessagesResponse, ListWebhooksResponse,
+    MergeContactRequest, OptIn, OptInResponse, OptOut, OptOutResponse, QueryCapability,
+    QueryCapabilityResponse, RateLimits, Recipient, RetentionPolicy, RetentionPolicyType,
+    SendEventRequest, SendEventResponse, SendMessageRequest, SendMessageResponse,
+    TranscodeMessageRequest, TranscodeMessageResponse, Webhook, WebhookPatch, WebhookTargetType,
+    WebhookTrigger,
 };
 
 use crate::{
@@ -77,7 +77,9 @@ impl Query {
             Some(v) => match v.parse::<i64>() {
                 Ok(n) if n < 0 => Err(ApiError::invalid("page_size must not be negative")),
                 Ok(0) => Ok(DEFAULT_PAGE_SIZE),
-                Ok(n) => Ok(usize::try_from(n).unwrap_or(MAX_PAGE_SIZE).min(MAX_PAGE_SIZE)),
+                Ok(n) => Ok(usize::try_from(n)
+                    .unwrap_or(MAX_PAGE_SIZE)
+                    .min(MAX_PAGE_SIZE)),
                 Err(_) => Err(ApiError::invalid(format!(
                     "Invalid value for page_size: '{v}' is not an integer"
                 ))),
@@ -93,10 +95,12 @@ pub(crate) struct Outcome {
 }
 
 fn json_response<T: Serialize>(value: &T) -> Result<Response, ApiError> {
-    let body = serde_json::to_vec(value).map_err(|e| ApiError::new(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        format!("cannot serialise the response: {e}"),
-    ))?;
+    let body = serde_json::to_vec(value).map_err(|e| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("cannot serialise the response: {e}"),
+        )
+    })?;
     let mut response = (StatusCode::OK, body).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -253,7 +257,9 @@ fn validate_app(app: &App) -> Result<(), ApiError> {
     if let Some(name) = &app.display_name
         && name.chars().count() > 100
     {
-        return Err(ApiError::invalid("display_name is longer than 100 characters"));
+        return Err(ApiError::invalid(
+            "display_name is longer than 100 characters",
+        ));
     }
     Ok(())
 }
@@ -383,12 +389,8 @@ fn create_webhook(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError>
 fn update_webhook(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
     let stored = get_webhook(store, ctx.id())?;
     let mask = mask::paths_from_query(&ctx.query.0);
-    let updated: Webhook = mask::apply::<Webhook, WebhookPatch>(
-        stored,
-        ctx.body,
-        &mask,
-        &[("triggers", json!([]))],
-    )?;
+    let updated: Webhook =
+        mask::apply::<Webhook, WebhookPatch>(stored, ctx.body, &mask, &[("triggers", json!([]))])?;
     validate_webhook(store, &updated, Some(ctx.id()))?;
     store.webhooks.insert(ctx.id().to_owned(), updated.clone());
     ok(&updated)
@@ -534,7 +536,8 @@ fn merge_contact(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> 
 
     for identity in &source.channel_identities {
         let known = destination.channel_identities.iter().any(|ci| {
-            ci.channel == identity.channel && ci.identity == identity.identity
+            ci.channel == identity.channel
+                && ci.identity == identity.identity
                 && ci.app_id == identity.app_id
         });
         if !known {
@@ -619,7 +622,11 @@ fn conversation_emit(project: &str, trigger: &'static str, key: &str, c: &Conver
     )
 }
 
-fn check_single_active(store: &Store, conversation: &Conversation, id: &str) -> Result<(), ApiError> {
+fn check_single_active(
+    store: &Store,
+    conversation: &Conversation,
+    id: &str,
+) -> Result<(), ApiError> {
     if conversation.active != Some(true) {
         return Ok(());
     }
@@ -644,7 +651,9 @@ fn validate_conversation_refs(store: &Store, conversation: &Conversation) -> Res
         return Err(ApiError::invalid("contact_id is required"));
     };
     if !store.apps.contains(app) {
-        return Err(ApiError::invalid(format!("app_id '{app}' is not an app of this project")));
+        return Err(ApiError::invalid(format!(
+            "app_id '{app}' is not an app of this project"
+        )));
     }
     if !store.contacts.contains(contact) {
         return Err(ApiError::invalid(format!(
@@ -795,7 +804,12 @@ fn inject_message(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError>
         let identity = conversation
             .active_channel
             .as_ref()
-            .and_then(|ch| contact.channel_identities.iter().find(|ci| &ci.channel == ch))
+            .and_then(|ch| {
+                contact
+                    .channel_identities
+                    .iter()
+                    .find(|ci| &ci.channel == ch)
+            })
             .or_else(|| contact.channel_identities.first())
             .cloned()
             .ok_or_else(|| ApiError::invalid("channel_identity is required"))?;
@@ -848,7 +862,11 @@ fn list_messages(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> 
         Some(view) => match view.parse::<ConversationMessagesView>() {
             Ok(ConversationMessagesView::WithMetadata) => false,
             Ok(ConversationMessagesView::WithoutMetadata) => true,
-            _ => return Err(ApiError::invalid(format!("Invalid value for view: '{view}'"))),
+            _ => {
+                return Err(ApiError::invalid(format!(
+                    "Invalid value for view: '{view}'"
+                )));
+            }
         },
     };
     let page = store.messages.page(
@@ -904,7 +922,9 @@ fn validate_app_message(message: &AppMessage) -> Result<(), ApiError> {
         ));
     }
     if kinds == 0 && message.explicit_channel_message.is_empty() {
-        return Err(ApiError::invalid("message is empty: set one kind of message"));
+        return Err(ApiError::invalid(
+            "message is empty: set one kind of message",
+        ));
     }
     if let Some(text) = &message.text_message
         && non_empty(text.text.as_deref()).is_none()
@@ -926,13 +946,17 @@ fn validate_app_message(message: &AppMessage) -> Result<(), ApiError> {
             return Err(ApiError::invalid("carousel_message needs 1 to 10 cards"));
         }
         if carousel.choices.len() > 3 {
-            return Err(ApiError::invalid("carousel_message has at most 3 outer choices"));
+            return Err(ApiError::invalid(
+                "carousel_message has at most 3 outer choices",
+            ));
         }
     }
     if let Some(location) = &message.location_message
         && location.coordinates.is_none()
     {
-        return Err(ApiError::invalid("location_message.coordinates is required"));
+        return Err(ApiError::invalid(
+            "location_message.coordinates is required",
+        ));
     }
     if let Some(template) = &message.template_message
         && template.omni_template.is_none()
@@ -1009,7 +1033,10 @@ fn resolve_target(
     match recipient {
         Recipient::ContactRecipient(r) => {
             let contact = store.contacts.get(&r.contact_id).ok_or_else(|| {
-                ApiError::invalid(format!("contact_id '{}' is not a contact of this project", r.contact_id))
+                ApiError::invalid(format!(
+                    "contact_id '{}' is not a contact of this project",
+                    r.contact_id
+                ))
             })?;
             let active_channel = store
                 .active_conversation(app_id, &r.contact_id)
@@ -1019,7 +1046,12 @@ fn resolve_target(
                 .chain(active_channel.iter())
                 .chain(contact.channel_priority.iter());
             let identity = order
-                .filter_map(|ch| contact.channel_identities.iter().find(|ci| &ci.channel == ch))
+                .filter_map(|ch| {
+                    contact
+                        .channel_identities
+                        .iter()
+                        .find(|ci| &ci.channel == ch)
+                })
                 .next()
                 .or_else(|| contact.channel_identities.first())
                 .cloned()
@@ -1189,7 +1221,9 @@ fn send_message(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
         && !url.is_empty()
         && reqwest::Url::parse(url).is_err()
     {
-        return Err(ApiError::invalid(format!("callback_url '{url}' is not a URL")));
+        return Err(ApiError::invalid(format!(
+            "callback_url '{url}' is not a URL"
+        )));
     }
     let target = resolve_target(
         store,
@@ -1354,7 +1388,13 @@ fn send_event(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
             "event must set exactly one of composing_event and comment_reply_event",
         ));
     }
-    let target = resolve_target(store, &app_id, recipient, &request.channel_priority_order, false)?;
+    let target = resolve_target(
+        store,
+        &app_id,
+        recipient,
+        &request.channel_priority_order,
+        false,
+    )?;
     let identity = match (&target, recipient) {
         (Some(t), _) => t.identity.clone(),
         (None, Recipient::ChannelIdentitiesRecipient(r)) => r
@@ -1413,7 +1453,10 @@ fn recipient_identities(
     match recipient {
         Recipient::ContactRecipient(r) => {
             let contact = store.contacts.get(&r.contact_id).ok_or_else(|| {
-                ApiError::invalid(format!("contact_id '{}' is not a contact of this project", r.contact_id))
+                ApiError::invalid(format!(
+                    "contact_id '{}' is not a contact of this project",
+                    r.contact_id
+                ))
             })?;
             Ok((contact.id.clone(), contact.channel_identities.clone()))
         }
@@ -1496,7 +1539,9 @@ fn register_consent(ctx: &Ctx<'_>, store: &mut Store, opt_in: bool) -> Result<Ou
         return Err(ApiError::invalid("channels must name at least one channel"));
     }
     if let Some(channel) = channels.iter().find(|c| unspecified(c)) {
-        return Err(ApiError::invalid(format!("channels must not contain {channel}")));
+        return Err(ApiError::invalid(format!(
+            "channels must not contain {channel}"
+        )));
     }
     let Some(recipient) = &recipient else {
         return Err(ApiError::invalid("recipient is required"));
@@ -1585,7 +1630,9 @@ fn transcode_message(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiErr
         return Err(ApiError::invalid("channels must name at least one channel"));
     }
     if let Some(channel) = request.channels.iter().find(|c| unspecified(c)) {
-        return Err(ApiError::invalid(format!("channels must not contain {channel}")));
+        return Err(ApiError::invalid(format!(
+            "channels must not contain {channel}"
+        )));
     }
     let from = request.from.as_deref().unwrap_or_default();
     let to = request.to.as_deref().unwrap_or_default();
@@ -1600,4 +1647,3 @@ fn transcode_message(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiErr
         .collect();
     ok(&TranscodeMessageResponse { transcoded_message })
 }
-

@@ -41,11 +41,7 @@ impl Tokens {
             let horizon = now.checked_sub(Duration::from_secs(3600)).unwrap_or(now);
             self.issued.retain(|_, expires| *expires > horizon);
         }
-        let token = format!(
-            "emu.{:016x}{:016x}",
-            fastrand::u64(..),
-            fastrand::u64(..)
-        );
+        let token = format!("emu.{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..));
         self.issued.insert(token.clone(), now + self.ttl);
         token
     }
@@ -163,10 +159,9 @@ pub(crate) fn token_endpoint(shared: &Shared, headers: &HeaderMap, body: &[u8]) 
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("no-store"),
-    );
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 

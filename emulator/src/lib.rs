@@ -241,7 +241,10 @@ impl EmulatorBuilder {
         let addr = listener.local_addr()?;
         let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
-            .user_agent(concat!("sinch-conversation-emulator/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!(
+                "sinch-conversation-emulator/",
+                env!("CARGO_PKG_VERSION")
+            ))
             .connect_timeout(Duration::from_secs(5))
             .build()
             .map_err(std::io::Error::other)?;
@@ -446,12 +449,20 @@ impl Emulator {
 
     /// The webhooks, oldest first.
     pub fn webhooks(&self) -> Vec<Webhook> {
-        lock(&self.shared.store).webhooks.values().cloned().collect()
+        lock(&self.shared.store)
+            .webhooks
+            .values()
+            .cloned()
+            .collect()
     }
 
     /// The contacts, oldest first.
     pub fn contacts(&self) -> Vec<Contact> {
-        lock(&self.shared.store).contacts.values().cloned().collect()
+        lock(&self.shared.store)
+            .contacts
+            .values()
+            .cloned()
+            .collect()
     }
 
     /// The conversations, oldest first.

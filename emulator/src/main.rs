@@ -76,7 +76,8 @@ fn parse_args() -> Result<Option<sinch_conversation_emulator::EmulatorBuilder>, 
         builder = builder.host(host);
     }
     builder = builder.credentials(
-        key.0.unwrap_or_else(|| sinch_conversation_emulator::DEFAULT_KEY_ID.into()),
+        key.0
+            .unwrap_or_else(|| sinch_conversation_emulator::DEFAULT_KEY_ID.into()),
         key.1
             .unwrap_or_else(|| sinch_conversation_emulator::DEFAULT_KEY_SECRET.into()),
     );
@@ -113,7 +114,10 @@ async fn main() -> ExitCode {
     println!("  export SINCH_PROJECT_ID={}", emulator.project_id());
     println!("  export SINCH_KEY_ID={}", emulator.key_id());
     println!("  export SINCH_KEY_SECRET={}", emulator.key_secret());
-    println!("Admin API: {}/_emulator/stats (Ctrl-C stops)", emulator.base_url());
+    println!(
+        "Admin API: {}/_emulator/stats (Ctrl-C stops)",
+        emulator.base_url()
+    );
     let _ = tokio::signal::ctrl_c().await;
     emulator.shutdown().await;
     ExitCode::SUCCESS

@@ -234,8 +234,13 @@ mod tests {
         assert!(apply::<App, AppPatch>(&app(), b"{}", &paths(&["rate_limits."]), &[]).is_err());
         assert!(apply::<App, AppPatch>(&app(), b"[1", &[], &[]).is_err());
         assert!(
-            apply::<App, AppPatch>(&app(), br#"{"display_name":5}"#, &paths(&["display_name"]), &[])
-                .is_err()
+            apply::<App, AppPatch>(
+                &app(),
+                br#"{"display_name":5}"#,
+                &paths(&["display_name"]),
+                &[]
+            )
+            .is_err()
         );
     }
 

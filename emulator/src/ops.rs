@@ -173,12 +173,8 @@ pub(crate) fn route(method: &Method, path: &str) -> Option<Route> {
         (["conversations"], None) if m == Method::GET => (O::ListConversations, None),
         (["conversations"], None) if m == Method::POST => (O::CreateConversation, None),
         (["conversations", id], None) if m == Method::GET => (O::GetConversation, Some(*id)),
-        (["conversations", id], None) if m == Method::PATCH => {
-            (O::UpdateConversation, Some(*id))
-        }
-        (["conversations", id], None) if m == Method::DELETE => {
-            (O::DeleteConversation, Some(*id))
-        }
+        (["conversations", id], None) if m == Method::PATCH => (O::UpdateConversation, Some(*id)),
+        (["conversations", id], None) if m == Method::DELETE => (O::DeleteConversation, Some(*id)),
         (["conversations", id], Some("stop")) if m == Method::POST => {
             (O::StopActiveConversation, Some(*id))
         }
@@ -231,7 +227,10 @@ mod tests {
             Some((Operation::MergeContact, "p".into(), "a:b".into()))
         );
         assert_eq!(
-            r(Method::POST, "/v1/projects/p/conversations/c1:inject-message"),
+            r(
+                Method::POST,
+                "/v1/projects/p/conversations/c1:inject-message"
+            ),
             Some((Operation::InjectMessage, "p".into(), "c1".into()))
         );
         assert_eq!(
@@ -274,7 +273,10 @@ mod tests {
             (Method::PATCH, "/v1/projects/p/conversations/x"),
             (Method::DELETE, "/v1/projects/p/conversations/x"),
             (Method::POST, "/v1/projects/p/conversations/x:stop"),
-            (Method::POST, "/v1/projects/p/conversations/x:inject-message"),
+            (
+                Method::POST,
+                "/v1/projects/p/conversations/x:inject-message",
+            ),
             (Method::GET, "/v1/projects/p/messages"),
             (Method::POST, "/v1/projects/p/messages:send"),
             (Method::GET, "/v1/projects/p/messages/x"),

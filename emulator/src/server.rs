@@ -18,8 +18,7 @@ use tower::ServiceExt as _;
 
 use crate::{
     api::{self, Ctx, Query},
-    auth,
-    callbacks,
+    auth, callbacks,
     error::{ApiError, error_response, status_name},
     faults::{Fault, retry_after_value},
     ops::{Operation, route},
@@ -70,16 +69,18 @@ pub(crate) async fn serve(listener: TcpListener, app: Router, shutdown: watch::R
         let app = app.clone();
         let stop = shutdown.clone();
         tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
-                let app = app.clone();
-                async move {
-                    let Ok(response) = app.oneshot(request.map(Body::new)).await;
-                    if response.extensions().get::<DropConnection>().is_some() {
-                        return Err(Dropped);
+            let service = hyper::service::service_fn(
+                move |request: hyper::Request<hyper::body::Incoming>| {
+                    let app = app.clone();
+                    async move {
+                        let Ok(response) = app.oneshot(request.map(Body::new)).await;
+                        if response.extensions().get::<DropConnection>().is_some() {
+                            return Err(Dropped);
+                        }
+                        Ok::<_, Dropped>(response)
                     }
-                    Ok::<_, Dropped>(response)
-                }
-            });
+                },
+            );
             let builder = auto::Builder::new(TokioExecutor::new());
             let connection = builder.serve_connection(TokioIo::new(stream), service);
             tokio::select! {
@@ -106,7 +107,10 @@ fn injected(shared: &Shared, op: Operation, fault: Fault) -> Response {
             let mut response = error_response(
                 status,
                 status_name(status),
-                &format!("Injected fault: {}", status.canonical_reason().unwrap_or("error")),
+                &format!(
+                    "Injected fault: {}",
+                    status.canonical_reason().unwrap_or("error")
+                ),
             );
             if matches!(status.as_u16(), 429 | 503) {
                 let delay = retry_after.unwrap_or(shared.config.retry_after);
@@ -155,7 +159,10 @@ async fn pipeline(State(shared): State<Arc<Shared>>, request: Request) -> Respon
             shared.counters.finished(op, Outcome::Failed);
             return ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                format!("Request payload is larger than {} bytes", shared.config.max_body),
+                format!(
+                    "Request payload is larger than {} bytes",
+                    shared.config.max_body
+                ),
             )
             .into_response();
         }
@@ -204,4 +211,3 @@ async fn pipeline(State(shared): State<Arc<Shared>>, request: Request) -> Respon
     shared.counters.finished(op, outcome_of(&response));
     response
 }
-

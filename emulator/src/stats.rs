@@ -89,7 +89,10 @@ pub(crate) struct Counters {
 impl Default for Counters {
     fn default() -> Self {
         Self {
-            ops: Operation::ALL.iter().map(|_| OpCounters::default()).collect(),
+            ops: Operation::ALL
+                .iter()
+                .map(|_| OpCounters::default())
+                .collect(),
             callback_attempts: AtomicU64::new(0),
             callbacks_delivered: AtomicU64::new(0),
             callback_failures: AtomicU64::new(0),

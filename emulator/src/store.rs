@@ -251,7 +251,12 @@ mod tests {
             .unwrap();
         assert_eq!(second.items, (10..20).collect::<Vec<_>>());
         let third = t
-            .page(second.next_page_token.as_deref(), 10, Order::OldestFirst, |_| true)
+            .page(
+                second.next_page_token.as_deref(),
+                10,
+                Order::OldestFirst,
+                |_| true,
+            )
             .unwrap();
         assert_eq!(third.items, (20..25).collect::<Vec<_>>());
         assert!(third.next_page_token.is_none());
@@ -259,12 +264,18 @@ mod tests {
         let newest = t.page(None, 3, Order::NewestFirst, |v| v % 2 == 0).unwrap();
         assert_eq!(newest.items, vec![24, 22, 20]);
         let next = t
-            .page(newest.next_page_token.as_deref(), 3, Order::NewestFirst, |v| {
-                v % 2 == 0
-            })
+            .page(
+                newest.next_page_token.as_deref(),
+                3,
+                Order::NewestFirst,
+                |v| v % 2 == 0,
+            )
             .unwrap();
         assert_eq!(next.items, vec![18, 16, 14]);
-        assert!(t.page(Some("garbage"), 3, Order::OldestFirst, |_| true).is_err());
+        assert!(
+            t.page(Some("garbage"), 3, Order::OldestFirst, |_| true)
+                .is_err()
+        );
     }
 
     #[test]

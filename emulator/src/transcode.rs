@@ -120,7 +120,12 @@ pub(crate) fn plain_text(message: &AppMessage) -> String {
         let (lat, lng) = l
             .coordinates
             .as_ref()
-            .map(|c| (c.latitude.unwrap_or_default(), c.longitude.unwrap_or_default()))
+            .map(|c| {
+                (
+                    c.latitude.unwrap_or_default(),
+                    c.longitude.unwrap_or_default(),
+                )
+            })
             .unwrap_or_default();
         let title = [l.title.clone(), l.label.clone()]
             .into_iter()
@@ -158,7 +163,8 @@ fn media_kind(url: &str) -> &'static str {
 }
 
 fn whatsapp(message: &AppMessage, to: &str) -> Value {
-    let mut out = json!({"messaging_product": "whatsapp", "recipient_type": "individual", "to": to});
+    let mut out =
+        json!({"messaging_product": "whatsapp", "recipient_type": "individual", "to": to});
     let body = if let Some(m) = &message.media_message {
         let url = m.url.clone().unwrap_or_default();
         let kind = media_kind(&url);
@@ -217,7 +223,9 @@ fn messenger_element(card: &CardMessage) -> Value {
         .iter()
         .map(|c| match &c.url_message {
             Some(u) => json!({"type": "web_url", "url": u.url, "title": u.title}),
-            None => json!({"type": "postback", "title": choice_title(c), "payload": c.postback_data}),
+            None => {
+                json!({"type": "postback", "title": choice_title(c), "payload": c.postback_data})
+            }
         })
         .collect();
     json!({"title": card.title, "subtitle": card.description,
@@ -304,7 +312,9 @@ fn viber(message: &AppMessage, to: &str) -> Value {
         return match media_kind(&url) {
             "image" => json!({"receiver": to, "type": "picture", "text": "", "media": url}),
             "video" => json!({"receiver": to, "type": "video", "media": url, "size": 0}),
-            _ => json!({"receiver": to, "type": "file", "media": url, "file_name": url.rsplit('/').next()}),
+            _ => {
+                json!({"receiver": to, "type": "file", "media": url, "file_name": url.rsplit('/').next()})
+            }
         };
     }
     if let Some(l) = &message.location_message {
@@ -367,7 +377,10 @@ mod tests {
     #[test]
     fn text_per_channel() {
         let m = msg(json!({"text_message": {"text": "Hi"}}));
-        assert_eq!(out(&m, "SMS"), json!({"from": "SENDER", "to": ["+4670"], "body": "Hi"}));
+        assert_eq!(
+            out(&m, "SMS"),
+            json!({"from": "SENDER", "to": ["+4670"], "body": "Hi"})
+        );
         assert_eq!(out(&m, "WHATSAPP")["text"]["body"], "Hi");
         assert_eq!(out(&m, "MESSENGER")["message"]["text"], "Hi");
         assert_eq!(out(&m, "RCS")["contentMessage"]["text"], "Hi");
@@ -390,14 +403,25 @@ mod tests {
             "y"
         );
         let media = msg(json!({"media_message": {"url": "https://e.com/cat.JPG?x=1"}}));
-        assert_eq!(out(&media, "WHATSAPP")["image"]["link"], "https://e.com/cat.JPG?x=1");
-        assert_eq!(out(&media, "MESSENGER")["message"]["attachment"]["type"], "image");
-        assert_eq!(out(&media, "MMS")["slide"][0]["image"]["url"], "https://e.com/cat.JPG?x=1");
+        assert_eq!(
+            out(&media, "WHATSAPP")["image"]["link"],
+            "https://e.com/cat.JPG?x=1"
+        );
+        assert_eq!(
+            out(&media, "MESSENGER")["message"]["attachment"]["type"],
+            "image"
+        );
+        assert_eq!(
+            out(&media, "MMS")["slide"][0]["image"]["url"],
+            "https://e.com/cat.JPG?x=1"
+        );
         let explicit = msg(json!({"text_message": {"text": "x"},
             "explicit_channel_message": {"SMS": "{\"body\":\"raw\"}"}}));
         assert_eq!(transcode(&explicit, "SMS", "", ""), "{\"body\":\"raw\"}");
-        let template = msg(json!({"template_message": {"omni_template": {"template_id": "T1",
-            "version": "2", "parameters": {"name": "Ada"}}}}));
+        let template = msg(
+            json!({"template_message": {"omni_template": {"template_id": "T1",
+            "version": "2", "parameters": {"name": "Ada"}}}}),
+        );
         assert_eq!(out(&template, "SMS")["body"], "[template T1 v2] name=Ada");
         assert_eq!(out(&template, "WHATSAPP")["template"]["name"], "T1");
     }

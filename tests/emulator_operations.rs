@@ -1,0 +1,859 @@
+//! Every operation of the spec against the emulator, through the generated client: the happy
+//! path, the state it leaves, and the validation errors the API answers with 400.
+
+mod emulator_support;
+
+use emulator_support::{CallbackSink, client, create_app, create_webhook, emulator};
+use serde_json::json;
+use sinch_conversation::{
+    Client,
+    error::{ApiError, Error},
+    types::{self, ConversationChannel, Recipient},
+    webhooks::{self, Event},
+};
+use sinch_conversation_emulator::Operation;
+
+async fn api_error<T: std::fmt::Debug>(
+    result: Result<T, sinch_conversation::GeneratedError<types::RuntimeError>>,
+) -> ApiError {
+    match Error::from_generated(result.expect_err("the call fails")).await {
+        Error::Api(error) => error,
+        other => panic!("expected an API error, got {other:?}"),
+    }
+}
+
+async fn assert_400<T: std::fmt::Debug>(
+    result: Result<T, sinch_conversation::GeneratedError<types::RuntimeError>>,
+    needle: &str,
+) {
+    let error = api_error(result).await;
+    assert_eq!(error.status.as_u16(), 400, "{error}");
+    let body = error.body.expect("API error body");
+    assert_eq!(body.code, Some(400));
+    let message = body.message.unwrap_or_default();
+    assert!(
+        message.contains(needle),
+        "{message:?} should mention {needle:?}"
+    );
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
+    serde_json::from_value(value).expect("valid model")
+}
+
+async fn contact(client: &Client, identity: &str) -> types::Contact {
+    client
+        .create_contact()
+        .project_id(client.project())
+        .body(from_json::<types::Contact>(json!({
+            "display_name": identity,
+            "channel_identities": [{"channel": "SMS", "identity": identity}],
+            "language": "EN_US",
+        })))
+        .send()
+        .await
+        .expect("contact created")
+        .into_inner()
+}
+
+#[tokio::test]
+async fn apps_and_webhooks() {
+    let emulator = emulator().await;
+    let client = client(&emulator);
+    let project = client.project().to_owned();
+    let app_id = create_app(&client, "ops").await;
+
+    let app = client
+        .get_app()
+        .project_id(&project)
+        .app_id(&app_id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(app.display_name.as_deref(), Some("ops"));
+    assert_eq!(
+        app.conversation_metadata_report_view,
+        Some(types::ConversationMetadataReportView::None)
+    );
+    let apps = client
+        .list_apps()
+        .project_id(&project)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(apps.apps.len(), 1);
+
+    // Webhooks: create, list, get, update, the limit of 20 per app, delete.
+    let sink = CallbackSink::start().await;
+    let first = create_webhook(&client, &app_id, &sink.url, &["MESSAGE_DELIVERY"], None).await;
+    let first_id = first.id.clone().unwrap();
+    assert_eq!(first.target_type, Some(types::WebhookTargetType::Http));
+    for _ in 1..20 {
+        create_webhook(&client, &app_id, &sink.url, &["MESSAGE_INBOUND"], None).await;
+    }
+    let over: types::Webhook = from_json(json!({
+        "app_id": app_id, "target": sink.url, "triggers": ["MESSAGE_INBOUND"]
+    }));
+    let result = client
+        .create_webhook()
+        .project_id(&project)
+        .body(over)
+        .send()
+        .await;
+    let error = api_error(result).await;
+    assert_eq!(error.status.as_u16(), 400);
+    assert_eq!(
+        error.body.unwrap().status.as_deref(),
+        Some("FAILED_PRECONDITION")
+    );
+    let listed = client
+        .list_webhooks()
+        .project_id(&project)
+        .app_id(&app_id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.webhooks.len(), 20);
+    let got = client
+        .get_webhook()
+        .project_id(&project)
+        .webhook_id(&first_id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.target, sink.url);
+    let moved = client
+        .update_webhook()
+        .project_id(&project)
+        .webhook_id(&first_id)
+        .body(from_json::<types::WebhookPatch>(
+            json!({"target": "https://example.com/hook"}),
+        ))
+        .update_mask_paths(vec!["target".to_owned()])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(moved.target, "https://example.com/hook");
+    assert_eq!(moved.triggers, [types::WebhookTrigger::MessageDelivery]);
+    client
+        .delete_webhook()
+        .project_id(&project)
+        .webhook_id(&first_id)
+        .send()
+        .await
+        .unwrap();
+    let gone = client
+        .get_webhook()
+        .project_id(&project)
+        .webhook_id(&first_id)
+        .send()
+        .await;
+    assert_eq!(api_error(gone).await.status.as_u16(), 404);
+
+    // Validation.
+    for (webhook, needle) in [
+        (
+            json!({"app_id": app_id, "target": "not a url", "triggers": ["MESSAGE_INBOUND"]}),
+            "target",
+        ),
+        (
+            json!({"app_id": app_id, "target": "https://e.com", "triggers": []}),
+            "triggers",
+        ),
+        (
+            json!({"app_id": app_id, "target": "https://e.com", "triggers": ["UNSPECIFIED_TRIGGER"]}),
+            "UNSPECIFIED_TRIGGER",
+        ),
+        (
+            json!({"app_id": "nope", "target": "https://e.com", "triggers": ["MESSAGE_INBOUND"]}),
+            "nope",
+        ),
+    ] {
+        let result = client
+            .create_webhook()
+            .project_id(&project)
+            .body(from_json::<types::Webhook>(webhook))
+            .send()
+            .await;
+        assert_400(result, needle).await;
+    }
+
+    // Deleting the app takes its webhooks along.
+    client
+        .delete_app()
+        .project_id(&project)
+        .app_id(&app_id)
+        .send()
+        .await
+        .unwrap();
+    assert!(emulator.webhooks().is_empty());
+    let gone = client
+        .get_app()
+        .project_id(&project)
+        .app_id(&app_id)
+        .send()
+        .await;
+    let error = api_error(gone).await;
+    assert_eq!(error.status.as_u16(), 404);
+    assert_eq!(error.body.unwrap().status.as_deref(), Some("NOT_FOUND"));
+}
+
+#[tokio::test]
+async fn contacts() {
+    let emulator = emulator().await;
+    let client = client(&emulator);
+    let project = client.project().to_owned();
+    let ada = contact(&client, "+46700000001").await;
+    let id = ada.id.clone().unwrap();
+    assert_eq!(id.len(), 26, "ULID-like ids");
+    let got = client
+        .get_contact()
+        .project_id(&project)
+        .contact_id(&id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.into_inner(), ada);
+    let updated = client
+        .update_contact()
+        .project_id(&project)
+        .contact_id(&id)
+        .body(from_json::<types::ContactPatch>(
+            json!({"email": "a@e.com"}),
+        ))
+        .update_mask_paths(vec!["email".to_owned()])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(updated.email.as_deref(), Some("a@e.com"));
+    let list = client
+        .list_contacts()
+        .project_id(&project)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(list.contacts.len(), 1);
+    assert!(list.next_page_token.is_none());
+    client
+        .delete_contact()
+        .project_id(&project)
+        .contact_id(&id)
+        .send()
+        .await
+        .unwrap();
+    assert!(emulator.contacts().is_empty());
+
+    let no_identity = client
+        .create_contact()
+        .project_id(&project)
+        .body(from_json::<types::Contact>(json!({"language": "EN_US"})))
+        .send()
+        .await;
+    assert_400(no_identity, "channel_identities").await;
+    let clears_identities = client
+        .update_contact()
+        .project_id(&project)
+        .contact_id(contact(&client, "+2").await.id.unwrap())
+        .body(types::ContactPatch::default())
+        .update_mask_paths(vec!["channel_identities".to_owned()])
+        .send()
+        .await;
+    assert_400(clears_identities, "channel_identities").await;
+    let merge_self = client
+        .merge_contact()
+        .project_id(&project)
+        .destination_id("x")
+        .body(from_json::<types::MergeContactRequest>(
+            json!({"source_id": "x"}),
+        ))
+        .send()
+        .await;
+    assert_400(merge_self, "different").await;
+}
+
+#[tokio::test]
+async fn conversations() {
+    let emulator = emulator().await;
+    let client = client(&emulator);
+    let project = client.project().to_owned();
+    let app_id = create_app(&client, "conversations").await;
+    let mut sink = CallbackSink::start().await;
+    create_webhook(
+        &client,
+        &app_id,
+        &sink.url,
+        &[
+            "CONVERSATION_START",
+            "CONVERSATION_STOP",
+            "CONVERSATION_DELETE",
+        ],
+        None,
+    )
+    .await;
+    let contact_id = contact(&client, "+46700000001").await.id.unwrap();
+    let new = |active: bool| {
+        from_json::<types::Conversation>(json!({
+            "app_id": app_id, "contact_id": contact_id, "active": active,
+            "active_channel": "SMS", "metadata": "m"
+        }))
+    };
+    let conversation = client
+        .create_conversation()
+        .project_id(&project)
+        .body(new(true))
+        .send()
+        .await
+        .unwrap();
+    let id = conversation.id.clone().unwrap();
+    assert_eq!(conversation.active, Some(true));
+
+    // One active conversation per app and contact.
+    let second = client
+        .create_conversation()
+        .project_id(&project)
+        .body(new(true))
+        .send()
+        .await;
+    assert_400(second, "already has an active conversation").await;
+
+    let got = client
+        .get_conversation()
+        .project_id(&project)
+        .conversation_id(&id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.metadata.as_deref(), Some("m"));
+    let updated = client
+        .update_conversation()
+        .project_id(&project)
+        .conversation_id(&id)
+        .body(from_json::<types::ConversationPatch>(
+            json!({"metadata": "n", "active": false}),
+        ))
+        .update_mask_paths(vec!["metadata".to_owned()])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (updated.metadata.as_deref(), updated.active),
+        (Some("n"), Some(true))
+    );
+
+    // Inject a message, list it.
+    let injected: types::ConversationMessage = from_json(json!({
+        "contact_message": {"text_message": {"text": "injected"}},
+        "channel_identity": {"channel": "SMS", "identity": "+46700000001"},
+    }));
+    client
+        .inject_message()
+        .project_id(&project)
+        .message_conversation_id(&id)
+        .body(injected)
+        .send()
+        .await
+        .unwrap();
+    let messages = client
+        .list_messages()
+        .project_id(&project)
+        .conversation_id(&id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(messages.messages.len(), 1);
+    assert_eq!(
+        messages.messages[0].direction,
+        Some(types::ConversationDirection::ToApp)
+    );
+    let both: types::ConversationMessage = from_json(json!({
+        "contact_message": {"text_message": {"text": "a"}},
+        "app_message": {"text_message": {"text": "b"}},
+    }));
+    let result = client
+        .inject_message()
+        .project_id(&project)
+        .message_conversation_id(&id)
+        .body(both)
+        .send()
+        .await;
+    assert_400(result, "exactly one").await;
+
+    // Stop (twice: the second is a no-op), list, delete.
+    for _ in 0..2 {
+        client
+            .stop_active_conversation()
+            .project_id(&project)
+            .conversation_id(&id)
+            .send()
+            .await
+            .unwrap();
+    }
+    let active = client
+        .list_conversations()
+        .project_id(&project)
+        .app_id(&app_id)
+        .only_active(true)
+        .send()
+        .await
+        .unwrap();
+    assert!(active.conversations.is_empty());
+    let all = client
+        .list_conversations()
+        .project_id(&project)
+        .app_id(&app_id)
+        .only_active(false)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!((all.conversations.len(), all.total_size), (1, Some(1)));
+    client
+        .delete_conversation()
+        .project_id(&project)
+        .conversation_id(&id)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        emulator.messages().is_empty(),
+        "messages go with their conversation"
+    );
+
+    let triggers: Vec<String> = sink
+        .until(|r| r.json().get("conversation_delete_notification").is_some())
+        .await
+        .iter()
+        .map(|r| {
+            webhooks::parse(&r.body)
+                .unwrap()
+                .trigger_name()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        triggers,
+        [
+            "CONVERSATION_START",
+            "CONVERSATION_STOP",
+            "CONVERSATION_DELETE"
+        ]
+    );
+
+    // The generated builder insists on only_active; the raw API answers 400 without it.
+    let http = reqwest::Client::new();
+    let response = http
+        .get(format!(
+            "{}/v1/projects/{project}/conversations?app_id={app_id}",
+            emulator.base_url()
+        ))
+        .basic_auth(emulator.key_id(), Some(emulator.key_secret()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 400);
+}
+
+#[tokio::test]
+async fn messages() {
+    let emulator = emulator().await;
+    let client = client(&emulator);
+    let project = client.project().to_owned();
+    let app_id = create_app(&client, "messages").await;
+
+    // Sends create the contact and conversation once, then reuse them.
+    let mut ids = Vec::new();
+    for text in ["one", "two", "three"] {
+        let sent = client
+            .send_text(
+                &app_id,
+                Recipient::channel(ConversationChannel::Sms, "+46700000005"),
+                text,
+            )
+            .metadata(format!("meta-{text}"))
+            .send()
+            .await
+            .unwrap();
+        ids.push(sent.message_id.unwrap());
+    }
+    assert_eq!(emulator.contacts().len(), 1);
+    assert_eq!(emulator.conversations().len(), 1);
+    let contact_id = emulator.contacts()[0].id.clone().unwrap();
+
+    // To a contact id, preferring the identity on the priority channel.
+    let sent = client
+        .send_text(&app_id, Recipient::contact(&contact_id), "by id")
+        .send()
+        .await
+        .unwrap();
+    let by_id = client
+        .get_message()
+        .project_id(&project)
+        .message_id(sent.message_id.unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_id.contact_id.as_deref(), Some(contact_id.as_str()));
+    assert_eq!(
+        by_id
+            .channel_identity
+            .as_ref()
+            .map(|ci| ci.identity.as_str()),
+        Some("+46700000005")
+    );
+
+    // Newest first, pages, and the view without metadata.
+    let page = client
+        .list_messages()
+        .project_id(&project)
+        .contact_id(&contact_id)
+        .page_size(2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.messages.len(), 2);
+    assert_eq!(page.messages[1].id.as_deref(), Some(ids[2].as_str()));
+    let rest = client
+        .list_messages()
+        .project_id(&project)
+        .contact_id(&contact_id)
+        .page_size(2)
+        .page_token(page.next_page_token.clone().unwrap())
+        .view(types::ConversationMessagesView::WithoutMetadata)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rest.messages.len(), 2);
+    assert!(rest.next_page_token.is_none());
+    assert!(rest.messages.iter().all(|m| m.metadata.is_none()));
+    assert_eq!(page.messages[1].metadata.as_deref(), Some("meta-three"));
+
+    client
+        .delete_message()
+        .project_id(&project)
+        .message_id(&ids[0])
+        .send()
+        .await
+        .unwrap();
+    let gone = client
+        .get_message()
+        .project_id(&project)
+        .message_id(&ids[0])
+        .send()
+        .await;
+    assert_eq!(api_error(gone).await.status.as_u16(), 404);
+
+    // Validation of sends.
+    let no_app = client
+        .send_text("no-such-app", Recipient::contact(&contact_id), "x")
+        .send()
+        .await
+        .expect_err("unknown app");
+    assert_eq!(no_app.status().map(|s| s.as_u16()), Some(404));
+    for (body, needle) in [
+        (json!({"text_message": {"text": ""}}), "text"),
+        (json!({}), "empty"),
+        (
+            json!({"text_message": {"text": "a"}, "media_message": {"url": "https://e.com/a.png"}}),
+            "exactly one",
+        ),
+    ] {
+        let request: types::SendMessageRequest = from_json(json!({
+            "app_id": app_id, "project_id": project,
+            "recipient": {"contact_id": contact_id}, "message": body,
+        }));
+        let result = client
+            .send_message()
+            .project_id(&project)
+            .body(request)
+            .send()
+            .await;
+        assert_400(result, needle).await;
+    }
+    let unknown_contact: types::SendMessageRequest = from_json(json!({
+        "app_id": app_id, "project_id": project,
+        "recipient": {"contact_id": "nobody"}, "message": {"text_message": {"text": "x"}},
+    }));
+    let result = client
+        .send_message()
+        .project_id(&project)
+        .body(unknown_contact)
+        .send()
+        .await;
+    assert_400(result, "nobody").await;
+    let no_filter = client.list_messages().project_id(&project).send().await;
+    assert_400(no_filter, "conversation_id").await;
+}
+
+#[tokio::test]
+async fn delivery_failures_and_consents() {
+    let emulator = emulator().await;
+    let client = client(&emulator);
+    let project = client.project().to_owned();
+    let app_id = create_app(&client, "consents").await; // SMS credentials only
+    let mut sink = CallbackSink::start().await;
+    create_webhook(
+        &client,
+        &app_id,
+        &sink.url,
+        &["MESSAGE_DELIVERY", "OPT_IN", "OPT_OUT"],
+        None,
+    )
+    .await;
+    let number = "+46700000006";
+    let recipient = Recipient::channel(ConversationChannel::Sms, number);
+
+    let opt_out: types::OptOut = from_json(json!({
+        "app_id": app_id, "channels": ["SMS"],
+        "recipient": {"identified_by": {"channel_identities": [{"channel": "SMS", "identity": number}]}},
+    }));
+    let response = client
+        .register_opt_out()
+        .project_id(&project)
+        .request_id("req-1")
+        .body(opt_out)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.request_id.as_deref(), Some("req-1"));
+    let Event::OptOut(notification) = webhooks::parse(&sink.next().await.body).unwrap() else {
+        panic!("expected the opt-out notification");
+    };
+    assert_eq!(notification.payload.request_id.as_deref(), Some("req-1"));
+    assert_eq!(
+        notification
+            .payload
+            .status
+            .map(|s| s.as_str().to_owned())
+            .as_deref(),
+        Some("OPT_OUT_SUCCEEDED")
+    );
+
+    // Opted out: accepted, then FAILED with RECIPIENT_NOT_OPTED_IN.
+    client
+        .send_text(&app_id, recipient.clone(), "blocked")
+        .send()
+        .await
+        .unwrap();
+    let reports = sink
+        .until(|r| r.json()["message_delivery_report"]["status"] == "FAILED")
+        .await;
+    assert_eq!(
+        reports.last().unwrap().json()["message_delivery_report"]["reason"]["code"],
+        "RECIPIENT_NOT_OPTED_IN"
+    );
+
+    // Opting in again lifts it.
+    let opt_in: types::OptIn = from_json(json!({
+        "app_id": app_id, "channels": ["SMS"],
+        "recipient": {"identified_by": {"channel_identities": [{"channel": "SMS", "identity": number}]}},
+    }));
+    let response = client
+        .register_opt_in()
+        .project_id(&project)
+        .body(opt_in)
+        .send()
+        .await
+        .unwrap();
+    assert!(response.request_id.is_some());
+    sink.until(|r| r.json().get("opt_in_notification").is_some())
+        .await;
+    client
+        .send_text(&app_id, recipient.clone(), "allowed")
+        .send()
+        .await
+        .unwrap();
+    sink.until(|r| r.json()["message_delivery_report"]["status"] == "DELIVERED")
+        .await;
+
+    // A channel the app has no credentials for fails with CHANNEL_CONFIGURATION_MISSING.
+    client
+        .send_text(
+            &app_id,
+            Recipient::channel(ConversationChannel::Whatsapp, number),
+            "no whatsapp",
+        )
+        .send()
+        .await
+        .unwrap();
+    let reports = sink
+        .until(|r| r.json()["message_delivery_report"]["status"] == "FAILED")
+        .await;
+    assert_eq!(
+        reports.last().unwrap().json()["message_delivery_report"]["reason"]["code"],
+        "CHANNEL_CONFIGURATION_MISSING"
+    );
+}
+
+#[tokio::test]
+async fn events_capability_and_transcoding() {
+    let emulator = emulator().await;
+    let client = client(&emulator);
+    let project = client.project().to_owned();
+    let app_id = create_app(&client, "misc").await;
+    let mut sink = CallbackSink::start().await;
+    create_webhook(
+        &client,
+        &app_id,
+        &sink.url,
+        &["EVENT_DELIVERY", "CAPABILITY"],
+        None,
+    )
+    .await;
+    let recipient = Recipient::channel(ConversationChannel::Sms, "+46700000007");
+
+    let sent = client
+        .event(&app_id, recipient.clone(), types::AppEvent::composing())
+        .send()
+        .await
+        .unwrap();
+    let event_id = sent.event_id.unwrap();
+    let reports = sink
+        .until(|r| r.json()["event_delivery_report"]["status"] == "DELIVERED")
+        .await;
+    assert_eq!(reports.len(), 2);
+    let Event::EventDelivery(report) = webhooks::parse(&reports[1].body).unwrap() else {
+        panic!("expected an event delivery report");
+    };
+    assert_eq!(report.payload.event_id.as_deref(), Some(event_id.as_str()));
+
+    let query: types::QueryCapability = from_json(json!({
+        "app_id": app_id,
+        "recipient": {"identified_by": {"channel_identities": [{"channel": "SMS", "identity": "+46700000007"}]}},
+    }));
+    let response = client
+        .query_capability()
+        .project_id(&project)
+        .body(query)
+        .send()
+        .await
+        .unwrap();
+    let request_id = response.request_id.clone().unwrap();
+    let Event::Capability(capability) = webhooks::parse(&sink.next().await.body).unwrap() else {
+        panic!("expected a capability notification");
+    };
+    assert_eq!(
+        capability.payload.request_id.as_deref(),
+        Some(request_id.as_str())
+    );
+
+    let transcode: types::TranscodeMessageRequest = from_json(json!({
+        "app_id": app_id, "from": "Sinch", "to": "+46700000007",
+        "app_message": {"text_message": {"text": "Hello"}},
+        "channels": ["SMS", "WHATSAPP", "MESSENGER", "RCS", "VIBERBM", "MMS"],
+    }));
+    let transcoded = client
+        .transcode_message()
+        .project_id(&project)
+        .body(transcode)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(transcoded.transcoded_message.len(), 6);
+    let whatsapp: serde_json::Value =
+        serde_json::from_str(&transcoded.transcoded_message["WHATSAPP"]).unwrap();
+    assert_eq!(whatsapp["text"]["body"], "Hello");
+    let sms: serde_json::Value =
+        serde_json::from_str(&transcoded.transcoded_message["SMS"]).unwrap();
+    assert_eq!(
+        sms,
+        json!({"from": "Sinch", "to": ["+46700000007"], "body": "Hello"})
+    );
+
+    let no_channels: types::TranscodeMessageRequest = from_json(json!({
+        "app_id": app_id, "app_message": {"text_message": {"text": "Hello"}}, "channels": [],
+    }));
+    let result = client
+        .transcode_message()
+        .project_id(&project)
+        .body(no_channels)
+        .send()
+        .await;
+    assert_400(result, "channels").await;
+    let no_event: types::SendEventRequest = from_json(json!({
+        "app_id": app_id, "recipient": {"contact_id": "x"}, "event": {},
+    }));
+    let result = client
+        .send_event()
+        .project_id(&project)
+        .body(no_event)
+        .send()
+        .await;
+    assert_400(result, "event").await;
+
+    // Every one of the 32 operations has its own counter, and the token endpoint too.
+    let stats = emulator.stats();
+    assert_eq!(stats.operations.len(), Operation::ALL.len());
+    assert_eq!(stats.operation(Operation::TranscodeMessage).succeeded, 1);
+    assert_eq!(stats.operation(Operation::TranscodeMessage).failed, 1);
+    assert_eq!(stats.operation(Operation::Token).succeeded, 1);
+}
+
+#[tokio::test]
+async fn basic_auth_and_admin_api() {
+    let emulator = emulator().await;
+    let client = emulator
+        .client_builder()
+        .basic_auth(emulator.key_id(), emulator.key_secret())
+        .build()
+        .unwrap();
+    let app_id = create_app(&client, "basic").await;
+    assert_eq!(client.token_requests(), 0);
+    let wrong = emulator
+        .client_builder()
+        .basic_auth(emulator.key_id(), "wrong")
+        .build()
+        .unwrap();
+    let result = wrong.list_apps().project_id(wrong.project()).send().await;
+    assert_eq!(api_error(result).await.status.as_u16(), 401);
+
+    // The admin API: a fault, a reply, the counters, a reset.
+    let http = reqwest::Client::new();
+    let admin = |path: &str| format!("{}/_emulator/{path}", emulator.base_url());
+    let response = http
+        .post(admin("faults"))
+        .header("content-type", "application/json")
+        .body(r#"{"operation":"list_apps","status":503,"retry_after_ms":10}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 204);
+    client
+        .list_apps()
+        .project_id(client.project())
+        .send()
+        .await
+        .expect("503 retried");
+    let response = http
+        .post(admin("reply"))
+        .header("content-type", "application/json")
+        .body(
+            json!({"app_id": app_id, "channel": "SMS", "identity": "+1555", "text": "yo"})
+                .to_string(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let reply: types::ConversationMessage = response.json().await.unwrap();
+    assert_eq!(reply.direction, Some(types::ConversationDirection::ToApp));
+    let stats: serde_json::Value = http
+        .get(admin("stats"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stats["operations"]["list_apps"]["injected"], 1);
+    assert_eq!(stats["operations"]["list_apps"]["received"], 3);
+    let bad = http
+        .post(admin("faults"))
+        .header("content-type", "application/json")
+        .body(r#"{"operation":"nope","status":500}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status().as_u16(), 400);
+    http.post(admin("reset")).send().await.unwrap();
+    assert!(emulator.apps().is_empty());
+}
