@@ -7,6 +7,7 @@ mod api_diff;
 mod io;
 mod lint;
 mod normalize;
+mod overlay;
 
 use std::{
     fs,
@@ -18,6 +19,7 @@ use serde_json::Value;
 
 const UPSTREAM: &str = "spec/upstream/sinch-conversation-openapi.yaml";
 const OUTPUT: &str = "spec/conversation.json";
+const OVERLAYS: &str = "spec/overlays";
 const USAGE: &str = "usage: cargo xtask regen [--from <file-or-URL>] [--check]";
 
 fn workspace_root() -> PathBuf {
@@ -72,6 +74,18 @@ fn parse_regen(args: &[String]) -> Result<RegenOptions, String> {
 /// Reads the upstream copy, normalises and lints it; returns the canonical JSON text.
 fn build_spec(root: &Path, report: bool) -> Result<String, String> {
     let mut spec = io::read_spec(&root.join(UPSTREAM))?;
+    // Overlays go in before normalisation, so every fix applies to our additions too.
+    for overlay in overlay::read_overlays(&root.join(OVERLAYS))? {
+        let before = report.then(|| spec.clone());
+        let notes = overlay::apply(&mut spec, &overlay);
+        if let Some(before) = before {
+            let added = api_diff::api_diff(&before, &spec);
+            println!("overlay {}: {} addition(s)", overlay.name, added.len());
+            for line in added.iter().chain(&notes) {
+                println!("  {line}");
+            }
+        }
+    }
     for (name, changes) in normalize::normalize(&mut spec) {
         if report {
             println!("fix {name}: {changes} change(s)");
