@@ -59,8 +59,12 @@ fn main() {
         .unwrap_or_else(|e| panic!("progenitor could not generate the client: {e}"));
     let enum_items: Vec<TokenStream> = enums.iter().map(open_enum).collect();
     let enum_mod = format_ident!("{ENUM_MOD}");
+    let template_ops = operations_on_host(&raw, "template");
     let tokens = quote! {
         #client
+
+        /// Operations served from the Template API host rather than the Conversation API host.
+        pub(crate) const TEMPLATE_OPERATIONS: &[&str] = &[ #(#template_ops),* ];
 
         /// Open enums: every string enum of the spec, accepting values this version does not know.
         pub mod #enum_mod {
@@ -71,6 +75,27 @@ fn main() {
     let out =
         PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("codegen.rs");
     fs::write(&out, prettyplease::unparse(&file)).expect("write codegen.rs");
+}
+
+/// Operation ids marked `x-sinch-host: <host>` (the Template API lives on its own host).
+fn operations_on_host(raw: &serde_json::Value, host: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    for item in raw
+        .get("paths")
+        .and_then(|p| p.as_object())
+        .into_iter()
+        .flatten()
+        .map(|(_, item)| item)
+    {
+        for op in item.as_object().into_iter().flatten().map(|(_, op)| op) {
+            if op.get("x-sinch-host").and_then(|h| h.as_str()) == Some(host)
+                && let Some(id) = op.get("operationId").and_then(|i| i.as_str())
+            {
+                ids.push(id.to_owned());
+            }
+        }
+    }
+    ids
 }
 
 /// A named string enum from `components/schemas`.

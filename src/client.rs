@@ -41,6 +41,8 @@ pub struct ClientState {
     auth: Auth,
     retry: RetryPolicy,
     project_id: Option<String>,
+    /// Where template operations go; `None`: the same host as everything else.
+    template_base_url: Option<String>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -94,6 +96,7 @@ impl Default for ClientState {
             auth: Auth::None,
             retry: RetryPolicy::default(),
             project_id: None,
+            template_base_url: None,
         }
     }
 }
@@ -112,6 +115,7 @@ impl ClientState {
 #[derive(Default)]
 pub struct ClientBuilder {
     base_url: Option<String>,
+    template_base_url: Option<String>,
     region: Option<Region>,
     project_id: Option<String>,
     credentials: Option<Credentials>,
@@ -152,6 +156,13 @@ impl ClientBuilder {
     /// Uses any base URL (an emulator, a proxy, a mock); wins over [`region`](Self::region).
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
+        self
+    }
+
+    /// Base URL for the Template API operations (default: the region's template host, or the
+    /// [`base_url`](Self::base_url) when one is set, as emulators serve both).
+    pub fn template_base_url(mut self, url: impl Into<String>) -> Self {
+        self.template_base_url = Some(url.into());
         self
     }
 
@@ -354,10 +365,23 @@ impl ClientBuilder {
                 ))
             }
         };
+        let template_base_url = match (self.template_base_url, &self.base_url, self.region) {
+            (Some(url), _, _) => Some(url.trim_end_matches('/').to_owned()),
+            (None, Some(_), _) => None,
+            (None, None, Some(region)) => Some(region.template_url()),
+            (None, None, None) => None,
+        };
+        if let Some(url) = &template_base_url {
+            validate_url(url).map_err(|reason| ConfigError::InvalidUrl {
+                url: url.clone(),
+                reason,
+            })?;
+        }
         let state = ClientState {
             auth,
             retry: self.retry,
             project_id: self.project_id,
+            template_base_url,
         };
         Ok(Client::new_with_client(&base_url, http, state))
     }
@@ -420,8 +444,22 @@ impl ClientHooks<ClientState> for Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
-        _info: &OperationInfo,
+        info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
+        if let Some(template_base) = &self.inner().template_base_url
+            && crate::generated::TEMPLATE_OPERATIONS.contains(&info.operation_id)
+        {
+            let rest = request
+                .url()
+                .as_str()
+                .strip_prefix(self.baseurl())
+                .unwrap_or_default()
+                .to_owned();
+            *request.url_mut() =
+                reqwest::Url::parse(&format!("{template_base}{rest}")).map_err(|e| {
+                    progenitor_client::Error::InvalidRequest(format!("template URL: {e}"))
+                })?;
+        }
         match &self.inner().auth {
             Auth::None => {}
             Auth::Basic(header) => {

@@ -40,6 +40,11 @@ impl Region {
     pub fn conversation_url(self) -> String {
         format!("https://{}.conversation.api.sinch.com", self.as_str())
     }
+
+    /// Base URL of the Template API (templates v2) in this region.
+    pub fn template_url(self) -> String {
+        format!("https://{}.template.api.sinch.com", self.as_str())
+    }
 }
 
 impl fmt::Display for Region {
