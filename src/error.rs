@@ -70,7 +70,7 @@ pub enum AuthError {
 pub enum Error {
     /// The API answered with an error status.
     #[error("{0}")]
-    Api(ApiError),
+    Api(Box<ApiError>),
     /// Authentication failed before the request could be sent.
     #[error("authentication failed: {0}")]
     Auth(String),
@@ -165,7 +165,7 @@ impl Error {
                 let raw = response.bytes().await.unwrap_or_default();
                 let body = serde_json::from_slice::<RuntimeError>(&raw).ok();
                 let raw = if body.is_some() { Bytes::new() } else { raw };
-                Error::Api(ApiError { status, body, raw })
+                Error::Api(Box::new(ApiError { status, body, raw }))
             }
             other => Error::from(other),
         }
@@ -179,17 +179,17 @@ impl From<progenitor_client::Error<RuntimeError>> for Error {
         match error {
             G::ErrorResponse(value) => {
                 let status = value.status();
-                Error::Api(ApiError {
+                Error::Api(Box::new(ApiError {
                     status,
                     body: Some(value.into_inner()),
                     raw: Bytes::new(),
-                })
+                }))
             }
-            G::UnexpectedResponse(response) => Error::Api(ApiError {
+            G::UnexpectedResponse(response) => Error::Api(Box::new(ApiError {
                 status: response.status(),
                 body: None,
                 raw: Bytes::new(),
-            }),
+            })),
             G::InvalidResponsePayload(raw, error) => Error::InvalidResponse { raw, error },
             G::CommunicationError(e) | G::ResponseBodyError(e) | G::InvalidUpgrade(e) => {
                 Error::Transport(e)
