@@ -13,7 +13,7 @@ pub mod retry;
 
 pub use auth::{Credentials, DEFAULT_TOKEN_URL};
 pub use client::{ClientBuilder, ClientState};
-pub use generated::{Client, builder};
+pub use generated::{Client, builder, field_paths};
 pub use progenitor_client::{ClientInfo, Error as GeneratedError, ResponseValue};
 pub use region::Region;
 

@@ -8,6 +8,7 @@ mod io;
 mod lint;
 mod normalize;
 mod overlay;
+mod text_diff;
 
 use std::{
     fs,
@@ -139,24 +140,15 @@ fn regen(root: &Path, options: &RegenOptions) -> Result<(), String> {
     Ok(())
 }
 
-/// The first differing lines of two texts, `-` for the current and `+` for the expected.
+/// A unified-style diff (first 40 lines) of the current file against what regen produces.
 fn short_diff(current: &str, expected: &str) -> String {
-    const MAX_LINES: usize = 40;
-    let (a, b): (Vec<&str>, Vec<&str>) = (current.lines().collect(), expected.lines().collect());
-    let mut out = Vec::new();
-    for i in 0..a.len().max(b.len()) {
-        let (x, y) = (a.get(i), b.get(i));
-        if x != y {
-            out.push(format!("@@ line {}", i + 1));
-            out.extend(x.map(|l| format!("-{l}")));
-            out.extend(y.map(|l| format!("+{l}")));
-        }
-        if out.len() >= MAX_LINES {
-            out.push("...".into());
-            break;
-        }
-    }
-    out.join("\n")
+    text_diff::unified(
+        current,
+        expected,
+        &format!("{OUTPUT} (checked in)"),
+        &format!("{OUTPUT} (regen)"),
+        40,
+    )
 }
 
 #[cfg(test)]
@@ -211,7 +203,8 @@ mod tests {
     fn short_diff_shows_changed_lines() {
         assert_eq!(
             short_diff("a\nb\nc", "a\nB\nc\nd"),
-            "@@ line 2\n-b\n+B\n@@ line 4\n+d"
+            "--- spec/conversation.json (checked in)\n+++ spec/conversation.json (regen)\n\
+             @@ -1,3 +1,4 @@\n a\n-b\n+B\n c\n+d"
         );
     }
 }
