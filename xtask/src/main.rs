@@ -1,0 +1,210 @@
+//! `cargo xtask`: repository chores.
+//!
+//! - `cargo xtask regen [--from <file-or-URL>] [--check]`: refresh, normalise and lint the
+//!   OpenAPI spec, print the API diff, write `spec/conversation.json`.
+
+mod api_diff;
+mod io;
+mod lint;
+mod normalize;
+mod overlay;
+mod text_diff;
+
+use std::{
+    fs,
+    path::{Path, PathBuf},
+    process::ExitCode,
+};
+
+use serde_json::Value;
+
+const UPSTREAM: &str = "spec/upstream/sinch-conversation-openapi.yaml";
+const OUTPUT: &str = "spec/conversation.json";
+const OVERLAYS: &str = "spec/overlays";
+const USAGE: &str = "usage: cargo xtask regen [--from <file-or-URL>] [--check]";
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives inside the workspace")
+        .to_path_buf()
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("regen") => parse_regen(&args[1..]).and_then(|opts| regen(&workspace_root(), &opts)),
+        _ => Err(USAGE.to_owned()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Options of `regen`.
+#[derive(Debug, Default, PartialEq)]
+struct RegenOptions {
+    from: Option<String>,
+    check: bool,
+}
+
+fn parse_regen(args: &[String]) -> Result<RegenOptions, String> {
+    let mut options = RegenOptions::default();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--check" => options.check = true,
+            "--from" => {
+                options.from = Some(args.next().ok_or("--from needs a file or URL")?.clone())
+            }
+            other => return Err(format!("unknown argument {other}\n{USAGE}")),
+        }
+    }
+    if options.check && options.from.is_some() {
+        return Err(
+            "--check compares against the checked-in upstream copy; it takes no --from".into(),
+        );
+    }
+    Ok(options)
+}
+
+/// Reads the upstream copy, normalises and lints it; returns the canonical JSON text.
+fn build_spec(root: &Path, report: bool) -> Result<String, String> {
+    let mut spec = io::read_spec(&root.join(UPSTREAM))?;
+    // Overlays go in before normalisation, so every fix applies to our additions too.
+    for overlay in overlay::read_overlays(&root.join(OVERLAYS))? {
+        let before = report.then(|| spec.clone());
+        let notes = overlay::apply(&mut spec, &overlay);
+        if let Some(before) = before {
+            let added = api_diff::api_diff(&before, &spec);
+            println!("overlay {}: {} addition(s)", overlay.name, added.len());
+            for line in added.iter().chain(&notes) {
+                println!("  {line}");
+            }
+        }
+    }
+    for (name, changes) in normalize::normalize(&mut spec) {
+        if report {
+            println!("fix {name}: {changes} change(s)");
+        }
+    }
+    let problems = lint::lint(&spec);
+    if !problems.is_empty() {
+        return Err(format!("the spec fails lint:\n  {}", problems.join("\n  ")));
+    }
+    Ok(io::to_canonical_json(&spec))
+}
+
+fn regen(root: &Path, options: &RegenOptions) -> Result<(), String> {
+    let output = root.join(OUTPUT);
+    let current = fs::read_to_string(&output).ok();
+    if options.check {
+        let expected = build_spec(root, false)?;
+        return match current {
+            Some(current) if current == expected => {
+                println!("{OUTPUT} is up to date");
+                Ok(())
+            }
+            current => Err(format!(
+                "{OUTPUT} is not what `cargo xtask regen` produces; run it and commit the result\n{}",
+                short_diff(current.as_deref().unwrap_or(""), &expected)
+            )),
+        };
+    }
+    if let Some(source) = &options.from {
+        let text = io::fetch_text(source)?;
+        io::parse_spec(&text, source)?;
+        fs::write(root.join(UPSTREAM), text)
+            .map_err(|e| format!("cannot write {UPSTREAM}: {e}"))?;
+        println!("replaced {UPSTREAM} with {source}");
+    }
+    let text = build_spec(root, true)?;
+    let new: Value = serde_json::from_str(&text).expect("canonical JSON parses");
+    match current.as_deref().map(serde_json::from_str::<Value>) {
+        Some(Ok(old)) => {
+            let changes = api_diff::api_diff(&old, &new);
+            if changes.is_empty() {
+                println!("no API changes");
+            } else {
+                println!("API changes:\n  {}", changes.join("\n  "));
+            }
+        }
+        _ => println!("no previous {OUTPUT}: everything is new"),
+    }
+    fs::write(&output, text).map_err(|e| format!("cannot write {OUTPUT}: {e}"))?;
+    println!("wrote {OUTPUT}");
+    Ok(())
+}
+
+/// A unified-style diff (first 40 lines) of the current file against what regen produces.
+fn short_diff(current: &str, expected: &str) -> String {
+    text_diff::unified(
+        current,
+        expected,
+        &format!("{OUTPUT} (checked in)"),
+        &format!("{OUTPUT} (regen)"),
+        40,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_regen_options() {
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(parse_regen(&args(&[])).unwrap(), RegenOptions::default());
+        assert_eq!(
+            parse_regen(&args(&["--check"])).unwrap(),
+            RegenOptions {
+                from: None,
+                check: true
+            }
+        );
+        assert_eq!(
+            parse_regen(&args(&["--from", "x.yaml"])).unwrap(),
+            RegenOptions {
+                from: Some("x.yaml".into()),
+                check: false
+            }
+        );
+        assert!(parse_regen(&args(&["--from"])).is_err());
+        assert!(parse_regen(&args(&["--bogus"])).is_err());
+        assert!(parse_regen(&args(&["--check", "--from", "x"])).is_err());
+    }
+
+    #[test]
+    fn the_checked_in_spec_is_what_regen_produces() {
+        let root = workspace_root();
+        let expected = build_spec(&root, false).unwrap();
+        let checked_in = fs::read_to_string(root.join(OUTPUT)).unwrap();
+        assert!(
+            checked_in == expected,
+            "{}",
+            short_diff(&checked_in, &expected)
+        );
+    }
+
+    #[test]
+    fn regen_is_deterministic() {
+        let root = workspace_root();
+        assert_eq!(
+            build_spec(&root, false).unwrap(),
+            build_spec(&root, false).unwrap()
+        );
+    }
+
+    #[test]
+    fn short_diff_shows_changed_lines() {
+        assert_eq!(
+            short_diff("a\nb\nc", "a\nB\nc\nd"),
+            "--- spec/conversation.json (checked in)\n+++ spec/conversation.json (regen)\n\
+             @@ -1,3 +1,4 @@\n a\n-b\n+B\n c\n+d"
+        );
+    }
+}
