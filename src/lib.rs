@@ -10,6 +10,7 @@ pub mod messages;
 pub mod pagination;
 pub mod region;
 pub mod retry;
+pub mod webhooks;
 
 pub use auth::{Credentials, DEFAULT_TOKEN_URL};
 pub use client::{ClientBuilder, ClientState};
