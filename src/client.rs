@@ -1,19 +1,380 @@
 //! State carried by the generated [`Client`](crate::Client) and the hooks that execute its requests.
+//!
+//! Every generated operation ends in [`ClientHooks::exec`], which here authenticates the request
+//! (Basic, or an OAuth2 bearer token from the cache), sends it, refreshes an expired token and
+//! retries once, retries per the [`RetryPolicy`], and records one `tracing` span per request.
 
+use std::{
+    fmt,
+    pin::Pin,
+    sync::Arc,
+    task::{Context, Poll},
+    time::Instant,
+};
+
+use bytes::Bytes;
 use progenitor_client::{ClientHooks, OperationInfo};
+use reqwest::{
+    Request, Response, ResponseBuilderExt as _, StatusCode,
+    header::{AUTHORIZATION, HeaderMap, HeaderValue, WWW_AUTHENTICATE},
+};
+use tracing::{Instrument as _, field::Empty};
 
-/// Hand-written state the generated client carries (auth, retries, defaults).
-#[derive(Debug, Default, Clone)]
-pub struct ClientState {}
+use crate::{
+    auth::{AuthError, Token, TokenSource},
+    error::BufferedBody,
+    retry::{RetryPolicy, retry_after},
+};
+
+/// Pass as `project_id` to use the client's default project id.
+///
+/// The project id set with [`ClientBuilder::project_id`](crate::ClientBuilder::project_id) (or
+/// `SINCH_PROJECT_ID`) replaces this placeholder in the request path before it is sent. When the
+/// client has no default project, the call fails with
+/// [`Error::InvalidRequest`](crate::Error::InvalidRequest).
+///
+/// ```no_run
+/// use sinch_conversation::{Client, DEFAULT_PROJECT};
+///
+/// # async fn example(client: &Client) -> Result<(), sinch_conversation::Error> {
+/// let apps = client.list_apps().project_id(DEFAULT_PROJECT).send().await?;
+/// # let _ = apps;
+/// # Ok(())
+/// # }
+/// ```
+pub const DEFAULT_PROJECT: &str = "-";
+
+/// Most bytes of an error answer's body kept for [`ApiError`](crate::ApiError).
+const MAX_ERROR_BODY: usize = 1024 * 1024;
+
+/// Hand-written state the generated client carries: authentication, retries, default project.
+///
+/// Built by [`ClientBuilder`](crate::ClientBuilder); `ClientState::default()` (no
+/// authentication, the default retry policy, no default project) is what a client made with the
+/// generated `Client::new` gets. Cloning is cheap and shares the token cache.
+#[derive(Clone, Default)]
+pub struct ClientState {
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug, Default)]
+struct Shared {
+    auth: Auth,
+    retry: RetryPolicy,
+    project_id: Option<String>,
+    /// Path of the base URL without its trailing slash (`""` for a bare host).
+    base_path: String,
+}
+
+/// How requests are authenticated.
+#[derive(Debug, Default)]
+pub(crate) enum Auth {
+    /// Not at all (the generated `Client::new`).
+    #[default]
+    None,
+    /// `Authorization: Basic ..` on every request (a sensitive header value).
+    Basic(HeaderValue),
+    /// `Authorization: Bearer ..` from the token source.
+    OAuth2(Box<TokenSource>),
+}
+
+impl fmt::Debug for ClientState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let auth: &dyn fmt::Debug = match &self.shared.auth {
+            Auth::None => &"None",
+            Auth::Basic(_) => &"Basic",
+            Auth::OAuth2(source) => source,
+        };
+        f.debug_struct("ClientState")
+            .field("auth", auth)
+            .field("retry", &self.shared.retry)
+            .field("default_project_id", &self.shared.project_id)
+            .finish()
+    }
+}
+
+impl ClientState {
+    pub(crate) fn new(
+        auth: Auth,
+        retry: RetryPolicy,
+        project_id: Option<String>,
+        base_path: &str,
+    ) -> Self {
+        Self {
+            shared: Arc::new(Shared {
+                auth,
+                retry,
+                project_id,
+                base_path: base_path.trim_end_matches('/').to_owned(),
+            }),
+        }
+    }
+}
+
+impl crate::Client {
+    /// The project id used for [`DEFAULT_PROJECT`], if one was configured.
+    ///
+    /// ```
+    /// use sinch_conversation::{Client, Region};
+    ///
+    /// let client = Client::builder()
+    ///     .region(Region::Eu)
+    ///     .project_id("my-project")
+    ///     .oauth2("key-id", "key-secret")
+    ///     .build()?;
+    /// assert_eq!(client.default_project_id(), Some("my-project"));
+    /// # Ok::<(), sinch_conversation::ConfigError>(())
+    /// ```
+    pub fn default_project_id(&self) -> Option<&str> {
+        self.inner.shared.project_id.as_deref()
+    }
+}
 
 impl ClientHooks<ClientState> for crate::Client {
-    async fn exec(
+    async fn pre<E>(
         &self,
-        request: reqwest::Request,
+        request: &mut Request,
         _info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        progenitor_client::ClientInfo::client(self)
-            .execute(request)
+    ) -> Result<(), progenitor_client::Error<E>> {
+        self.inner
+            .shared
+            .substitute_default_project(request)
+            .map_err(progenitor_client::Error::InvalidRequest)
+    }
+
+    async fn exec(&self, request: Request, info: &OperationInfo) -> reqwest::Result<Response> {
+        let span = tracing::info_span!(
+            "sinch_conversation.request",
+            operation_id = info.operation_id,
+            method = %request.method(),
+            status = Empty,
+            attempts = Empty,
+            latency_ms = Empty,
+            error = Empty,
+        );
+        self.inner
+            .shared
+            .execute(&self.client, request)
+            .instrument(span)
             .await
+    }
+}
+
+/// Why a request produced no response.
+enum Failure {
+    Transport(reqwest::Error),
+    Auth(AuthError),
+}
+
+impl Shared {
+    /// Replaces a [`DEFAULT_PROJECT`] path segment with the default project id.
+    fn substitute_default_project(&self, request: &mut Request) -> Result<(), String> {
+        let prefix = format!("{}/v1/projects/{DEFAULT_PROJECT}", self.base_path);
+        let Some(rest) = request.url().path().strip_prefix(&prefix) else {
+            return Ok(());
+        };
+        if !(rest.is_empty() || rest.starts_with('/')) {
+            return Ok(());
+        }
+        let Some(project) = &self.project_id else {
+            return Err(
+                "project_id is DEFAULT_PROJECT but the client has no default project id \
+                        (ClientBuilder::project_id or SINCH_PROJECT_ID)"
+                    .to_owned(),
+            );
+        };
+        let path = format!(
+            "{}/v1/projects/{}{rest}",
+            self.base_path,
+            progenitor_client::encode_path(project)
+        );
+        request.url_mut().set_path(&path);
+        Ok(())
+    }
+
+    /// Sends `request` with authentication and retries, recording the outcome on the span.
+    async fn execute(&self, http: &reqwest::Client, request: Request) -> reqwest::Result<Response> {
+        let span = tracing::Span::current();
+        let started = Instant::now();
+        let result = self.send_with_retries(http, request, &span).await;
+        span.record(
+            "latency_ms",
+            u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        );
+        match result {
+            Ok(response) => {
+                span.record("status", response.status().as_u16());
+                Ok(response)
+            }
+            Err(Failure::Transport(error)) => {
+                span.record("error", tracing::field::display(&error));
+                Err(error)
+            }
+            Err(Failure::Auth(error)) => {
+                span.record("error", tracing::field::display(&error));
+                carry(error).await
+            }
+        }
+    }
+
+    async fn send_with_retries(
+        &self,
+        http: &reqwest::Client,
+        mut original: Request,
+        span: &tracing::Span,
+    ) -> Result<Response, Failure> {
+        let method = original.method().clone();
+        // `attempt` counts the attempts the retry policy allows; `sent` every request sent.
+        let mut attempt = 1;
+        let mut sent = 0u32;
+        let mut refreshed = false;
+        loop {
+            sent += 1;
+            span.record("attempts", sent);
+            let Some(mut request) = original.try_clone() else {
+                // A streaming body can be sent only once: no retries.
+                self.authorize(http, &mut original).await?;
+                let response = http.execute(original).await.map_err(Failure::Transport)?;
+                return buffer_error_body(response)
+                    .await
+                    .map_err(Failure::Transport);
+            };
+            let token = self.authorize(http, &mut request).await?;
+            match http.execute(request).await {
+                Ok(response) => {
+                    let status = response.status();
+                    if let (Some(token), Auth::OAuth2(source)) = (&token, &self.auth)
+                        && status == StatusCode::UNAUTHORIZED
+                        && !refreshed
+                        && token_expired(response.headers())
+                    {
+                        refreshed = true;
+                        tracing::debug!("access token expired; retrying once with a new one");
+                        drop(response);
+                        source.replace(http, token).await.map_err(Failure::Auth)?;
+                        continue;
+                    }
+                    if self.retry.retries_status(status)
+                        && let Some(delay) =
+                            self.retry.delay(attempt, retry_after(response.headers()))
+                    {
+                        tracing::debug!(%status, attempt, ?delay, "retrying");
+                        drop(response);
+                        tokio::time::sleep(delay).await;
+                        attempt += 1;
+                        continue;
+                    }
+                    return buffer_error_body(response)
+                        .await
+                        .map_err(Failure::Transport);
+                }
+                Err(error) => {
+                    if self.retry.retries_error(&error, &method)
+                        && let Some(delay) = self.retry.delay(attempt, None)
+                    {
+                        tracing::debug!(%error, attempt, ?delay, "retrying");
+                        tokio::time::sleep(delay).await;
+                        attempt += 1;
+                        continue;
+                    }
+                    return Err(Failure::Transport(error));
+                }
+            }
+        }
+    }
+
+    /// Adds the `Authorization` header; returns the bearer token used, if any.
+    async fn authorize(
+        &self,
+        http: &reqwest::Client,
+        request: &mut Request,
+    ) -> Result<Option<Arc<Token>>, Failure> {
+        match &self.auth {
+            Auth::None => Ok(None),
+            Auth::Basic(value) => {
+                request.headers_mut().insert(AUTHORIZATION, value.clone());
+                Ok(None)
+            }
+            Auth::OAuth2(source) => {
+                let token = source.token(http).await.map_err(Failure::Auth)?;
+                let value = token.header().ok_or_else(|| {
+                    Failure::Auth(AuthError::InvalidResponse {
+                        status: StatusCode::OK,
+                        reason: "access_token is not a valid header value".to_owned(),
+                    })
+                })?;
+                request.headers_mut().insert(AUTHORIZATION, value);
+                Ok(Some(token))
+            }
+        }
+    }
+}
+
+/// Whether a `WWW-Authenticate` header says the token expired.
+fn token_expired(headers: &HeaderMap) -> bool {
+    headers.get_all(WWW_AUTHENTICATE).iter().any(|value| {
+        value
+            .as_bytes()
+            .to_ascii_lowercase()
+            .windows(b"expired".len())
+            .any(|w| w == b"expired")
+    })
+}
+
+/// Reads the body of an error answer into memory (at most 1 MiB) and keeps a copy in the
+/// response's extensions, so that [`Error`](crate::Error) can show it without async code.
+async fn buffer_error_body(mut response: Response) -> reqwest::Result<Response> {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return Ok(response);
+    }
+    let url = response.url().clone();
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        let room = MAX_ERROR_BODY.saturating_sub(body.len());
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() >= MAX_ERROR_BODY {
+            break;
+        }
+    }
+    let body = Bytes::from(body);
+    let (mut parts, _) = http::Response::<reqwest::Body>::from(response).into_parts();
+    parts.extensions.insert(BufferedBody(body.clone()));
+    // reqwest keeps a response's URL in an extension; put it back.
+    if let Ok(with_url) = http::Response::builder().url(url).body(()) {
+        parts.extensions.extend(with_url.into_parts().0.extensions);
+    }
+    Ok(Response::from(http::Response::from_parts(
+        parts,
+        reqwest::Body::from(body),
+    )))
+}
+
+/// Hands an [`AuthError`] through the `reqwest::Error` that `exec` must return.
+///
+/// The only way to create a `reqwest::Error` is to let reqwest fail: a body stream that yields
+/// the auth error does that, and the error stays in the `source()` chain, where
+/// `From<OperationError> for Error` finds it again and returns [`Error::Auth`](crate::Error::Auth).
+async fn carry(error: AuthError) -> reqwest::Result<Response> {
+    let body = reqwest::Body::wrap_stream(FailOnce(Some(error)));
+    match Response::from(http::Response::new(body)).bytes().await {
+        Err(carrier) => Err(carrier),
+        // A body whose first frame is an error cannot be read successfully; answer 401 anyway.
+        Ok(_) => {
+            let mut response = http::Response::new(reqwest::Body::from(Vec::<u8>::new()));
+            *response.status_mut() = StatusCode::UNAUTHORIZED;
+            Ok(Response::from(response))
+        }
+    }
+}
+
+/// A stream whose only item is an error.
+struct FailOnce(Option<AuthError>);
+
+impl futures_core::Stream for FailOnce {
+    type Item = Result<Bytes, AuthError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        Poll::Ready(self.0.take().map(Err))
     }
 }
