@@ -279,11 +279,16 @@ impl TokenSource {
             status = tracing::field::Empty,
             attempts = tracing::field::Empty,
         );
-        self.fetch_with_retries(http).instrument(span).await
+        self.fetch_with_retries(http, &span)
+            .instrument(span.clone())
+            .await
     }
 
-    async fn fetch_with_retries(&self, http: &reqwest::Client) -> Result<Arc<Token>, AuthError> {
-        let span = tracing::Span::current();
+    async fn fetch_with_retries(
+        &self,
+        http: &reqwest::Client,
+        span: &tracing::Span,
+    ) -> Result<Arc<Token>, AuthError> {
         let mut attempt = 0;
         loop {
             attempt += 1;

@@ -154,7 +154,7 @@ impl ClientHooks<ClientState> for crate::Client {
         );
         self.inner
             .shared
-            .execute(&self.client, request)
+            .execute(&self.client, request, span.clone())
             .instrument(span)
             .await
     }
@@ -193,8 +193,12 @@ impl Shared {
     }
 
     /// Sends `request` with authentication and retries, recording the outcome on the span.
-    async fn execute(&self, http: &reqwest::Client, request: Request) -> reqwest::Result<Response> {
-        let span = tracing::Span::current();
+    async fn execute(
+        &self,
+        http: &reqwest::Client,
+        request: Request,
+        span: tracing::Span,
+    ) -> reqwest::Result<Response> {
         let started = Instant::now();
         let result = self.send_with_retries(http, request, &span).await;
         span.record(
