@@ -198,6 +198,7 @@ pub(crate) struct TokenSource {
     retry: RetryPolicy,
     current: Mutex<Option<Arc<Token>>>,
     generation: AtomicU64,
+    requests: AtomicU64,
 }
 
 impl fmt::Debug for TokenSource {
@@ -234,7 +235,13 @@ impl TokenSource {
             retry,
             current: Mutex::new(None),
             generation: AtomicU64::new(0),
+            requests: AtomicU64::new(0),
         })
+    }
+
+    /// How many token requests were sent, retries included.
+    pub(crate) fn requests(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
     }
 
     /// A token that is not about to expire: the cached one, or a new one.
@@ -293,6 +300,7 @@ impl TokenSource {
         loop {
             attempt += 1;
             span.record("attempts", attempt);
+            self.requests.fetch_add(1, Ordering::Relaxed);
             let sent = http
                 .post(self.token_url.clone())
                 .header(header::AUTHORIZATION, self.basic.clone())

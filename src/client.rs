@@ -22,37 +22,16 @@ use tracing::{Instrument as _, field::Empty};
 
 use crate::{
     auth::{AuthError, Token, TokenSource},
-    error::BufferedBody,
+    error::{BufferedBody, MAX_ERROR_BODY},
     retry::{RetryPolicy, retry_after},
 };
 
-/// Pass as `project_id` to use the client's default project id.
-///
-/// The project id set with [`ClientBuilder::project_id`](crate::ClientBuilder::project_id) (or
-/// `SINCH_PROJECT_ID`) replaces this placeholder in the request path before it is sent. When the
-/// client has no default project, the call fails with
-/// [`Error::InvalidRequest`](crate::Error::InvalidRequest).
-///
-/// ```no_run
-/// use sinch_conversation::{Client, DEFAULT_PROJECT};
-///
-/// # async fn example(client: &Client) -> Result<(), sinch_conversation::Error> {
-/// let apps = client.list_apps().project_id(DEFAULT_PROJECT).send().await?;
-/// # let _ = apps;
-/// # Ok(())
-/// # }
-/// ```
-pub const DEFAULT_PROJECT: &str = "-";
-
-/// Most bytes of an error answer's body kept for [`ApiError`](crate::ApiError).
-const MAX_ERROR_BODY: usize = 1024 * 1024;
-
 /// Hand-written state the generated client carries: authentication, retries, default project.
 ///
-/// Built by [`ClientBuilder`](crate::ClientBuilder); `ClientState::default()` (no
-/// authentication, the default retry policy, no default project) is what a client made with the
-/// generated `Client::new` gets. Cloning is cheap and shares the token cache.
-#[derive(Clone, Default)]
+/// Built by [`ClientBuilder`](crate::ClientBuilder). [`ClientState::default()`] (no
+/// authentication, the default retry policy, no project) suits a local emulator or a mock server
+/// used with the generated `Client::new`. Cloning is cheap and shares the token cache.
+#[derive(Clone)]
 pub struct ClientState {
     shared: Arc<Shared>,
 }
@@ -64,6 +43,8 @@ struct Shared {
     project_id: Option<String>,
     /// Path of the base URL without its trailing slash (`""` for a bare host).
     base_path: String,
+    /// Where Template API operations go; `None`: the base URL, like everything else.
+    template_base_url: Option<String>,
 }
 
 /// How requests are authenticated.
@@ -88,17 +69,44 @@ impl fmt::Debug for ClientState {
         f.debug_struct("ClientState")
             .field("auth", auth)
             .field("retry", &self.shared.retry)
-            .field("default_project_id", &self.shared.project_id)
+            .field("project_id", &self.shared.project_id)
+            .field("template_base_url", &self.shared.template_base_url)
             .finish()
     }
 }
 
+impl Default for ClientState {
+    /// No authentication, the default retry policy, no project.
+    ///
+    /// Also installs `ring` as the process-wide rustls crypto provider if none is installed,
+    /// so that the generated `Client::new` can build its own HTTP client. Clients made by
+    /// [`ClientBuilder`](crate::ClientBuilder) never need this.
+    fn default() -> Self {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        Self::new(Auth::None, RetryPolicy::default(), None, "", None)
+    }
+}
+
 impl ClientState {
+    /// State without credentials (for local emulators and mock servers) with `retry`.
+    ///
+    /// ```
+    /// use sinch_conversation::{Client, ClientState, RetryPolicy};
+    ///
+    /// let client = Client::new("http://localhost:8080", ClientState::unauthenticated(RetryPolicy::none()));
+    /// # let _ = client;
+    /// ```
+    pub fn unauthenticated(retry: RetryPolicy) -> Self {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        Self::new(Auth::None, retry, None, "", None)
+    }
+
     pub(crate) fn new(
         auth: Auth,
         retry: RetryPolicy,
         project_id: Option<String>,
         base_path: &str,
+        template_base_url: Option<String>,
     ) -> Self {
         Self {
             shared: Arc::new(Shared {
@@ -106,13 +114,15 @@ impl ClientState {
                 retry,
                 project_id,
                 base_path: base_path.trim_end_matches('/').to_owned(),
+                template_base_url,
             }),
         }
     }
 }
 
 impl crate::Client {
-    /// The project id used for [`DEFAULT_PROJECT`], if one was configured.
+    /// The project id given to the builder (`""` when none was), for
+    /// `.project_id(client.project())` on operations.
     ///
     /// ```
     /// use sinch_conversation::{Client, Region};
@@ -122,24 +132,63 @@ impl crate::Client {
     ///     .project_id("my-project")
     ///     .oauth2("key-id", "key-secret")
     ///     .build()?;
-    /// assert_eq!(client.default_project_id(), Some("my-project"));
+    /// assert_eq!(client.project(), "my-project");
     /// # Ok::<(), sinch_conversation::ConfigError>(())
     /// ```
-    pub fn default_project_id(&self) -> Option<&str> {
-        self.inner.shared.project_id.as_deref()
+    pub fn project(&self) -> &str {
+        self.inner.shared.project_id.as_deref().unwrap_or_default()
+    }
+
+    /// Fetches an OAuth2 access token now, unless a valid one is cached: checks the credentials
+    /// at start-up and warms the cache. Does nothing with Basic auth.
+    ///
+    /// ```no_run
+    /// # async fn f(client: &sinch_conversation::Client) -> Result<(), sinch_conversation::AuthError> {
+    /// client.authenticate().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn authenticate(&self) -> Result<(), AuthError> {
+        match &self.inner.shared.auth {
+            Auth::OAuth2(source) => source.token(&self.client).await.map(drop),
+            Auth::None | Auth::Basic(_) => Ok(()),
+        }
+    }
+
+    /// How many OAuth2 token requests this client (and its clones) has sent, retries included
+    /// (always 0 with Basic auth).
+    pub fn token_requests(&self) -> u64 {
+        match &self.inner.shared.auth {
+            Auth::OAuth2(source) => source.requests(),
+            Auth::None | Auth::Basic(_) => 0,
+        }
     }
 }
 
 impl ClientHooks<ClientState> for crate::Client {
+    /// Rejects an empty project id and routes Template API operations to their host.
     async fn pre<E>(
         &self,
         request: &mut Request,
-        _info: &OperationInfo,
+        info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
-        self.inner
-            .shared
-            .substitute_default_project(request)
-            .map_err(progenitor_client::Error::InvalidRequest)
+        let shared = &self.inner.shared;
+        shared
+            .check_project(request)
+            .map_err(progenitor_client::Error::InvalidRequest)?;
+        if let Some(template_base) = &shared.template_base_url
+            && crate::generated::TEMPLATE_OPERATIONS.contains(&info.operation_id)
+        {
+            let rest = request
+                .url()
+                .as_str()
+                .strip_prefix(self.baseurl.as_str())
+                .unwrap_or_default();
+            *request.url_mut() =
+                reqwest::Url::parse(&format!("{template_base}{rest}")).map_err(|e| {
+                    progenitor_client::Error::InvalidRequest(format!("template URL: {e}"))
+                })?;
+        }
+        Ok(())
     }
 
     async fn exec(&self, request: Request, info: &OperationInfo) -> reqwest::Result<Response> {
@@ -167,28 +216,16 @@ enum Failure {
 }
 
 impl Shared {
-    /// Replaces a [`DEFAULT_PROJECT`] path segment with the default project id.
-    fn substitute_default_project(&self, request: &mut Request) -> Result<(), String> {
-        let prefix = format!("{}/v1/projects/{DEFAULT_PROJECT}", self.base_path);
-        let Some(rest) = request.url().path().strip_prefix(&prefix) else {
-            return Ok(());
-        };
-        if !(rest.is_empty() || rest.starts_with('/')) {
-            return Ok(());
-        }
-        let Some(project) = &self.project_id else {
+    /// An empty project id would call `/v1/projects//...`: say what is missing instead.
+    fn check_project(&self, request: &Request) -> Result<(), String> {
+        let empty = format!("{}/v1/projects//", self.base_path);
+        if request.url().path().starts_with(&empty) {
             return Err(
-                "project_id is DEFAULT_PROJECT but the client has no default project id \
-                        (ClientBuilder::project_id or SINCH_PROJECT_ID)"
+                "project_id is empty: pass one, or configure ClientBuilder::project_id \
+                        (SINCH_PROJECT_ID) and use client.project()"
                     .to_owned(),
             );
-        };
-        let path = format!(
-            "{}/v1/projects/{}{rest}",
-            self.base_path,
-            progenitor_client::encode_path(project)
-        );
-        request.url_mut().set_path(&path);
+        }
         Ok(())
     }
 
@@ -358,7 +395,7 @@ async fn buffer_error_body(mut response: Response) -> reqwest::Result<Response> 
 ///
 /// The only way to create a `reqwest::Error` is to let reqwest fail: a body stream that yields
 /// the auth error does that, and the error stays in the `source()` chain, where
-/// `From<OperationError> for Error` finds it again and returns [`Error::Auth`](crate::Error::Auth).
+/// `From<GeneratedError> for Error` finds it again and returns [`Error::Auth`](crate::Error::Auth).
 async fn carry(error: AuthError) -> reqwest::Result<Response> {
     let body = reqwest::Body::wrap_stream(FailOnce(Some(error)));
     match Response::from(http::Response::new(body)).bytes().await {

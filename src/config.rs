@@ -200,7 +200,7 @@ impl HttpSettings {
 ///     .timeout(Duration::from_secs(10))
 ///     .retry_policy(RetryPolicy::default().max_attempts(5))
 ///     .build()?;
-/// assert_eq!(client.default_project_id(), Some("my-project-id"));
+/// assert_eq!(client.project(), "my-project-id");
 /// # Ok::<(), sinch_conversation::ConfigError>(())
 /// ```
 #[derive(Clone, Default)]
@@ -214,6 +214,7 @@ pub struct ClientBuilder {
     token_refresh_margin: Option<Duration>,
     token_retry: Option<RetryPolicy>,
     retry: RetryPolicy,
+    template_base_url: Option<String>,
     http: HttpSettings,
     http_client: Option<reqwest::Client>,
 }
@@ -228,6 +229,7 @@ impl fmt::Debug for ClientBuilder {
             .field("scheme", &self.scheme)
             .field("token_url", &self.token_url)
             .field("retry", &self.retry)
+            .field("template_base_url", &self.template_base_url)
             .field("custom_http_client", &self.http_client.is_some())
             .finish_non_exhaustive()
     }
@@ -290,7 +292,7 @@ impl ClientBuilder {
     /// ]);
     /// let client = ClientBuilder::from_env_with(|name| vars.get(name).map(|v| v.to_string()))?
     ///     .build()?;
-    /// assert_eq!(client.default_project_id(), Some("my-project"));
+    /// assert_eq!(client.project(), "my-project");
     ///
     /// let error = ClientBuilder::from_env_with(|name| match name {
     ///     "SINCH_REGION" => Some("mars".into()),
@@ -374,8 +376,15 @@ impl ClientBuilder {
         self
     }
 
-    /// The project id used when a call passes [`DEFAULT_PROJECT`](crate::DEFAULT_PROJECT) as its
-    /// `project_id`.
+    /// Base URL of the Template API operations (default: the region's template host, or the
+    /// [`base_url`](Self::base_url) when one is set, as emulators serve both).
+    pub fn template_base_url(mut self, url: impl Into<String>) -> Self {
+        self.template_base_url = Some(url.into());
+        self
+    }
+
+    /// The project most calls use: read it back with [`Client::project`] (as in
+    /// `.project_id(client.project())`); the message helpers use it directly.
     pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
         self.project_id = Some(project_id.into());
         self
@@ -569,8 +578,23 @@ impl ClientBuilder {
             Some(client) => client,
             None => self.http.build()?,
         };
+        let template_base_url = match (&self.template_base_url, &self.base_url, self.region) {
+            (Some(url), _, _) => Some(check_url("template URL", url)?),
+            (None, Some(_), _) => None,
+            (None, None, Some(region)) => {
+                Some(check_url("template URL", region.template_base_url())?)
+            }
+            (None, None, None) => None,
+        }
+        .map(|url| url.as_str().trim_end_matches('/').to_owned());
         let base = base_url.as_str().trim_end_matches('/').to_owned();
-        let state = ClientState::new(auth, self.retry, self.project_id, base_url.path());
+        let state = ClientState::new(
+            auth,
+            self.retry,
+            self.project_id,
+            base_url.path(),
+            template_base_url,
+        );
         Ok(Client::new_with_client(&base, http, state))
     }
 }

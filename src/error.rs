@@ -1,15 +1,16 @@
 //! The crate's error type: what went wrong with a call, with everything needed to react to it.
 //!
-//! Generated operations return [`OperationError`](crate::OperationError) (progenitor's error);
-//! `?` converts it into [`Error`], which sorts failures into configuration, authentication, API
-//! answers, transport and decoding problems.
+//! Generated operations return [`GeneratedError`](crate::GeneratedError) (progenitor's error
+//! with the API's error body); `?` converts it into [`Error`], which sorts failures into
+//! configuration, authentication, API answers, transport and decoding problems.
 
 use std::{fmt, time::Duration};
 
 use bytes::Bytes;
 use reqwest::{StatusCode, header::HeaderMap};
 
-use crate::{auth::AuthError, config::ConfigError, types::RuntimeError};
+use crate::types::RuntimeError;
+pub use crate::{auth::AuthError, config::ConfigError};
 
 /// A `Result` whose error is [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -45,9 +46,9 @@ pub enum Error {
     /// No credentials could be obtained for the request (OAuth2 token endpoint failure).
     #[error("authentication failed: {0}")]
     Auth(#[from] AuthError),
-    /// The API answered with an error status.
+    /// The API answered with an error status (boxed, so that `Result<_, Error>` stays small).
     #[error("API error: {0}")]
-    Api(#[from] ApiError),
+    Api(Box<ApiError>),
     /// The request did not get an answer: connection, TLS, timeout or body transfer failure.
     #[error("transport error: {0}")]
     Transport(#[source] reqwest::Error),
@@ -63,9 +64,19 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
-    /// The request could not be built (missing parameter, invalid value, no default project).
+    /// The request could not be built (missing parameter, invalid value, empty project id).
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+    /// A paginated list handed back a page token it had already given (a server bug);
+    /// following it would loop forever.
+    #[error("the server repeated page token {0:?}; stopping instead of looping")]
+    RepeatedPageToken(String),
+}
+
+impl From<ApiError> for Error {
+    fn from(error: ApiError) -> Self {
+        Error::Api(Box::new(error))
+    }
 }
 
 impl Error {
@@ -87,10 +98,44 @@ impl Error {
             Error::Api(e) => e.is_retryable(),
             Error::Auth(e) => e.is_retryable(),
             Error::Transport(e) => e.is_connect() || e.is_timeout(),
-            Error::Config(_) | Error::Decode { .. } | Error::InvalidRequest(_) => false,
+            Error::Config(_)
+            | Error::Decode { .. }
+            | Error::InvalidRequest(_)
+            | Error::RepeatedPageToken(_) => false,
+        }
+    }
+
+    /// Converts a generated operation's error, like [`From`], also reading the body of an
+    /// undocumented status when the response did not pass through this crate's client hooks.
+    ///
+    /// ```no_run
+    /// # async fn f(client: &sinch_conversation::Client) -> Result<(), sinch_conversation::Error> {
+    /// use sinch_conversation::Error;
+    ///
+    /// let app = match client.get_app().project_id("p").app_id("a").send().await {
+    ///     Ok(app) => app,
+    ///     Err(e) => return Err(Error::from_generated(e).await),
+    /// };
+    /// # let _ = app;
+    /// # Ok(()) }
+    /// ```
+    pub async fn from_generated(error: progenitor_client::Error<RuntimeError>) -> Self {
+        match error {
+            progenitor_client::Error::UnexpectedResponse(response)
+                if response.extensions().get::<BufferedBody>().is_none() =>
+            {
+                let status = response.status();
+                let headers = response.headers().clone();
+                let raw = crate::auth::read_limited(response, MAX_ERROR_BODY).await;
+                Error::from(ApiError::new(status, headers, Some(raw)))
+            }
+            other => Error::from(other),
         }
     }
 }
+
+/// Most bytes of an error answer's body kept in an [`ApiError`].
+pub(crate) const MAX_ERROR_BODY: usize = 1024 * 1024;
 
 impl From<progenitor_client::Error<RuntimeError>> for Error {
     fn from(error: progenitor_client::Error<RuntimeError>) -> Self {
@@ -106,7 +151,7 @@ impl From<progenitor_client::Error<RuntimeError>> for Error {
             E::ErrorResponse(value) => {
                 let status = value.status();
                 let headers = value.headers().clone();
-                Error::Api(ApiError {
+                Error::from(ApiError {
                     status,
                     headers,
                     body: Some(value.into_inner()),
@@ -120,11 +165,11 @@ impl From<progenitor_client::Error<RuntimeError>> for Error {
                     .extensions()
                     .get::<BufferedBody>()
                     .map(|b| b.0.clone());
-                Error::Api(ApiError::new(status, headers, raw))
+                Error::from(ApiError::new(status, headers, raw))
             }
             E::InvalidResponsePayload(body, source) => match wrapped_error_status(&body) {
                 // A Sinch error in its `{"error": {...}}` envelope: the code is the HTTP status.
-                Some((status, parsed)) => Error::Api(ApiError {
+                Some((status, parsed)) => Error::from(ApiError {
                     status,
                     headers: HeaderMap::new(),
                     body: Some(parsed),

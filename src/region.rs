@@ -55,6 +55,21 @@ impl Region {
             Region::Br => "https://br.conversation.api.sinch.com",
         }
     }
+
+    /// The base URL of the Template API in this region, where the template operations go.
+    ///
+    /// ```
+    /// use sinch_conversation::Region;
+    ///
+    /// assert_eq!(Region::Us.template_base_url(), "https://us.template.api.sinch.com");
+    /// ```
+    pub fn template_base_url(self) -> &'static str {
+        match self {
+            Region::Us => "https://us.template.api.sinch.com",
+            Region::Eu => "https://eu.template.api.sinch.com",
+            Region::Br => "https://br.template.api.sinch.com",
+        }
+    }
 }
 
 impl fmt::Display for Region {

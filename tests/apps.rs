@@ -140,7 +140,7 @@ async fn update_app_sends_repeated_update_mask_paths() {
                 .is_true(raw_query(Some(
                     "update_mask.paths=display_name&update_mask.paths=rate_limits.outbound",
                 )))
-                .json_body(json!({"display_name": "Renamed", "channel_credentials": []}));
+                .json_body(json!({"display_name": "Renamed"}));
             then.status(200).json_body(app_json());
         })
         .await;
@@ -154,9 +154,9 @@ async fn update_app_sends_repeated_update_mask_paths() {
             "display_name".to_string(),
             "rate_limits.outbound".to_string(),
         ])
-        .body(types::App {
+        .body(types::AppPatch {
             display_name: Some("Renamed".into()),
-            ..serde_json::from_value(json!({"channel_credentials": []})).unwrap()
+            ..Default::default()
         })
         .send()
         .await

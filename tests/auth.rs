@@ -6,9 +6,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use httpmock::{Method::GET, Method::POST, Mock, MockServer};
 use serde_json::json;
-use sinch_conversation::{
-    AuthError, Client, ClientBuilder, DEFAULT_PROJECT, Error, RetryPolicy, types,
-};
+use sinch_conversation::{AuthError, Client, ClientBuilder, Error, RetryPolicy, types};
 
 const PROJECT: &str = "proj-1";
 const KEY_ID: &str = "key-id-1";
@@ -540,34 +538,67 @@ async fn basic_auth_sends_the_key_on_every_request_and_never_asks_for_a_token() 
 }
 
 #[tokio::test]
-async fn the_default_project_replaces_the_placeholder() {
+async fn the_configured_project_is_available_and_an_empty_one_is_refused_before_sending() {
     let server = MockServer::start_async().await;
     token_endpoint(&server, "tok-A", 3600).await;
     let api = apps_ok(&server, "tok-A").await;
     let client = builder(&server).build().unwrap();
 
+    assert_eq!(client.project(), PROJECT);
     client
         .list_apps()
-        .project_id(DEFAULT_PROJECT)
+        .project_id(client.project())
         .send()
         .await
         .unwrap();
     assert_eq!(api.calls_async().await, 1);
 
-    // Without a default project the call fails before anything is sent.
+    // Without a project the call fails before anything is sent.
     let client = Client::builder()
         .base_url(server.base_url())
         .oauth2(KEY_ID, KEY_SECRET)
         .token_url(server.url(TOKEN_PATH))
         .build()
         .unwrap();
+    assert_eq!(client.project(), "");
     let error: Error = client
         .list_apps()
-        .project_id(DEFAULT_PROJECT)
+        .project_id(client.project())
         .send()
         .await
         .unwrap_err()
         .into();
-    assert!(matches!(error, Error::InvalidRequest(_)), "{error:?}");
+    assert!(
+        matches!(&error, Error::InvalidRequest(m) if m.contains("project_id")),
+        "{error:?}"
+    );
     assert_eq!(api.calls_async().await, 1);
+}
+
+#[tokio::test]
+async fn authenticate_checks_the_credentials_up_front_and_warms_the_cache() {
+    let server = MockServer::start_async().await;
+    let token = token_endpoint(&server, "tok-A", 3600).await;
+    let api = apps_ok(&server, "tok-A").await;
+    let client = builder(&server).build().unwrap();
+
+    client.authenticate().await.unwrap();
+    assert_eq!(client.token_requests(), 1);
+    list_apps(&client).await.unwrap();
+
+    assert_eq!(token.calls_async().await, 1);
+    assert_eq!(api.calls_async().await, 1);
+    assert_eq!(client.token_requests(), 1);
+
+    // Wrong credentials: the token endpoint's refusal, typed.
+    let client = Client::builder()
+        .base_url(server.base_url())
+        .oauth2(KEY_ID, "wrong secret")
+        .token_url(server.url(TOKEN_PATH))
+        .token_retry_policy(fast_retries())
+        .build()
+        .unwrap();
+    let error = client.authenticate().await.unwrap_err();
+    assert!(matches!(error, AuthError::Rejected { .. }), "{error:?}");
+    assert_eq!(client.token_requests(), 1);
 }

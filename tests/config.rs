@@ -4,10 +4,10 @@
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use httpmock::{Method::GET, Method::POST, MockServer};
-use progenitor_client::ClientInfo as _;
 use serde_json::json;
 use sinch_conversation::{
-    Client, ClientBuilder, ConfigError, DEFAULT_USER_AGENT, Error, Region, RetryPolicy, reqwest,
+    Client, ClientBuilder, ClientInfo as _, ConfigError, DEFAULT_USER_AGENT, Error, Region,
+    RetryPolicy, reqwest,
 };
 use tokio::{
     io::{AsyncReadExt as _, AsyncWriteExt as _},
@@ -157,7 +157,7 @@ fn from_env_reads_project_credentials_and_region() {
         .build()
         .unwrap();
     assert_eq!(client.baseurl(), Region::Us.base_url());
-    assert_eq!(client.default_project_id(), Some(PROJECT));
+    assert_eq!(client.project(), PROJECT);
 }
 
 #[test]
@@ -243,7 +243,7 @@ async fn from_env_overrides_point_api_and_token_requests_elsewhere() {
 
     client
         .list_apps()
-        .project_id(sinch_conversation::DEFAULT_PROJECT)
+        .project_id(client.project())
         .send()
         .await
         .unwrap();
@@ -382,12 +382,55 @@ async fn connection_settings_are_accepted_and_http1_works() {
         .unwrap();
     list_apps(&client).await.unwrap();
     assert_eq!(api.calls_async().await, 1);
+}
 
-    // HTTP/2 prior knowledge builds too (the mock server speaks HTTP/1 only).
-    basic_builder(&server.base_url())
+#[tokio::test]
+async fn http2_prior_knowledge_reaches_the_connection() {
+    let server = MockServer::start_async().await;
+    let api = server
+        .mock_async(|when, then| {
+            when.path(apps_path());
+            then.status(200).json_body(json!({"apps": []}));
+        })
+        .await;
+    let client = basic_builder(&server.base_url())
         .http2_prior_knowledge()
         .build()
         .unwrap();
+
+    // The mock server speaks HTTP/1 only: an HTTP/2 preface fails at the protocol level.
+    let error = list_apps(&client).await.unwrap_err();
+
+    assert!(matches!(error, Error::Transport(_)), "{error:?}");
+    assert_eq!(api.calls_async().await, 0);
+}
+
+#[tokio::test]
+async fn template_operations_go_to_the_template_host() {
+    // The region's hosts, unless a base URL is given (an emulator serves both).
+    let client = Client::builder()
+        .region(Region::Br)
+        .basic_auth("key-id", SECRET)
+        .build()
+        .unwrap();
+    assert!(format!("{client:?}").contains("https://br.template.api.sinch.com"));
+    let client = basic_builder("http://localhost:1").build().unwrap();
+    assert!(format!("{client:?}").contains("template_base_url: None"));
+
+    let error = basic_builder("http://localhost:1")
+        .template_base_url("not a url")
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            ConfigError::InvalidUrl {
+                setting: "template URL",
+                ..
+            }
+        ),
+        "{error:?}"
+    );
 }
 
 #[tokio::test]

@@ -131,7 +131,7 @@ async fn update_contact_with_mask() {
         .project_id(PROJECT)
         .contact_id("c1")
         .update_mask_paths(vec!["display_name".into(), "email".into()])
-        .body(serde_json::from_value::<types::Contact>(patch).unwrap())
+        .body(serde_json::from_value::<types::ContactPatch>(patch).unwrap())
         .send()
         .await
         .unwrap();

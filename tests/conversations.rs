@@ -166,7 +166,7 @@ async fn update_conversation_with_mask() {
         .project_id(PROJECT)
         .conversation_id("conv-1")
         .update_mask_paths(vec!["metadata".to_string()])
-        .body(types::Conversation {
+        .body(types::ConversationPatch {
             metadata: Some("new".into()),
             ..Default::default()
         })

@@ -6,7 +6,7 @@ mod common;
 use common::{Api, PROJECT, raw_path};
 use httpmock::Method::GET;
 use serde_json::json;
-use sinch_conversation::{OperationError as Error, types};
+use sinch_conversation::{GeneratedError as Error, types};
 
 #[tokio::test]
 async fn path_parameters_are_percent_encoded() {

@@ -116,7 +116,7 @@ async fn get_webhook_sends_no_update_mask() {
 #[tokio::test]
 async fn update_webhook_with_mask() {
     let api = Api::start().await;
-    let body = json!({"app_id": "app-1", "target": "https://example.com/new", "triggers": ["MESSAGE_INBOUND"]});
+    let body = json!({"target": "https://example.com/new", "triggers": ["MESSAGE_INBOUND"]});
     let mock = api
         .server
         .mock_async(|when, then| {
@@ -135,7 +135,7 @@ async fn update_webhook_with_mask() {
         .project_id(PROJECT)
         .webhook_id("w1")
         .update_mask_paths(vec!["target".into(), "triggers".into()])
-        .body(serde_json::from_value::<types::Webhook>(body).unwrap())
+        .body(serde_json::from_value::<types::WebhookPatch>(body).unwrap())
         .send()
         .await
         .unwrap();

@@ -7,6 +7,8 @@ mod api_diff;
 mod io;
 mod lint;
 mod normalize;
+mod overlay;
+mod text_diff;
 
 use std::{
     fs,
@@ -18,6 +20,7 @@ use serde_json::Value;
 
 const UPSTREAM: &str = "spec/upstream/sinch-conversation-openapi.yaml";
 const OUTPUT: &str = "spec/conversation.json";
+const OVERLAYS: &str = "spec/overlays";
 const USAGE: &str = "usage: cargo xtask regen [--from <file-or-URL>] [--check]";
 
 fn workspace_root() -> PathBuf {
@@ -72,6 +75,18 @@ fn parse_regen(args: &[String]) -> Result<RegenOptions, String> {
 /// Reads the upstream copy, normalises and lints it; returns the canonical JSON text.
 fn build_spec(root: &Path, report: bool) -> Result<String, String> {
     let mut spec = io::read_spec(&root.join(UPSTREAM))?;
+    // Overlays go in before normalisation, so every fix applies to our additions too.
+    for overlay in overlay::read_overlays(&root.join(OVERLAYS))? {
+        let before = report.then(|| spec.clone());
+        let notes = overlay::apply(&mut spec, &overlay);
+        if let Some(before) = before {
+            let added = api_diff::api_diff(&before, &spec);
+            println!("overlay {}: {} addition(s)", overlay.name, added.len());
+            for line in added.iter().chain(&notes) {
+                println!("  {line}");
+            }
+        }
+    }
     for (name, changes) in normalize::normalize(&mut spec) {
         if report {
             println!("fix {name}: {changes} change(s)");
@@ -125,24 +140,15 @@ fn regen(root: &Path, options: &RegenOptions) -> Result<(), String> {
     Ok(())
 }
 
-/// The first differing lines of two texts, `-` for the current and `+` for the expected.
+/// A unified-style diff (first 40 lines) of the current file against what regen produces.
 fn short_diff(current: &str, expected: &str) -> String {
-    const MAX_LINES: usize = 40;
-    let (a, b): (Vec<&str>, Vec<&str>) = (current.lines().collect(), expected.lines().collect());
-    let mut out = Vec::new();
-    for i in 0..a.len().max(b.len()) {
-        let (x, y) = (a.get(i), b.get(i));
-        if x != y {
-            out.push(format!("@@ line {}", i + 1));
-            out.extend(x.map(|l| format!("-{l}")));
-            out.extend(y.map(|l| format!("+{l}")));
-        }
-        if out.len() >= MAX_LINES {
-            out.push("...".into());
-            break;
-        }
-    }
-    out.join("\n")
+    text_diff::unified(
+        current,
+        expected,
+        &format!("{OUTPUT} (checked in)"),
+        &format!("{OUTPUT} (regen)"),
+        40,
+    )
 }
 
 #[cfg(test)]
@@ -197,7 +203,8 @@ mod tests {
     fn short_diff_shows_changed_lines() {
         assert_eq!(
             short_diff("a\nb\nc", "a\nB\nc\nd"),
-            "@@ line 2\n-b\n+B\n@@ line 4\n+d"
+            "--- spec/conversation.json (checked in)\n+++ spec/conversation.json (regen)\n\
+             @@ -1,3 +1,4 @@\n a\n-b\n+B\n c\n+d"
         );
     }
 }

@@ -45,6 +45,10 @@ pub const FIXES: &[Fix] = &[
         name: "hoist_inline_enums",
         apply: hoist_inline_enums,
     },
+    Fix {
+        name: "patch_bodies_all_optional",
+        apply: patch_bodies_all_optional,
+    },
 ];
 
 /// Runs every fix in order; returns `(name, changes)` for each.
@@ -222,7 +226,11 @@ pub fn recipient_one_of(spec: &mut Value) -> usize {
 }
 
 /// The method name for an upstream operation id: drop the `Tag_` prefix, then snake_case.
+/// Ids that are already snake_case (ours, from overlays) stay as they are.
 pub fn idiomatic_operation_id(original: &str) -> String {
+    if !original.contains(|c: char| c.is_ascii_uppercase()) {
+        return original.to_owned();
+    }
     let name = original.split_once('_').map_or(original, |(_, rest)| rest);
     name.to_snake_case()
 }
@@ -243,6 +251,9 @@ pub fn rename_operation_ids(spec: &mut Value) -> usize {
             return;
         };
         let new = idiomatic_operation_id(&original);
+        if new == original {
+            return;
+        }
         let summary = op
             .get("summary")
             .and_then(Value::as_str)
@@ -373,6 +384,84 @@ pub fn hoist_inline_enums(spec: &mut Value) -> usize {
     count
 }
 
+/// A PATCH with `update_mask.paths` changes only the masked fields, so its body must be able
+/// to carry just those: each PATCH body schema `X` gets a `XPatch` twin with nothing required.
+/// (Sending a full `X` would force callers to send, and a derived mask to include, fields
+/// they do not mean to change.)
+pub fn patch_bodies_all_optional(spec: &mut Value) -> usize {
+    let snapshot = spec.clone();
+    let mut twins: Vec<(String, Value)> = Vec::new();
+    for_each_operation(spec, |_, method, op| {
+        if method != "patch" {
+            return;
+        }
+        let Some(body) = op.get("requestBody") else {
+            return;
+        };
+        let Some(mut body) = resolve(&snapshot, body).cloned() else {
+            return;
+        };
+        let Some(content) = body.get_mut("content").and_then(Value::as_object_mut) else {
+            return;
+        };
+        let mut changed = false;
+        for media in content.values_mut() {
+            let Some(reference) = media
+                .pointer("/schema/$ref")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+            else {
+                continue;
+            };
+            let Some(name) = reference.strip_prefix("#/components/schemas/") else {
+                continue;
+            };
+            if name.ends_with("Patch") {
+                continue;
+            }
+            let Some(mut schema) = snapshot
+                .pointer(&format!("/components/schemas/{name}"))
+                .cloned()
+            else {
+                continue;
+            };
+            let Some(map) = schema.as_object_mut() else {
+                continue;
+            };
+            map.remove("required");
+            let title = map
+                .get("title")
+                .and_then(Value::as_str)
+                .unwrap_or(name)
+                .to_owned();
+            map.insert("title".into(), Value::String(format!("{title} (update)")));
+            map.insert(
+                "description".into(),
+                Value::String(format!(
+                    "The fields of `{name}` to change; only the fields named in `update_mask.paths` are applied."
+                )),
+            );
+            let twin = format!("{name}Patch");
+            media["schema"] = json!({"$ref": format!("#/components/schemas/{twin}")});
+            twins.push((twin, schema));
+            changed = true;
+        }
+        if changed {
+            op.insert("requestBody".into(), body);
+        }
+    });
+    let count = twins.len();
+    if let Some(schemas) = spec
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        for (name, schema) in twins {
+            schemas.insert(name, schema);
+        }
+    }
+    count
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -466,6 +555,7 @@ mod tests {
             ),
             ("Transcoding_TranscodeMessage", "transcode_message"),
             ("plainName", "plain_name"),
+            ("list_recent_conversations", "list_recent_conversations"),
         ] {
             assert_eq!(idiomatic_operation_id(original), expected);
         }
@@ -540,6 +630,36 @@ mod tests {
         );
         assert_eq!(schemas["ParentKind"]["enum"], json!(["X", "Y"]));
         assert_eq!(hoist_inline_enums(&mut spec), 0);
+    }
+
+    #[test]
+    fn patch_bodies_get_an_all_optional_twin() {
+        let mut spec = json!({
+            "components": {
+                "schemas": {"Contact": {"type": "object", "required": ["language"], "properties": {"language": {"type": "string"}}}},
+                "requestBodies": {"C": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Contact"}}}}}
+            },
+            "paths": {"/c": {
+                "patch": {"requestBody": {"$ref": "#/components/requestBodies/C"}},
+                "post": {"requestBody": {"$ref": "#/components/requestBodies/C"}}
+            }}
+        });
+        assert_eq!(patch_bodies_all_optional(&mut spec), 1);
+        assert_eq!(
+            spec["paths"]["/c"]["patch"]["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/ContactPatch"
+        );
+        assert_eq!(
+            spec["paths"]["/c"]["post"]["requestBody"]["$ref"],
+            "#/components/requestBodies/C"
+        );
+        let twin = &spec["components"]["schemas"]["ContactPatch"];
+        assert!(twin.get("required").is_none());
+        assert_eq!(
+            twin["properties"],
+            spec["components"]["schemas"]["Contact"]["properties"]
+        );
+        assert_eq!(patch_bodies_all_optional(&mut spec), 0, "idempotent");
     }
 
     #[test]

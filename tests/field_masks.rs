@@ -1,0 +1,231 @@
+//! Field masks on the four update operations: exact query strings for explicit and derived masks.
+
+mod common;
+
+use common::{Api, PROJECT, raw_query};
+use httpmock::Method::PATCH;
+use serde_json::json;
+use sinch_conversation::{
+    field_mask::{FieldMask, FieldMaskError, PatchExt},
+    field_paths, types,
+};
+
+#[tokio::test]
+async fn update_contact_with_a_derived_mask_sends_only_what_changed() {
+    let api = Api::start().await;
+    let mock = api
+        .server
+        .mock_async(|when, then| {
+            when.method(PATCH)
+                .path(api.path("/contacts/c1"))
+                .is_true(raw_query(Some(
+                    "update_mask.paths=display_name&update_mask.paths=email",
+                )))
+                .json_body(json!({"display_name": "Ada", "email": "ada@example.com"}));
+            then.status(200)
+                .json_body(json!({"id": "c1", "language": "EN"}));
+        })
+        .await;
+
+    let patch = types::ContactPatch {
+        display_name: Some("Ada".into()),
+        email: Some("ada@example.com".into()),
+        ..Default::default()
+    };
+    api.client
+        .update_contact()
+        .project_id(PROJECT)
+        .contact_id("c1")
+        .patch(patch)
+        .unwrap()
+        .send()
+        .await
+        .unwrap();
+
+    mock.assert_async().await;
+}
+
+#[tokio::test]
+async fn update_app_with_a_derived_nested_mask() {
+    let api = Api::start().await;
+    let mock = api
+        .server
+        .mock_async(|when, then| {
+            when.method(PATCH)
+                .path(api.path("/apps/a1"))
+                .is_true(raw_query(Some("update_mask.paths=rate_limits.outbound&update_mask.paths=retention_policy.ttl_days")))
+                .json_body(json!({"rate_limits": {"outbound": 50}, "retention_policy": {"ttl_days": 30}}));
+            then.status(200).json_body(json!({"id": "a1", "channel_credentials": []}));
+        })
+        .await;
+
+    let patch: types::AppPatch = serde_json::from_value(
+        json!({"rate_limits": {"outbound": 50}, "retention_policy": {"ttl_days": 30}}),
+    )
+    .unwrap();
+    api.client
+        .update_app()
+        .project_id(PROJECT)
+        .app_id("a1")
+        .patch(patch)
+        .unwrap()
+        .send()
+        .await
+        .unwrap();
+
+    mock.assert_async().await;
+}
+
+#[tokio::test]
+async fn update_conversation_with_an_explicit_mask() {
+    let api = Api::start().await;
+    let mock = api
+        .server
+        .mock_async(|when, then| {
+            when.method(PATCH)
+                .path(api.path("/conversations/conv-1"))
+                .is_true(raw_query(Some(
+                    "update_mask.paths=metadata&update_mask.paths=active",
+                )))
+                .json_body(json!({"metadata": "m2"}));
+            then.status(200).json_body(json!({"id": "conv-1"}));
+        })
+        .await;
+
+    // `active` is in the mask but not in the body: the API clears it.
+    let mask = FieldMask::for_model::<types::ConversationPatch>(["metadata", "active"]).unwrap();
+    api.client
+        .update_conversation()
+        .project_id(PROJECT)
+        .conversation_id("conv-1")
+        .body(types::ConversationPatch {
+            metadata: Some("m2".into()),
+            ..Default::default()
+        })
+        .mask(mask)
+        .send()
+        .await
+        .unwrap();
+
+    mock.assert_async().await;
+}
+
+#[tokio::test]
+async fn update_webhook_with_derived_and_explicit_masks() {
+    let api = Api::start().await;
+    let derived = api
+        .server
+        .mock_async(|when, then| {
+            when.method(PATCH)
+                .path(api.path("/webhooks/w1"))
+                .is_true(raw_query(Some("update_mask.paths=target&update_mask.paths=triggers")))
+                .json_body(json!({"target": "https://example.com/new", "triggers": ["MESSAGE_INBOUND"]}));
+            then.status(200).json_body(json!({"id": "w1", "app_id": "a", "target": "https://example.com/new", "triggers": []}));
+        })
+        .await;
+    let patch = types::WebhookPatch {
+        target: Some("https://example.com/new".into()),
+        triggers: vec![types::WebhookTrigger::MessageInbound],
+        ..Default::default()
+    };
+    api.client
+        .update_webhook()
+        .project_id(PROJECT)
+        .webhook_id("w1")
+        .patch(patch)
+        .unwrap()
+        .send()
+        .await
+        .unwrap();
+    derived.assert_async().await;
+
+    let explicit = api
+        .server
+        .mock_async(|when, then| {
+            when.method(PATCH)
+                .path(api.path("/webhooks/w2"))
+                .is_true(raw_query(Some("update_mask.paths=secret")));
+            then.status(200)
+                .json_body(json!({"id": "w2", "app_id": "a", "target": "t", "triggers": []}));
+        })
+        .await;
+    let mask = FieldMask::for_model::<types::WebhookPatch>(["secret"]).unwrap();
+    api.client
+        .update_webhook()
+        .project_id(PROJECT)
+        .webhook_id("w2")
+        .body(types::WebhookPatch::default())
+        .mask(mask)
+        .send()
+        .await
+        .unwrap();
+    explicit.assert_async().await;
+}
+
+#[tokio::test]
+async fn an_empty_patch_is_an_error_and_sends_nothing() {
+    let api = Api::start().await;
+    let any_patch = api
+        .server
+        .mock_async(|when, then| {
+            when.method(PATCH);
+            then.status(200).json_body(json!({}));
+        })
+        .await;
+
+    let error = api
+        .client
+        .update_contact()
+        .project_id(PROJECT)
+        .contact_id("c1")
+        .patch(types::ContactPatch::default())
+        .unwrap_err();
+
+    assert_eq!(error, FieldMaskError::Empty);
+    assert_eq!(any_patch.calls_async().await, 0);
+}
+
+#[test]
+fn a_typo_in_an_explicit_mask_is_caught_before_any_request() {
+    let error = FieldMask::for_model::<types::ContactPatch>(["display_name", "emial"]).unwrap_err();
+    assert_eq!(error.to_string(), "ContactPatch has no field \"emial\"");
+}
+
+#[test]
+fn generated_path_constants_are_valid_masks() {
+    use field_paths::{app, contact, conversation, webhook};
+    let app = FieldMask::for_model::<types::AppPatch>([
+        app::DISPLAY_NAME,
+        app::RATE_LIMITS_OUTBOUND,
+        app::RETENTION_POLICY_TTL_DAYS,
+    ]);
+    assert_eq!(
+        app.unwrap().paths(),
+        [
+            "display_name",
+            "rate_limits.outbound",
+            "retention_policy.ttl_days"
+        ]
+    );
+    assert!(
+        FieldMask::for_model::<types::ContactPatch>([
+            contact::CHANNEL_IDENTITIES,
+            contact::LANGUAGE
+        ])
+        .is_ok()
+    );
+    assert!(
+        FieldMask::for_model::<types::ConversationPatch>([
+            conversation::METADATA,
+            conversation::ACTIVE_CHANNEL
+        ])
+        .is_ok()
+    );
+    assert!(
+        FieldMask::for_model::<types::WebhookPatch>([
+            webhook::TARGET,
+            webhook::CLIENT_CREDENTIALS_CLIENT_ID
+        ])
+        .is_ok()
+    );
+}
