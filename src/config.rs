@@ -259,8 +259,9 @@ impl ClientBuilder {
     /// Reads `SINCH_PROJECT_ID`, `SINCH_KEY_ID`, `SINCH_KEY_SECRET` and `SINCH_REGION`, and the
     /// optional overrides `SINCH_CONVERSATION_URL` (replaces the region's base URL; then
     /// `SINCH_REGION` may be unset) and `SINCH_AUTH_URL` (the OAuth2 token URL). Credentials are
-    /// used with OAuth2. A missing, empty or malformed variable is a [`ConfigError`] naming it
-    /// ([`ConfigError::env_var`]). The result can be adjusted further before `build()`.
+    /// used with OAuth2 (switch with `.auth_scheme(AuthScheme::Basic)`). A missing, empty or
+    /// malformed variable is a [`ConfigError`] naming it ([`ConfigError::env_var`]). The result
+    /// can be adjusted further before `build()`.
     ///
     /// ```no_run
     /// use sinch_conversation::ClientBuilder;
