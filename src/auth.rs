@@ -35,6 +35,8 @@ const DEFAULT_LIFETIME: Duration = Duration::from_secs(300);
 const MAX_LIFETIME: Duration = Duration::from_secs(366 * 24 * 3600);
 /// Most bytes of a token endpoint error body kept in an [`AuthError`].
 const MAX_ERROR_BODY: usize = 16 * 1024;
+/// Most bytes of a token response read (a token response is a few hundred bytes).
+const MAX_TOKEN_BODY: usize = 64 * 1024;
 
 /// How requests are authenticated.
 ///
@@ -215,7 +217,7 @@ impl fmt::Debug for TokenSource {
 struct TokenResponse {
     access_token: String,
     #[serde(default)]
-    expires_in: Option<u64>,
+    expires_in: Option<f64>,
     #[serde(default)]
     token_type: Option<String>,
 }
@@ -350,10 +352,7 @@ impl TokenSource {
     async fn accept(&self, response: reqwest::Response) -> Result<Arc<Token>, AuthError> {
         let status = response.status();
         let invalid = |reason: String| AuthError::InvalidResponse { status, reason };
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| invalid(format!("reading the body failed: {}", e.without_url())))?;
+        let body = read_limited(response, MAX_TOKEN_BODY).await;
         let parsed: TokenResponse = serde_json::from_slice(&body).map_err(|e| {
             // The error message never quotes the body: it may contain the token.
             invalid(format!(
@@ -375,11 +374,12 @@ impl TokenSource {
                 "access_token is empty or not a valid header value".to_owned(),
             ));
         }
-        let lifetime = parsed
-            .expires_in
-            .map(Duration::from_secs)
-            .unwrap_or(DEFAULT_LIFETIME)
-            .min(MAX_LIFETIME);
+        // Whatever the number, no panic: negative or NaN means "already expired".
+        let lifetime = match parsed.expires_in {
+            None => DEFAULT_LIFETIME,
+            Some(seconds) => Duration::try_from_secs_f64(seconds.min(MAX_LIFETIME.as_secs_f64()))
+                .unwrap_or(Duration::ZERO),
+        };
         // Refresh `refresh_margin` before expiry, but never use less than half of a short lifetime.
         let margin = self.refresh_margin.min(lifetime / 2);
         let now = Instant::now();

@@ -602,3 +602,30 @@ async fn authenticate_checks_the_credentials_up_front_and_warms_the_cache() {
     assert!(matches!(error, AuthError::Rejected { .. }), "{error:?}");
     assert_eq!(client.token_requests(), 1);
 }
+
+#[tokio::test]
+async fn odd_expires_in_values_are_handled_without_panic() {
+    for (expires_in, token_requests) in [
+        (json!(3599.5), 1),
+        (json!(1e300), 1),
+        (json!(-5), 2),
+        (json!(0), 2),
+    ] {
+        let server = MockServer::start_async().await;
+        server
+            .mock_async(|when, then| {
+                when.method(POST).path(TOKEN_PATH);
+                then.status(200)
+                    .json_body(json!({"access_token": "tok-A", "expires_in": expires_in}));
+            })
+            .await;
+        apps_ok(&server, "tok-A").await;
+        let client = builder(&server).build().unwrap();
+
+        list_apps(&client).await.unwrap();
+        list_apps(&client).await.unwrap();
+
+        // An already expired token serves the call it was fetched for, then is replaced.
+        assert_eq!(client.token_requests(), token_requests, "{expires_in}");
+    }
+}
