@@ -199,6 +199,75 @@ mod tests {
         );
     }
 
+    /// The rows of the first Markdown table under `heading` in `text`, cells trimmed and
+    /// unquoted, header and separator rows skipped.
+    fn table_rows(text: &str, heading: &str) -> Vec<Vec<String>> {
+        text.split(heading)
+            .nth(1)
+            .unwrap_or_else(|| panic!("no {heading:?}"))
+            .lines()
+            .skip_while(|line| !line.starts_with('|'))
+            .take_while(|line| line.starts_with('|'))
+            .skip(2)
+            .map(|line| {
+                line.trim_matches('|')
+                    .split(" | ")
+                    .map(|cell| cell.trim().trim_matches('`').to_owned())
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn spec_readme() -> String {
+        fs::read_to_string(workspace_root().join("spec/README.md")).unwrap()
+    }
+
+    #[test]
+    fn spec_readme_lists_every_fix_in_order_with_its_changes() {
+        let root = workspace_root();
+        let mut spec = io::read_spec(&root.join(UPSTREAM)).unwrap();
+        for overlay in overlay::read_overlays(&root.join(OVERLAYS)).unwrap() {
+            overlay::apply(&mut spec, &overlay);
+        }
+        let actual: Vec<(String, String)> = normalize::normalize(&mut spec)
+            .into_iter()
+            .map(|(name, changes)| (name.to_owned(), changes.to_string()))
+            .collect();
+        let documented: Vec<(String, String)> = table_rows(&spec_readme(), "## Normalisation")
+            .into_iter()
+            .map(|row| (row[0].clone(), row[1].clone()))
+            .collect();
+        assert_eq!(
+            documented, actual,
+            "spec/README.md: the Normalisation table must list (fix, changes) as regen runs them"
+        );
+    }
+
+    #[test]
+    fn spec_readme_lists_every_renamed_operation() {
+        let spec: Value =
+            serde_json::from_str(&fs::read_to_string(workspace_root().join(OUTPUT)).unwrap())
+                .unwrap();
+        let mut actual = std::collections::BTreeSet::new();
+        for item in spec["paths"].as_object().unwrap().values() {
+            for op in item.as_object().unwrap().values() {
+                if let (Some(original), Some(id)) = (
+                    op.get("x-sinch-operation-id").and_then(Value::as_str),
+                    op.get("operationId").and_then(Value::as_str),
+                ) {
+                    actual.insert(vec![original.to_owned(), id.to_owned()]);
+                }
+            }
+        }
+        let documented = table_rows(&spec_readme(), "## Operation names")
+            .into_iter()
+            .collect();
+        assert_eq!(
+            actual, documented,
+            "spec/README.md: the Operation names table must match conversation.json"
+        );
+    }
+
     #[test]
     fn short_diff_shows_changed_lines() {
         assert_eq!(
