@@ -161,6 +161,8 @@ fn ceiling(args: &[String]) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
+    // Plain HTTP needs no TLS, but reqwest (built without a default provider) wants one chosen.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     runtime.block_on(async move {
         let client = reqwest::Client::builder().build().map_err(|e| e.to_string())?;
         let body = bytes::Bytes::from(
