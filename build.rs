@@ -59,8 +59,20 @@ fn main() {
         .unwrap_or_else(|e| panic!("progenitor could not generate the client: {e}"));
     let enum_items: Vec<TokenStream> = enums.iter().map(open_enum).collect();
     let enum_mod = format_ident!("{ENUM_MOD}");
+    let template_ops = operations_on_host(&raw, "template");
+    let field_paths = field_path_constants(&raw);
     let tokens = quote! {
         #client
+
+        /// Operations served from the Template API host rather than the Conversation API host.
+        pub(crate) const TEMPLATE_OPERATIONS: &[&str] = &[ #(#template_ops),* ];
+
+        /// Field paths of the update (`*Patch`) models, for [`FieldMask`](crate::field_mask::FieldMask):
+        /// one module per model, one constant per field, nested fields joined with `_` (`RATE_LIMITS_OUTBOUND`
+        /// is `"rate_limits.outbound"`).
+        pub mod field_paths {
+            #field_paths
+        }
 
         /// Open enums: every string enum of the spec, accepting values this version does not know.
         pub mod #enum_mod {
@@ -71,6 +83,72 @@ fn main() {
     let out =
         PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("codegen.rs");
     fs::write(&out, prettyplease::unparse(&file)).expect("write codegen.rs");
+}
+
+/// Operation ids marked `x-sinch-host: <host>` (the Template API lives on its own host).
+fn operations_on_host(raw: &serde_json::Value, host: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    for item in raw
+        .get("paths")
+        .and_then(|p| p.as_object())
+        .into_iter()
+        .flatten()
+        .map(|(_, item)| item)
+    {
+        for op in item.as_object().into_iter().flatten().map(|(_, op)| op) {
+            if op.get("x-sinch-host").and_then(|h| h.as_str()) == Some(host)
+                && let Some(id) = op.get("operationId").and_then(|i| i.as_str())
+            {
+                ids.push(id.to_owned());
+            }
+        }
+    }
+    ids
+}
+
+/// `pub mod <model> { pub const FIELD: &str = "field"; ... }` for every `*Patch` schema.
+fn field_path_constants(raw: &serde_json::Value) -> TokenStream {
+    use heck::{ToShoutySnakeCase, ToSnakeCase};
+    let Some(schemas) = raw
+        .pointer("/components/schemas")
+        .and_then(|s| s.as_object())
+    else {
+        return TokenStream::new();
+    };
+    let properties = |schema: &serde_json::Value| -> Vec<(String, serde_json::Value)> {
+        let schema = match schema
+            .get("$ref")
+            .and_then(|r| r.as_str())
+            .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        {
+            Some(name) => schemas.get(name).cloned().unwrap_or_default(),
+            None => schema.clone(),
+        };
+        schema
+            .get("properties")
+            .and_then(|p| p.as_object())
+            .map(|p| p.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default()
+    };
+    let mut modules = Vec::new();
+    for (name, schema) in schemas.iter().filter(|(name, _)| name.ends_with("Patch")) {
+        let mut consts = Vec::new();
+        for (field, field_schema) in properties(schema) {
+            let mut push = |path: String| {
+                let ident = format_ident!("{}", path.replace('.', "_").to_shouty_snake_case());
+                let doc = format!("`{path}`");
+                consts.push(quote! { #[doc = #doc] pub const #ident: &str = #path; });
+            };
+            push(field.clone());
+            for (nested, _) in properties(&field_schema) {
+                push(format!("{field}.{nested}"));
+            }
+        }
+        let module = format_ident!("{}", name.trim_end_matches("Patch").to_snake_case());
+        let doc = format!("Field paths of [`{name}`](crate::types::{name}).");
+        modules.push(quote! { #[doc = #doc] pub mod #module { #(#consts)* } });
+    }
+    quote! { #(#modules)* }
 }
 
 /// A named string enum from `components/schemas`.

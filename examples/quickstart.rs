@@ -28,7 +28,7 @@ use axum::{
 };
 use chrono::Utc;
 use sinch_conversation::{
-    Client, ClientInfo as _, GeneratedError, ResponseValue,
+    ClientBuilder, ClientInfo as _, GeneratedError, ResponseValue,
     error::Error,
     types::{self, ConversationChannel, Recipient},
     webhooks::{Event, Receiver},
@@ -91,7 +91,7 @@ async fn run() -> Result<(), BoxError> {
         .iter()
         .any(|name| env(name).is_some());
     let (client, emulator) = if live {
-        let client = Client::builder().from_env()?.build()?;
+        let client = ClientBuilder::from_env()?.build()?;
         println!(
             "Using the Conversation API at {} (project {})",
             client.baseurl(),
@@ -109,7 +109,12 @@ async fn run() -> Result<(), BoxError> {
     let project = client.project().to_owned();
 
     // 2. A local receiver for the callbacks, checking each signature with the webhook's secret.
-    let secret = format!("quickstart-{:016x}", fastrand::u64(..));
+    // A random secret (std's hasher keys are random per process).
+    let random = std::hash::BuildHasher::hash_one(
+        &std::collections::hash_map::RandomState::new(),
+        std::time::SystemTime::now(),
+    );
+    let secret = format!("quickstart-{random:016x}");
     let port: u16 = match (live, env("SINCH_WEBHOOK_PORT")) {
         (_, Some(port)) => port.parse()?,
         (true, None) => 3000,

@@ -1,202 +1,453 @@
-//! Credentials and the OAuth2 client-credentials token cache.
+//! Authentication: HTTP Basic, or OAuth2 client credentials with a cached, single-flight token.
+//!
+//! The token request is `POST {token_url}` with `Authorization: Basic base64(key_id:key_secret)`
+//! and the form body `grant_type=client_credentials`; API calls then carry
+//! `Authorization: Bearer <access_token>`. The token is cached and fetched again shortly before
+//! it expires; concurrent requests that find no valid token share one token request.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    fmt,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::{Duration, Instant},
+};
 
 use base64::Engine as _;
-use reqwest::{StatusCode, header::HeaderValue};
+use bytes::Bytes;
+use reqwest::{
+    StatusCode, Url,
+    header::{self, HeaderValue},
+};
 use secrecy::{ExposeSecret, SecretString};
-use tokio::{sync::Mutex, time::Instant};
+use tokio::sync::Mutex;
+use tracing::Instrument as _;
 
-use crate::{error::AuthError, retry::RetryPolicy};
+use crate::retry::{RetryPolicy, retry_after};
 
-/// Default OAuth2 token endpoint.
+/// The default OAuth2 token endpoint.
 pub const DEFAULT_TOKEN_URL: &str = "https://auth.sinch.com/oauth2/token";
 
-/// How the client authenticates.
+/// Lifetime assumed for a token whose response has no `expires_in`.
+const DEFAULT_LIFETIME: Duration = Duration::from_secs(300);
+/// Longest lifetime taken from a token response (guards `Instant` arithmetic).
+const MAX_LIFETIME: Duration = Duration::from_secs(366 * 24 * 3600);
+/// Most bytes of a token endpoint error body kept in an [`AuthError`].
+const MAX_ERROR_BODY: usize = 16 * 1024;
+/// Most bytes of a token response read (a token response is a few hundred bytes).
+const MAX_TOKEN_BODY: usize = 64 * 1024;
+
+/// How requests are authenticated.
+///
+/// ```
+/// use sinch_conversation::{AuthScheme, Client, Region};
+///
+/// let client = Client::builder()
+///     .region(Region::Us)
+///     .credentials("key-id", "key-secret")
+///     .auth_scheme(AuthScheme::Basic)
+///     .build()?;
+/// # let _ = client;
+/// # Ok::<(), sinch_conversation::ConfigError>(())
+/// ```
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum AuthScheme {
+    /// OAuth2 client credentials: the key id and secret buy a short-lived bearer token
+    /// (recommended; the secret only travels to the token endpoint).
+    #[default]
+    OAuth2,
+    /// HTTP Basic: the key id and secret are sent with every request.
+    Basic,
+}
+
+/// Why the client could not authenticate a request.
+///
+/// Returned inside [`Error::Auth`](crate::Error::Auth). Neither the key secret nor any token
+/// ever appears in it.
+#[non_exhaustive]
 #[derive(Clone, Debug)]
-pub enum Credentials {
-    /// OAuth2 client credentials: a bearer token is fetched and cached (recommended).
-    OAuth2 {
-        /// Access key id.
-        key_id: String,
-        /// Access key secret.
-        key_secret: SecretString,
+pub enum AuthError {
+    /// The token endpoint refused to issue a token (after retrying 429 and 5xx answers).
+    Rejected {
+        /// The status of the last answer.
+        status: StatusCode,
+        /// The body of the last answer (at most 16 KiB, any copy of the key secret redacted).
+        body: Bytes,
+        /// The `Retry-After` of the last answer, if any.
+        retry_after: Option<Duration>,
     },
-    /// HTTP Basic with the access key on every request (for tests and quick scripts).
-    Basic {
-        /// Access key id.
-        key_id: String,
-        /// Access key secret.
-        key_secret: SecretString,
+    /// The token endpoint answered with success, but not with a usable token.
+    InvalidResponse {
+        /// The status of the answer.
+        status: StatusCode,
+        /// What was wrong (never the body, which may hold a token).
+        reason: String,
     },
+    /// The token endpoint could not be reached.
+    Transport(Arc<reqwest::Error>),
 }
 
-/// `Basic base64(id:secret)`, marked sensitive so it never shows in debug output.
-pub(crate) fn basic_header(key_id: &str, key_secret: &SecretString) -> HeaderValue {
-    let encoded = base64::engine::general_purpose::STANDARD
-        .encode(format!("{key_id}:{}", key_secret.expose_secret()));
-    let mut value = HeaderValue::from_str(&format!("Basic {encoded}"))
-        .unwrap_or(HeaderValue::from_static("Basic"));
-    value.set_sensitive(true);
-    value
+impl AuthError {
+    /// The status the token endpoint answered with, if it answered.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            AuthError::Rejected { status, .. } | AuthError::InvalidResponse { status, .. } => {
+                Some(*status)
+            }
+            AuthError::Transport(e) => e.status(),
+        }
+    }
+
+    /// Whether trying again later might succeed (token endpoint overloaded or unreachable).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            AuthError::Rejected { status, .. } => {
+                *status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error()
+            }
+            AuthError::InvalidResponse { .. } => false,
+            AuthError::Transport(e) => e.is_connect() || e.is_timeout(),
+        }
+    }
 }
 
-/// A cached access token.
+impl fmt::Display for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AuthError::Rejected { status, body, .. } => {
+                write!(f, "token endpoint answered HTTP {status}")?;
+                let excerpt = crate::error::excerpt(body);
+                if !excerpt.is_empty() {
+                    write!(f, ": {excerpt}")?;
+                }
+                Ok(())
+            }
+            AuthError::InvalidResponse { status, reason } => {
+                write!(
+                    f,
+                    "token endpoint answered HTTP {status} without a usable token: {reason}"
+                )
+            }
+            AuthError::Transport(e) => write!(f, "token endpoint unreachable: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for AuthError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            AuthError::Transport(e) => Some(e.as_ref()),
+            _ => None,
+        }
+    }
+}
+
+/// A key id and its secret, from the Sinch dashboard ("Access keys").
 #[derive(Clone)]
-pub(crate) struct Token {
-    pub(crate) value: SecretString,
-    expires_at: Instant,
+pub(crate) struct Credentials {
+    pub(crate) key_id: String,
+    pub(crate) key_secret: SecretString,
 }
 
-impl std::fmt::Debug for Token {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Token")
-            .field("value", &"[REDACTED]")
-            .field("expires_at", &self.expires_at)
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("key_id", &self.key_id)
+            .field("key_secret", &"[REDACTED]")
             .finish()
     }
 }
 
-impl Token {
-    pub(crate) fn bearer(&self) -> HeaderValue {
-        let mut value = HeaderValue::from_str(&format!("Bearer {}", self.value.expose_secret()))
-            .unwrap_or(HeaderValue::from_static("Bearer"));
+impl Credentials {
+    /// `Basic base64(key_id:key_secret)`, marked sensitive.
+    pub(crate) fn basic_header(&self) -> Option<HeaderValue> {
+        let raw = format!("{}:{}", self.key_id, self.key_secret.expose_secret());
+        let encoded = base64::engine::general_purpose::STANDARD.encode(raw);
+        let mut value = HeaderValue::from_str(&format!("Basic {encoded}")).ok()?;
         value.set_sensitive(true);
-        value
+        Some(value)
+    }
+}
+
+/// A bearer token and when to stop using it.
+pub(crate) struct Token {
+    secret: SecretString,
+    refresh_at: Instant,
+    generation: u64,
+}
+
+impl Token {
+    fn is_fresh(&self) -> bool {
+        Instant::now() < self.refresh_at
+    }
+
+    /// `Bearer <token>`, marked sensitive.
+    pub(crate) fn header(&self) -> Option<HeaderValue> {
+        let mut value =
+            HeaderValue::from_str(&format!("Bearer {}", self.secret.expose_secret())).ok()?;
+        value.set_sensitive(true);
+        Some(value)
+    }
+}
+
+/// Fetches OAuth2 tokens and caches the current one.
+pub(crate) struct TokenSource {
+    credentials: Credentials,
+    basic: HeaderValue,
+    token_url: Url,
+    refresh_margin: Duration,
+    retry: RetryPolicy,
+    current: Mutex<Option<Arc<Token>>>,
+    generation: AtomicU64,
+    requests: AtomicU64,
+}
+
+impl fmt::Debug for TokenSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenSource")
+            .field("key_id", &self.credentials.key_id)
+            .field("token_url", &self.token_url.as_str())
+            .field("refresh_margin", &self.refresh_margin)
+            .finish_non_exhaustive()
     }
 }
 
 #[derive(serde::Deserialize)]
 struct TokenResponse {
     access_token: String,
+    #[serde(default)]
     expires_in: Option<f64>,
-}
-
-/// Fetches and caches OAuth2 tokens; one fetch at a time (single flight).
-#[derive(Debug)]
-pub(crate) struct TokenSource {
-    http: reqwest::Client,
-    token_url: String,
-    key_id: String,
-    key_secret: SecretString,
-    refresh_margin: Duration,
-    retry: RetryPolicy,
-    /// Held across a fetch, so concurrent callers wait for the one fetch in flight.
-    cache: Mutex<Option<Token>>,
-    fetches: std::sync::atomic::AtomicU64,
+    #[serde(default)]
+    token_type: Option<String>,
 }
 
 impl TokenSource {
     pub(crate) fn new(
-        http: reqwest::Client,
-        token_url: String,
-        key_id: String,
-        key_secret: SecretString,
+        credentials: Credentials,
+        token_url: Url,
         refresh_margin: Duration,
         retry: RetryPolicy,
-    ) -> Arc<Self> {
-        Arc::new(Self {
-            http,
+    ) -> Option<Self> {
+        Some(Self {
+            basic: credentials.basic_header()?,
+            credentials,
             token_url,
-            key_id,
-            key_secret,
             refresh_margin,
             retry,
-            cache: Mutex::new(None),
-            fetches: Default::default(),
+            current: Mutex::new(None),
+            generation: AtomicU64::new(0),
+            requests: AtomicU64::new(0),
         })
     }
 
-    /// Number of token requests made so far (for load tools and tests).
-    pub(crate) fn fetch_count(&self) -> u64 {
-        self.fetches.load(std::sync::atomic::Ordering::Relaxed)
+    /// How many token requests were sent, retries included.
+    pub(crate) fn requests(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
     }
 
-    /// A token valid for at least the refresh margin, fetching one if needed.
-    pub(crate) async fn token(&self) -> Result<Token, AuthError> {
-        let mut cache = self.cache.lock().await;
-        if let Some(token) = cache.as_ref()
-            && token.expires_at > Instant::now() + self.refresh_margin
-        {
-            return Ok(token.clone());
+    /// A token that is not about to expire: the cached one, or a new one.
+    ///
+    /// Callers that find no valid token queue on one lock, so only the first fetches.
+    pub(crate) async fn token(&self, http: &reqwest::Client) -> Result<Arc<Token>, AuthError> {
+        let mut current = self.current.lock().await;
+        if let Some(token) = current.as_ref().filter(|t| t.is_fresh()) {
+            return Ok(Arc::clone(token));
         }
-        let token = self.fetch().await?;
-        *cache = Some(token.clone());
+        let token = self.fetch(http).await?;
+        *current = Some(Arc::clone(&token));
         Ok(token)
     }
 
-    /// Drops the cached token if it is the one `header` (`Bearer ...`) carried.
-    pub(crate) async fn invalidate_header(&self, header: &HeaderValue) {
-        let mut cache = self.cache.lock().await;
-        if cache
+    /// A replacement for `rejected`, which the API refused as expired.
+    ///
+    /// When another task already replaced it, that newer token is used instead of fetching
+    /// again: only the token that failed is ever thrown away.
+    pub(crate) async fn replace(
+        &self,
+        http: &reqwest::Client,
+        rejected: &Token,
+    ) -> Result<Arc<Token>, AuthError> {
+        let mut current = self.current.lock().await;
+        if let Some(token) = current
             .as_ref()
-            .is_some_and(|t| t.bearer().as_bytes() == header.as_bytes())
+            .filter(|t| t.generation != rejected.generation && t.is_fresh())
         {
-            *cache = None;
+            return Ok(Arc::clone(token));
         }
+        let token = self.fetch(http).await?;
+        *current = Some(Arc::clone(&token));
+        Ok(token)
     }
 
-    async fn fetch(&self) -> Result<Token, AuthError> {
-        let mut attempt = 1;
+    /// One token request, retried on 429, 5xx and transport failures, in its own span.
+    async fn fetch(&self, http: &reqwest::Client) -> Result<Arc<Token>, AuthError> {
+        let span = tracing::info_span!(
+            "sinch_conversation.token",
+            url = %self.token_url,
+            status = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+        );
+        self.fetch_with_retries(http, &span)
+            .instrument(span.clone())
+            .await
+    }
+
+    async fn fetch_with_retries(
+        &self,
+        http: &reqwest::Client,
+        span: &tracing::Span,
+    ) -> Result<Arc<Token>, AuthError> {
+        let mut attempt = 0;
         loop {
-            self.fetches
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let result = self
-                .http
-                .post(&self.token_url)
+            attempt += 1;
+            span.record("attempts", attempt);
+            self.requests.fetch_add(1, Ordering::Relaxed);
+            let sent = http
+                .post(self.token_url.clone())
+                .header(header::AUTHORIZATION, self.basic.clone())
                 .header(
-                    reqwest::header::AUTHORIZATION,
-                    basic_header(&self.key_id, &self.key_secret),
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/x-www-form-urlencoded"),
                 )
-                .header(
-                    reqwest::header::CONTENT_TYPE,
-                    "application/x-www-form-urlencoded",
-                )
+                .header(header::ACCEPT, HeaderValue::from_static("application/json"))
                 .body("grant_type=client_credentials")
                 .send()
                 .await;
-            let response = match result {
+            let response = match sent {
                 Ok(response) => response,
-                Err(e) if attempt < self.retry.max_attempts && e.is_connect() => {
-                    tokio::time::sleep(self.retry.delay(attempt, None)).await;
-                    attempt += 1;
-                    continue;
+                Err(error) => {
+                    // Asking for a token twice is harmless, so every transport failure is retried.
+                    if let Some(delay) = self.retry.delay(attempt, None) {
+                        tracing::debug!(%error, ?delay, "token request failed; retrying");
+                        tokio::time::sleep(delay).await;
+                        continue;
+                    }
+                    return Err(AuthError::Transport(Arc::new(error)));
                 }
-                Err(e) => return Err(AuthError::Transport(e.without_url())),
             };
             let status = response.status();
+            span.record("status", status.as_u16());
             if status.is_success() {
-                let body = response
-                    .bytes()
-                    .await
-                    .map_err(|e| AuthError::Transport(e.without_url()))?;
-                let parsed: TokenResponse = serde_json::from_slice(&body).map_err(|e| {
-                    AuthError::InvalidTokenResponse(format!("not a token response: {e}"))
-                })?;
-                if parsed.access_token.is_empty() {
-                    return Err(AuthError::InvalidTokenResponse("empty access_token".into()));
-                }
-                let lifetime = parsed
-                    .expires_in
-                    .filter(|s| s.is_finite() && *s > 0.0)
-                    .unwrap_or(3600.0)
-                    .min(1e9);
-                return Ok(Token {
-                    value: SecretString::from(parsed.access_token),
-                    expires_at: Instant::now() + Duration::from_secs_f64(lifetime),
-                });
+                return self.accept(response).await;
             }
+            let wait = retry_after(response.headers());
             let retryable = status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
-            if retryable && attempt < self.retry.max_attempts {
-                tokio::time::sleep(self.retry.delay(attempt, Some(response.headers()))).await;
-                attempt += 1;
+            if retryable && let Some(delay) = self.retry.delay(attempt, wait) {
+                tracing::debug!(%status, ?delay, "token endpoint busy; retrying");
+                drop(response);
+                tokio::time::sleep(delay).await;
                 continue;
             }
-            let body = response.text().await.unwrap_or_default();
-            return Err(AuthError::TokenEndpoint {
+            let body = read_limited(response, MAX_ERROR_BODY).await;
+            return Err(AuthError::Rejected {
                 status,
-                body: body.chars().take(500).collect(),
+                body: redact(body, self.credentials.key_secret.expose_secret()),
+                retry_after: wait,
             });
         }
+    }
+
+    /// Turns a successful token response into a cached token.
+    async fn accept(&self, response: reqwest::Response) -> Result<Arc<Token>, AuthError> {
+        let status = response.status();
+        let invalid = |reason: String| AuthError::InvalidResponse { status, reason };
+        let body = read_limited(response, MAX_TOKEN_BODY).await;
+        let parsed: TokenResponse = serde_json::from_slice(&body).map_err(|e| {
+            // The error message never quotes the body: it may contain the token.
+            invalid(format!(
+                "not a token response ({:?} error at line {} column {})",
+                e.classify(),
+                e.line(),
+                e.column()
+            ))
+        })?;
+        if let Some(kind) = parsed.token_type.as_deref()
+            && !kind.eq_ignore_ascii_case("bearer")
+        {
+            return Err(invalid(format!("unsupported token_type {kind:?}")));
+        }
+        if parsed.access_token.is_empty()
+            || HeaderValue::from_str(&format!("Bearer {}", parsed.access_token)).is_err()
+        {
+            return Err(invalid(
+                "access_token is empty or not a valid header value".to_owned(),
+            ));
+        }
+        // Whatever the number, no panic: negative or NaN means "already expired".
+        let lifetime = match parsed.expires_in {
+            None => DEFAULT_LIFETIME,
+            Some(seconds) => Duration::try_from_secs_f64(seconds.min(MAX_LIFETIME.as_secs_f64()))
+                .unwrap_or(Duration::ZERO),
+        };
+        // Refresh `refresh_margin` before expiry, but never use less than half of a short lifetime.
+        let margin = self.refresh_margin.min(lifetime / 2);
+        let now = Instant::now();
+        let refresh_at = now.checked_add(lifetime - margin).unwrap_or(now);
+        let generation = self.generation.fetch_add(1, Ordering::Relaxed) + 1;
+        tracing::debug!(generation, ?lifetime, "new access token");
+        Ok(Arc::new(Token {
+            secret: SecretString::from(parsed.access_token),
+            refresh_at,
+            generation,
+        }))
+    }
+}
+
+/// The first `limit` bytes of a response body; a body that fails midway is cut there.
+pub(crate) async fn read_limited(mut response: reqwest::Response, limit: usize) -> Bytes {
+    let mut body = Vec::new();
+    while let Ok(Some(chunk)) = response.chunk().await {
+        let room = limit.saturating_sub(body.len());
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() >= limit {
+            break;
+        }
+    }
+    Bytes::from(body)
+}
+
+/// `body` with every occurrence of `secret` replaced by `[REDACTED]`.
+fn redact(body: Bytes, secret: &str) -> Bytes {
+    let secret = secret.as_bytes();
+    if secret.is_empty() || body.windows(secret.len()).all(|w| w != secret) {
+        return body;
+    }
+    let mut out = Vec::with_capacity(body.len());
+    let mut rest = &body[..];
+    while !rest.is_empty() {
+        if rest.starts_with(secret) {
+            out.extend_from_slice(b"[REDACTED]");
+            rest = &rest[secret.len()..];
+        } else {
+            out.push(rest[0]);
+            rest = &rest[1..];
+        }
+    }
+    Bytes::from(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redact_replaces_every_copy_of_the_secret() {
+        let body = Bytes::from_static(b"bad s3cret, really s3cret!");
+        assert_eq!(
+            &redact(body, "s3cret")[..],
+            b"bad [REDACTED], really [REDACTED]!"
+        );
+        assert_eq!(&redact(Bytes::from_static(b"fine"), "s3cret")[..], b"fine");
+    }
+
+    #[test]
+    fn credentials_debug_hides_the_secret() {
+        let c = Credentials {
+            key_id: "id".into(),
+            key_secret: SecretString::from("hunter2"),
+        };
+        assert!(!format!("{c:?}").contains("hunter2"));
+        assert!(c.basic_header().unwrap().is_sensitive());
     }
 }

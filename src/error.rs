@@ -1,211 +1,391 @@
-//! Typed errors: configuration, authentication, and API calls.
+//! The crate's error type: what went wrong with a call, with everything needed to react to it.
+//!
+//! Generated operations return [`GeneratedError`](crate::GeneratedError) (progenitor's error
+//! with the API's error body); `?` converts it into [`Error`], which sorts failures into
+//! configuration, authentication, API answers, transport and decoding problems.
+
+use std::{fmt, time::Duration};
 
 use bytes::Bytes;
-use reqwest::StatusCode;
+use reqwest::{StatusCode, header::HeaderMap};
 
 use crate::types::RuntimeError;
+pub use crate::{auth::AuthError, config::ConfigError};
 
-/// The client could not be configured.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ConfigError {
-    /// Neither a region nor a base URL was given; the API has no safe default region.
-    #[error("no region or base URL configured: set one explicitly (regions: us, eu, br)")]
-    MissingBaseUrl,
-    /// No credentials were given.
-    #[error(
-        "no credentials configured: use oauth2(key_id, key_secret) or basic_auth(key_id, key_secret)"
-    )]
-    MissingCredentials,
-    /// A region name that does not exist.
-    #[error("unknown region {0:?} (expected us, eu or br)")]
-    InvalidRegion(String),
-    /// A URL that does not parse or is not http(s).
-    #[error("invalid URL {url:?}: {reason}")]
-    InvalidUrl {
-        /// The URL as given.
-        url: String,
-        /// Why it was rejected.
-        reason: String,
-    },
-    /// A required environment variable is not set.
-    #[error("environment variable {0} is not set")]
-    MissingEnv(&'static str),
-    /// An environment variable is set to something unusable.
-    #[error("environment variable {name} is invalid: {reason}")]
-    InvalidEnv {
-        /// The variable.
-        name: &'static str,
-        /// Why it was rejected (never its value, which may be a secret).
-        reason: String,
-    },
-    /// The HTTP client could not be built (for example a bad proxy or certificate).
-    #[error("cannot build the HTTP client: {0}")]
-    Http(#[source] reqwest::Error),
-}
+/// A `Result` whose error is [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Getting an OAuth2 access token failed.
-#[derive(Debug, thiserror::Error)]
+/// Everything that can go wrong when configuring the client or calling the API.
+///
+/// Convert a generated operation's error with `?` or [`From`]:
+///
+/// ```no_run
+/// use sinch_conversation::{Client, Error};
+///
+/// async fn apps(client: &Client) -> Result<usize, Error> {
+///     let apps = client.list_apps().project_id("my-project").send().await?;
+///     Ok(apps.apps.len())
+/// }
+///
+/// # async fn handle(client: &Client) {
+/// match apps(client).await {
+///     Ok(count) => println!("{count} apps"),
+///     Err(Error::Auth(e)) => eprintln!("check the access key: {e}"),
+///     Err(Error::Api(e)) if e.status().as_u16() == 404 => eprintln!("no such project"),
+///     Err(e) if e.is_retryable() => eprintln!("try again later: {e}"),
+///     Err(e) => eprintln!("{e}"),
+/// }
+/// # }
+/// ```
 #[non_exhaustive]
-pub enum AuthError {
-    /// The token endpoint answered with an error status (after retries where retryable).
-    #[error("token endpoint answered {status}: {body}")]
-    TokenEndpoint {
-        /// HTTP status of the last attempt.
-        status: StatusCode,
-        /// Response body of the last attempt (the token endpoint never echoes secrets).
-        body: String,
-    },
-    /// The token endpoint could not be reached.
-    #[error("cannot reach the token endpoint: {0}")]
-    Transport(#[source] reqwest::Error),
-    /// The token endpoint answered 200 with something that is not a token.
-    #[error("token endpoint answered with an unusable token response: {0}")]
-    InvalidTokenResponse(String),
-}
-
-/// An API call failed. One type for every failure of every operation.
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum Error {
-    /// The API answered with an error status.
-    #[error("{0}")]
-    Api(ApiError),
-    /// Authentication failed before the request could be sent.
+    /// The client is misconfigured (raised by [`ClientBuilder::build`](crate::ClientBuilder::build)).
+    #[error("invalid configuration: {0}")]
+    Config(#[from] ConfigError),
+    /// No credentials could be obtained for the request (OAuth2 token endpoint failure).
     #[error("authentication failed: {0}")]
-    Auth(String),
-    /// The request could not be sent or the response not received.
-    #[error("HTTP transport error: {0}")]
+    Auth(#[from] AuthError),
+    /// The API answered with an error status (boxed, so that `Result<_, Error>` stays small).
+    #[error("API error: {0}")]
+    Api(Box<ApiError>),
+    /// The request did not get an answer: connection, TLS, timeout or body transfer failure.
+    #[error("transport error: {0}")]
     Transport(#[source] reqwest::Error),
-    /// The request was invalid before it was sent (a builder field missing or malformed).
+    /// A response body did not match the model of the operation.
+    ///
+    /// The HTTP status is not known here: a documented error status whose body is not JSON
+    /// also ends up here, with its raw bytes.
+    #[error("response body could not be decoded: {source}")]
+    Decode {
+        /// The raw body as received.
+        body: Bytes,
+        /// Why decoding failed.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The request could not be built (missing parameter, invalid value, empty project id).
     #[error("invalid request: {0}")]
     InvalidRequest(String),
     /// A paginated list handed back a page token it had already given (a server bug);
     /// following it would loop forever.
     #[error("the server repeated page token {0:?}; stopping instead of looping")]
     RepeatedPageToken(String),
-    /// A success status whose body does not match the spec.
-    #[error("invalid response body ({error}): {}", preview(raw))]
-    InvalidResponse {
-        /// The body as received.
-        raw: Bytes,
-        /// Why it did not parse.
-        error: serde_json::Error,
-    },
 }
 
-/// An error answer from the API, with everything a caller may need to act on it.
-#[derive(Debug)]
-pub struct ApiError {
-    /// The HTTP status.
-    pub status: StatusCode,
-    /// The Sinch error body (`code`, `message`, `status`, `details`) when the body was one.
-    pub body: Option<RuntimeError>,
-    /// The raw body when it was not a Sinch error body (empty when it was, or was not read).
-    pub raw: Bytes,
-}
-
-impl ApiError {
-    /// Whether retrying the same request later may succeed (429, 502, 503, 504).
-    pub fn is_retryable(&self) -> bool {
-        crate::retry::is_retryable_status(self.status)
-    }
-}
-
-impl std::fmt::Display for ApiError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "API error {}", self.status)?;
-        match &self.body {
-            Some(body) => write!(
-                f,
-                ": {} {}",
-                body.status.as_deref().unwrap_or("-"),
-                body.message.as_deref().unwrap_or("")
-            ),
-            None if self.raw.is_empty() => Ok(()),
-            None => write!(f, ": {}", preview(&self.raw)),
-        }
+impl From<ApiError> for Error {
+    fn from(error: ApiError) -> Self {
+        Error::Api(Box::new(error))
     }
 }
 
 impl Error {
-    /// The HTTP status, when the failure came with one.
+    /// The HTTP status of the API answer, if there was one.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            Error::Api(e) => Some(e.status),
+            Error::Api(e) => Some(e.status()),
             Error::Transport(e) => e.status(),
             _ => None,
         }
     }
 
-    /// Whether retrying the same request later may succeed.
+    /// Whether sending the same request again later might succeed.
+    ///
+    /// True for answers 408, 429, 502, 503 and 504, for connection failures and timeouts, and for
+    /// token endpoint failures of the same kind.
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Api(e) => e.is_retryable(),
+            Error::Auth(e) => e.is_retryable(),
             Error::Transport(e) => e.is_connect() || e.is_timeout(),
-            _ => false,
+            Error::Config(_)
+            | Error::Decode { .. }
+            | Error::InvalidRequest(_)
+            | Error::RepeatedPageToken(_) => false,
         }
     }
 
-    /// Converts a generated operation's error, reading the body of undocumented statuses.
+    /// Converts a generated operation's error, like [`From`], also reading the body of an
+    /// undocumented status when the response did not pass through this crate's client hooks.
     ///
     /// ```no_run
-    /// # async fn f(client: &sinch_conversation::Client) -> Result<(), sinch_conversation::error::Error> {
-    /// use sinch_conversation::error::Error;
+    /// # async fn f(client: &sinch_conversation::Client) -> Result<(), sinch_conversation::Error> {
+    /// use sinch_conversation::Error;
+    ///
     /// let app = match client.get_app().project_id("p").app_id("a").send().await {
     ///     Ok(app) => app,
     ///     Err(e) => return Err(Error::from_generated(e).await),
     /// };
+    /// # let _ = app;
     /// # Ok(()) }
     /// ```
     pub async fn from_generated(error: progenitor_client::Error<RuntimeError>) -> Self {
         match error {
-            progenitor_client::Error::UnexpectedResponse(response) => {
+            progenitor_client::Error::UnexpectedResponse(response)
+                if response.extensions().get::<BufferedBody>().is_none() =>
+            {
                 let status = response.status();
-                let raw = response.bytes().await.unwrap_or_default();
-                let body = serde_json::from_slice::<RuntimeError>(&raw).ok();
-                let raw = if body.is_some() { Bytes::new() } else { raw };
-                Error::Api(ApiError { status, body, raw })
+                let headers = response.headers().clone();
+                let raw = crate::auth::read_limited(response, MAX_ERROR_BODY).await;
+                Error::from(ApiError::new(status, headers, Some(raw)))
             }
             other => Error::from(other),
         }
     }
 }
 
+/// Most bytes of an error answer's body kept in an [`ApiError`].
+pub(crate) const MAX_ERROR_BODY: usize = 1024 * 1024;
+
 impl From<progenitor_client::Error<RuntimeError>> for Error {
-    /// Synchronous conversion; the body of an undocumented status is not read (see [`Error::from_generated`]).
     fn from(error: progenitor_client::Error<RuntimeError>) -> Self {
-        use progenitor_client::Error as G;
+        use progenitor_client::Error as E;
         match error {
-            G::ErrorResponse(value) => {
+            E::InvalidRequest(message) | E::Custom(message) => Error::InvalidRequest(message),
+            E::CommunicationError(e) | E::InvalidUpgrade(e) | E::ResponseBodyError(e) => {
+                match carried_auth_error(&e) {
+                    Some(auth) => Error::Auth(auth),
+                    None => Error::Transport(e),
+                }
+            }
+            E::ErrorResponse(value) => {
                 let status = value.status();
-                Error::Api(ApiError {
+                let headers = value.headers().clone();
+                Error::from(ApiError {
                     status,
+                    headers,
                     body: Some(value.into_inner()),
-                    raw: Bytes::new(),
+                    raw: None,
                 })
             }
-            G::UnexpectedResponse(response) => Error::Api(ApiError {
-                status: response.status(),
-                body: None,
-                raw: Bytes::new(),
-            }),
-            G::InvalidResponsePayload(raw, error) => Error::InvalidResponse { raw, error },
-            G::CommunicationError(e) | G::ResponseBodyError(e) | G::InvalidUpgrade(e) => {
-                Error::Transport(e)
+            E::UnexpectedResponse(response) => {
+                let status = response.status();
+                let headers = response.headers().clone();
+                let raw = response
+                    .extensions()
+                    .get::<BufferedBody>()
+                    .map(|b| b.0.clone());
+                Error::from(ApiError::new(status, headers, raw))
             }
-            G::InvalidRequest(message) => Error::InvalidRequest(message),
-            G::Custom(message) => Error::Auth(message),
+            E::InvalidResponsePayload(body, source) => match wrapped_error_status(&body) {
+                // A Sinch error in its `{"error": {...}}` envelope: the code is the HTTP status.
+                Some((status, parsed)) => Error::from(ApiError {
+                    status,
+                    headers: HeaderMap::new(),
+                    body: Some(parsed),
+                    raw: None,
+                }),
+                None => Error::Decode { body, source },
+            },
         }
     }
 }
 
-/// At most 200 characters of a body, lossily decoded, for one-line messages.
-fn preview(raw: &[u8]) -> String {
-    let text = String::from_utf8_lossy(raw);
-    let mut out: String = text.chars().take(200).collect();
-    if text.chars().count() > 200 {
-        out.push('…');
+/// An error answer of the API.
+///
+/// Keeps the status, the headers, and the Sinch error body (`code`, `message`, `status`,
+/// `details`) when the body is one; otherwise the raw body bytes.
+///
+/// `Display` is one line: `HTTP 404 Not Found: NOT_FOUND: App not found`.
+#[derive(Clone, Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Option<RuntimeError>,
+    raw: Option<Bytes>,
+}
+
+impl ApiError {
+    /// An error for an answer with `status`, `headers` and the raw body `raw`.
+    pub(crate) fn new(status: StatusCode, headers: HeaderMap, raw: Option<Bytes>) -> Self {
+        match raw.as_deref().and_then(parse_sinch_error) {
+            Some(body) => Self {
+                status,
+                headers,
+                body: Some(body),
+                raw: None,
+            },
+            None => Self {
+                status,
+                headers,
+                body: None,
+                raw: raw.filter(|r| !r.is_empty()),
+            },
+        }
     }
-    out.replace('\n', " ")
+
+    /// The HTTP status of the answer.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The headers of the answer (empty when the status had to be recovered from the body).
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The Sinch error body, when the answer carried one.
+    pub fn body(&self) -> Option<&RuntimeError> {
+        self.body.as_ref()
+    }
+
+    /// The body as received, when it was not a Sinch error body (an HTML page from a proxy,
+    /// plain text, ...).
+    pub fn raw_body(&self) -> Option<&Bytes> {
+        self.raw.as_ref()
+    }
+
+    /// The Sinch error code (usually the HTTP status again).
+    pub fn code(&self) -> Option<i32> {
+        self.body.as_ref()?.code
+    }
+
+    /// The Sinch error message.
+    pub fn message(&self) -> Option<&str> {
+        self.body.as_ref()?.message.as_deref()
+    }
+
+    /// The Sinch status name, such as `INVALID_ARGUMENT` or `NOT_FOUND`.
+    pub fn sinch_status(&self) -> Option<&str> {
+        self.body.as_ref()?.status.as_deref()
+    }
+
+    /// How long the server asked to wait before retrying (`Retry-After`).
+    pub fn retry_after(&self) -> Option<Duration> {
+        crate::retry::retry_after(&self.headers)
+    }
+
+    /// Whether the same request might succeed later (408, 429, 502, 503, 504).
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self.status,
+            StatusCode::REQUEST_TIMEOUT
+                | StatusCode::TOO_MANY_REQUESTS
+                | StatusCode::BAD_GATEWAY
+                | StatusCode::SERVICE_UNAVAILABLE
+                | StatusCode::GATEWAY_TIMEOUT
+        )
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HTTP {}", self.status)?;
+        if let Some(body) = &self.body {
+            for part in [&body.status, &body.message, &body.error]
+                .into_iter()
+                .flatten()
+            {
+                let part = excerpt(part.as_bytes());
+                if !part.is_empty() {
+                    write!(f, ": {part}")?;
+                }
+            }
+        } else if let Some(raw) = &self.raw {
+            write!(f, ": {}", excerpt(raw))?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// The body of an error answer, read by the client before the generated code sees it.
+#[derive(Clone, Debug)]
+pub(crate) struct BufferedBody(pub(crate) Bytes);
+
+/// A Sinch error body, flat (`{"code": ..}`) or in its envelope (`{"error": {"code": ..}}`).
+fn parse_sinch_error(body: &[u8]) -> Option<RuntimeError> {
+    if let Some(parsed) = parse_wrapped(body) {
+        return Some(parsed);
+    }
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(value @ serde_json::Value::Object(_)) => serde_json::from_value(value).ok(),
+        _ => None,
+    }
+}
+
+fn parse_wrapped(body: &[u8]) -> Option<RuntimeError> {
+    #[derive(serde::Deserialize)]
+    struct Envelope {
+        error: RuntimeError,
+    }
+    serde_json::from_slice::<Envelope>(body)
+        .ok()
+        .map(|e| e.error)
+}
+
+/// The status and body of a Sinch error envelope whose `code` is an HTTP error status.
+fn wrapped_error_status(body: &[u8]) -> Option<(StatusCode, RuntimeError)> {
+    let parsed = parse_wrapped(body)?;
+    let code = u16::try_from(parsed.code?).ok()?;
+    let status = StatusCode::from_u16(code).ok()?;
+    (status.is_client_error() || status.is_server_error()).then_some((status, parsed))
+}
+
+/// Finds an [`AuthError`] the client's hooks carried through a `reqwest::Error`.
+fn carried_auth_error(error: &reqwest::Error) -> Option<AuthError> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = source {
+        if let Some(auth) = e.downcast_ref::<AuthError>() {
+            return Some(auth.clone());
+        }
+        source = e.source();
+    }
+    None
+}
+
+/// A short, single-line, printable excerpt of a body for messages.
+pub(crate) fn excerpt(body: &[u8]) -> String {
+    const MAX_CHARS: usize = 200;
+    let text = String::from_utf8_lossy(body);
+    let mut out = String::new();
+    let mut chars = 0;
+    for word in text.split(|c: char| c.is_whitespace() || c.is_control()) {
+        if word.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        for c in word.chars() {
+            if chars == MAX_CHARS {
+                out.push('…');
+                return out;
+            }
+            out.push(c);
+            chars += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpt_is_one_short_line() {
+        assert_eq!(excerpt(b"  a\n\tb\r\n c \0 d"), "a b c d");
+        let long = excerpt(&[b'x'; 1000]);
+        assert_eq!(long.chars().count(), 201);
+        assert_eq!(excerpt(&[0xff, 0xfe, b'o', b'k']), "\u{fffd}\u{fffd}ok");
+    }
+
+    #[test]
+    fn sinch_errors_parse_flat_or_enveloped_and_other_json_does_not() {
+        let flat = parse_sinch_error(br#"{"code": 400, "message": "bad"}"#).unwrap();
+        assert_eq!(flat.message.as_deref(), Some("bad"));
+        let wrapped =
+            parse_sinch_error(br#"{"error": {"code": 404, "status": "NOT_FOUND"}}"#).unwrap();
+        assert_eq!(wrapped.status.as_deref(), Some("NOT_FOUND"));
+        assert!(parse_sinch_error(b"[1, 2]").is_none());
+        assert!(parse_sinch_error(b"<html>").is_none());
+        assert_eq!(
+            wrapped_error_status(br#"{"error": {"code": 404}}"#).map(|(s, _)| s),
+            Some(StatusCode::NOT_FOUND)
+        );
+        assert!(wrapped_error_status(br#"{"error": {"code": 200}}"#).is_none());
+        assert!(wrapped_error_status(br#"{"error": {"code": 70000}}"#).is_none());
+    }
 }

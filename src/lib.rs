@@ -1,8 +1,9 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
-mod auth;
+pub mod auth;
 pub mod client;
+pub mod config;
 pub mod error;
 pub mod field_mask;
 mod generated;
@@ -10,13 +11,19 @@ pub mod messages;
 pub mod pagination;
 pub mod region;
 pub mod retry;
+mod tls;
 pub mod webhooks;
 
-pub use auth::{Credentials, DEFAULT_TOKEN_URL};
-pub use client::{ClientBuilder, ClientState};
-pub use generated::{Client, builder};
+pub use auth::{AuthError, AuthScheme, DEFAULT_TOKEN_URL};
+pub use client::ClientState;
+pub use config::{ClientBuilder, ConfigError, DEFAULT_USER_AGENT};
+pub use error::{ApiError, Error, Result};
+pub use generated::{Client, builder, field_paths};
 pub use progenitor_client::{ClientInfo, Error as GeneratedError, ResponseValue};
 pub use region::Region;
+/// The HTTP client crate the client is built on (for `Proxy`, `StatusCode`, a custom `Client`).
+pub use reqwest;
+pub use retry::RetryPolicy;
 
 /// Models of the API: every schema of the spec, with open enums for its string enums.
 pub mod types {

@@ -21,6 +21,7 @@ use std::{collections::HashMap, time::Duration};
 use crate::{
     Client,
     error::Error,
+    types::builder,
     types::{
         AppEvent, AppMessage, CallMessage, CardHeight, CardMessage, CarouselMessage,
         ChannelIdentities, ChannelIdentitiesRecipient, ChannelRecipientIdentity, Choice,
@@ -76,7 +77,7 @@ impl AppMessage {
         Self {
             media_message: Some(MediaMessage {
                 url: Some(url.into()),
-                thumbnail_url: None,
+                ..Default::default()
             }),
             ..Default::default()
         }
@@ -88,6 +89,7 @@ impl AppMessage {
             choice_message: Some(ChoiceMessage {
                 text_message: Some(text(body)),
                 choices: choices.into_iter().collect(),
+                message_properties: None,
             }),
             ..Default::default()
         }
@@ -220,7 +222,7 @@ impl CardMessage {
     pub fn with_media(mut self, url: impl Into<String>) -> Self {
         self.media_message = Some(MediaMessage {
             url: Some(url.into()),
-            thumbnail_url: None,
+            ..Default::default()
         });
         self
     }
@@ -243,7 +245,7 @@ impl AppEvent {
     pub fn composing() -> Self {
         Self {
             composing_event: Some(ComposingEvent(serde_json::Map::new())),
-            comment_reply_event: None,
+            ..Default::default()
         }
     }
 
@@ -251,7 +253,7 @@ impl AppEvent {
     pub fn comment_reply(body: impl Into<String>) -> Self {
         Self {
             comment_reply_event: Some(CommentReplyEvent { text: body.into() }),
-            composing_event: None,
+            ..Default::default()
         }
     }
 }
@@ -270,7 +272,9 @@ fn duration_string(duration: Duration) -> String {
 #[must_use = "nothing is sent until .send() is awaited"]
 pub struct OutgoingMessage<'a> {
     client: &'a Client,
-    request: SendMessageRequest,
+    // The generated builder, so fields the spec adds later need no change here.
+    request: builder::SendMessageRequest,
+    channel_properties: HashMap<String, String>,
 }
 
 impl<'a> OutgoingMessage<'a> {
@@ -279,55 +283,60 @@ impl<'a> OutgoingMessage<'a> {
         mut self,
         channels: impl IntoIterator<Item = ConversationChannel>,
     ) -> Self {
-        self.request.channel_priority_order = channels.into_iter().collect();
+        self.request = self
+            .request
+            .channel_priority_order(channels.into_iter().collect::<Vec<_>>());
         self
     }
 
     /// Metadata echoed in delivery reports and replies.
     pub fn metadata(mut self, metadata: impl Into<String>) -> Self {
-        self.request.message_metadata = Some(metadata.into());
+        self.request = self.request.message_metadata(Some(metadata.into()));
         self
     }
 
     /// How long the message may wait for delivery.
     pub fn ttl(mut self, ttl: Duration) -> Self {
-        self.request.ttl = Some(duration_string(ttl));
+        self.request = self.request.ttl(Some(duration_string(ttl)));
         self
     }
 
     /// Where this message's callbacks go instead of the app's webhooks.
     pub fn callback_url(mut self, url: impl Into<String>) -> Self {
-        self.request.callback_url = Some(url.into());
+        self.request = self.request.callback_url(Some(url.into()));
         self
     }
 
     /// The processing queue.
     pub fn queue(mut self, queue: MessageQueue) -> Self {
-        self.request.queue = Some(queue);
+        self.request = self.request.queue(Some(queue));
         self
     }
 
     /// A channel-specific property (for example `WHATSAPP_HEADER`).
     pub fn channel_property(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.request
-            .channel_properties
-            .insert(key.into(), value.into());
+        self.channel_properties.insert(key.into(), value.into());
         self
     }
 
     /// The request as it will be sent.
-    pub fn request(&self) -> &SendMessageRequest {
-        &self.request
+    pub fn request(&self) -> Result<SendMessageRequest, Error> {
+        self.request
+            .clone()
+            .channel_properties(self.channel_properties.clone())
+            .try_into()
+            .map_err(|e: crate::types::error::ConversionError| Error::InvalidRequest(e.to_string()))
     }
 
     /// Sends it.
     pub async fn send(self) -> Result<SendMessageResponse, Error> {
         let project = require_project(self.client)?;
+        let request = self.request()?;
         match self
             .client
             .send_message()
             .project_id(project)
-            .body(self.request)
+            .body(request)
             .send()
             .await
         {
@@ -408,18 +417,12 @@ impl Client {
     ) -> OutgoingMessage<'_> {
         OutgoingMessage {
             client: self,
-            request: SendMessageRequest {
-                app_id: app_id.into(),
-                project_id: self.project().to_owned(),
-                recipient,
-                message,
-                callback_url: None,
-                channel_priority_order: Vec::new(),
-                channel_properties: HashMap::new(),
-                message_metadata: None,
-                queue: None,
-                ttl: None,
-            },
+            request: builder::SendMessageRequest::default()
+                .app_id(app_id.into())
+                .project_id(self.project().to_owned())
+                .recipient(recipient)
+                .message(message),
+            channel_properties: HashMap::new(),
         }
     }
 

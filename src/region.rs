@@ -1,14 +1,24 @@
-//! Sinch regions and their base URLs.
-//!
-//! Data stays in the region it is sent to, so the client never picks one silently.
+//! The regions the Conversation API is served from, and their base URLs.
 
 use std::{fmt, str::FromStr};
 
-use crate::error::ConfigError;
+use crate::config::ConfigError;
 
-/// A Sinch Conversation API region.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// A region of the Conversation API.
+///
+/// Data stays in the region a project was created in, so the crate has no default region:
+/// pick one (or give an explicit base URL) when building the client.
+///
+/// ```
+/// use sinch_conversation::Region;
+///
+/// let region: Region = "eu".parse()?;
+/// assert_eq!(region, Region::Eu);
+/// assert_eq!(region.base_url(), "https://eu.conversation.api.sinch.com");
+/// # Ok::<(), sinch_conversation::ConfigError>(())
+/// ```
 #[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Region {
     /// United States: `https://us.conversation.api.sinch.com`.
     Us,
@@ -19,10 +29,10 @@ pub enum Region {
 }
 
 impl Region {
-    /// Every region, for listing in messages and docs.
+    /// Every region, in documentation order.
     pub const ALL: [Region; 3] = [Region::Us, Region::Eu, Region::Br];
 
-    /// The short name used in URLs and in `SINCH_REGION` (`us`, `eu`, `br`).
+    /// The short name used in host names and in `SINCH_REGION` (`us`, `eu`, `br`).
     pub fn as_str(self) -> &'static str {
         match self {
             Region::Us => "us",
@@ -31,14 +41,34 @@ impl Region {
         }
     }
 
-    /// Base URL of the Conversation API in this region.
+    /// The base URL of the Conversation API in this region (no trailing slash).
     ///
     /// ```
     /// use sinch_conversation::Region;
-    /// assert_eq!(Region::Eu.conversation_url(), "https://eu.conversation.api.sinch.com");
+    ///
+    /// assert_eq!(Region::Br.base_url(), "https://br.conversation.api.sinch.com");
     /// ```
-    pub fn conversation_url(self) -> String {
-        format!("https://{}.conversation.api.sinch.com", self.as_str())
+    pub fn base_url(self) -> &'static str {
+        match self {
+            Region::Us => "https://us.conversation.api.sinch.com",
+            Region::Eu => "https://eu.conversation.api.sinch.com",
+            Region::Br => "https://br.conversation.api.sinch.com",
+        }
+    }
+
+    /// The base URL of the Template API in this region, where the template operations go.
+    ///
+    /// ```
+    /// use sinch_conversation::Region;
+    ///
+    /// assert_eq!(Region::Us.template_base_url(), "https://us.template.api.sinch.com");
+    /// ```
+    pub fn template_base_url(self) -> &'static str {
+        match self {
+            Region::Us => "https://us.template.api.sinch.com",
+            Region::Eu => "https://eu.template.api.sinch.com",
+            Region::Br => "https://br.template.api.sinch.com",
+        }
     }
 }
 
@@ -51,11 +81,14 @@ impl fmt::Display for Region {
 impl FromStr for Region {
     type Err = ConfigError;
 
-    /// Case-insensitive: `us`, `EU`, `Br`.
+    /// Parses `us`, `eu` or `br`, ignoring case and surrounding whitespace.
     fn from_str(value: &str) -> Result<Self, Self::Err> {
+        let wanted = value.trim();
         Region::ALL
             .into_iter()
-            .find(|r| r.as_str().eq_ignore_ascii_case(value.trim()))
-            .ok_or_else(|| ConfigError::InvalidRegion(value.to_owned()))
+            .find(|r| r.as_str().eq_ignore_ascii_case(wanted))
+            .ok_or_else(|| ConfigError::UnknownRegion {
+                value: value.to_owned(),
+            })
     }
 }

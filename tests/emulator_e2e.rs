@@ -9,7 +9,7 @@ use emulator_support::{CallbackSink, client, create_app, create_webhook, emulato
 use futures_util::TryStreamExt as _;
 use serde_json::json;
 use sinch_conversation::{
-    error::Error,
+    Error,
     field_mask::{FieldMask, PatchExt as _},
     pagination::Paginate as _,
     types::{self, ConversationChannel, Recipient},
@@ -23,9 +23,9 @@ fn sms(number: &str) -> Recipient {
 
 async fn api_error<T: std::fmt::Debug>(
     result: Result<T, sinch_conversation::GeneratedError<types::RuntimeError>>,
-) -> sinch_conversation::error::ApiError {
+) -> sinch_conversation::ApiError {
     match Error::from_generated(result.expect_err("the call fails")).await {
-        Error::Api(error) => error,
+        Error::Api(error) => *error,
         other => panic!("expected an API error, got {other:?}"),
     }
 }
@@ -194,9 +194,9 @@ async fn pagination_over_50_contacts() {
         .send()
         .await;
     let error = api_error(bad).await;
-    assert_eq!(error.status.as_u16(), 400);
+    assert_eq!(error.status().as_u16(), 400);
     assert_eq!(
-        error.body.and_then(|b| b.status).as_deref(),
+        error.body().and_then(|b| b.status.as_deref()),
         Some("INVALID_ARGUMENT")
     );
 }
@@ -290,8 +290,8 @@ async fn update_masks_change_only_masked_fields() {
         .send()
         .await;
     let error = api_error(bad).await;
-    assert_eq!(error.status.as_u16(), 400);
-    let body = error.body.unwrap();
+    assert_eq!(error.status().as_u16(), 400);
+    let body = error.body().cloned().unwrap();
     assert_eq!(body.code, Some(400));
     assert!(body.message.unwrap().contains("display_nam"));
     let stored = emulator
@@ -389,7 +389,7 @@ async fn merge_moves_identities_conversations_and_messages() {
         .contact_id(&source_id)
         .send()
         .await;
-    assert_eq!(api_error(gone).await.status.as_u16(), 404);
+    assert_eq!(api_error(gone).await.status().as_u16(), 404);
     let conversations = client
         .list_conversations()
         .project_id(client.project())
@@ -626,7 +626,7 @@ async fn too_many_requests_with_retry_after_is_retried_and_succeeds() {
         .app_id(&app_id)
         .send()
         .await;
-    assert_eq!(api_error(failed).await.status.as_u16(), 500);
+    assert_eq!(api_error(failed).await.status().as_u16(), 500);
     assert_eq!(emulator.operation_stats(Operation::GetApp).received, 1);
 }
 

@@ -6,8 +6,7 @@ mod emulator_support;
 use emulator_support::{CallbackSink, client, create_app, create_webhook, emulator};
 use serde_json::json;
 use sinch_conversation::{
-    Client,
-    error::{ApiError, Error},
+    ApiError, Client, Error,
     types::{self, ConversationChannel, Recipient},
     webhooks::{self, Event},
 };
@@ -17,7 +16,7 @@ async fn api_error<T: std::fmt::Debug>(
     result: Result<T, sinch_conversation::GeneratedError<types::RuntimeError>>,
 ) -> ApiError {
     match Error::from_generated(result.expect_err("the call fails")).await {
-        Error::Api(error) => error,
+        Error::Api(error) => *error,
         other => panic!("expected an API error, got {other:?}"),
     }
 }
@@ -27,8 +26,8 @@ async fn assert_400<T: std::fmt::Debug>(
     needle: &str,
 ) {
     let error = api_error(result).await;
-    assert_eq!(error.status.as_u16(), 400, "{error}");
-    let body = error.body.expect("API error body");
+    assert_eq!(error.status().as_u16(), 400, "{error}");
+    let body = error.body().cloned().expect("API error body");
     assert_eq!(body.code, Some(400));
     let message = body.message.unwrap_or_default();
     assert!(
@@ -101,9 +100,9 @@ async fn apps_and_webhooks() {
         .send()
         .await;
     let error = api_error(result).await;
-    assert_eq!(error.status.as_u16(), 400);
+    assert_eq!(error.status().as_u16(), 400);
     assert_eq!(
-        error.body.unwrap().status.as_deref(),
+        error.body().and_then(|b| b.status.as_deref()),
         Some("FAILED_PRECONDITION")
     );
     let listed = client
@@ -148,7 +147,7 @@ async fn apps_and_webhooks() {
         .webhook_id(&first_id)
         .send()
         .await;
-    assert_eq!(api_error(gone).await.status.as_u16(), 404);
+    assert_eq!(api_error(gone).await.status().as_u16(), 404);
 
     // Validation.
     for (webhook, needle) in [
@@ -194,8 +193,11 @@ async fn apps_and_webhooks() {
         .send()
         .await;
     let error = api_error(gone).await;
-    assert_eq!(error.status.as_u16(), 404);
-    assert_eq!(error.body.unwrap().status.as_deref(), Some("NOT_FOUND"));
+    assert_eq!(error.status().as_u16(), 404);
+    assert_eq!(
+        error.body().and_then(|b| b.status.as_deref()),
+        Some("NOT_FOUND")
+    );
 }
 
 #[tokio::test]
@@ -540,7 +542,7 @@ async fn messages() {
         .message_id(&ids[0])
         .send()
         .await;
-    assert_eq!(api_error(gone).await.status.as_u16(), 404);
+    assert_eq!(api_error(gone).await.status().as_u16(), 404);
 
     // Validation of sends.
     let no_app = client
@@ -804,7 +806,7 @@ async fn basic_auth_and_admin_api() {
         .build()
         .unwrap();
     let result = wrong.list_apps().project_id(wrong.project()).send().await;
-    assert_eq!(api_error(result).await.status.as_u16(), 401);
+    assert_eq!(api_error(result).await.status().as_u16(), 401);
 
     // The admin API: a fault, a reply, the counters, a reset.
     let http = reqwest::Client::new();

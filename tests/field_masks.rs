@@ -7,7 +7,7 @@ use httpmock::Method::PATCH;
 use serde_json::json;
 use sinch_conversation::{
     field_mask::{FieldMask, FieldMaskError, PatchExt},
-    types,
+    field_paths, types,
 };
 
 #[tokio::test]
@@ -189,4 +189,43 @@ async fn an_empty_patch_is_an_error_and_sends_nothing() {
 fn a_typo_in_an_explicit_mask_is_caught_before_any_request() {
     let error = FieldMask::for_model::<types::ContactPatch>(["display_name", "emial"]).unwrap_err();
     assert_eq!(error.to_string(), "ContactPatch has no field \"emial\"");
+}
+
+#[test]
+fn generated_path_constants_are_valid_masks() {
+    use field_paths::{app, contact, conversation, webhook};
+    let app = FieldMask::for_model::<types::AppPatch>([
+        app::DISPLAY_NAME,
+        app::RATE_LIMITS_OUTBOUND,
+        app::RETENTION_POLICY_TTL_DAYS,
+    ]);
+    assert_eq!(
+        app.unwrap().paths(),
+        [
+            "display_name",
+            "rate_limits.outbound",
+            "retention_policy.ttl_days"
+        ]
+    );
+    assert!(
+        FieldMask::for_model::<types::ContactPatch>([
+            contact::CHANNEL_IDENTITIES,
+            contact::LANGUAGE
+        ])
+        .is_ok()
+    );
+    assert!(
+        FieldMask::for_model::<types::ConversationPatch>([
+            conversation::METADATA,
+            conversation::ACTIVE_CHANNEL
+        ])
+        .is_ok()
+    );
+    assert!(
+        FieldMask::for_model::<types::WebhookPatch>([
+            webhook::TARGET,
+            webhook::CLIENT_CREDENTIALS_CLIENT_ID
+        ])
+        .is_ok()
+    );
 }

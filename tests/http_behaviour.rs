@@ -118,7 +118,7 @@ async fn unknown_enum_values_and_fields_are_accepted_and_kept() {
             then.status(200).json_body(json!({
                 "id": "m1",
                 "direction": "TO_APP",
-                "channel_identity": {"channel": "INSTAGRAM", "identity": "ig-42", "app_id": "app-1"},
+                "channel_identity": {"channel": "NEXTGEN_CHAT", "identity": "ig-42", "app_id": "app-1"},
                 "contact_message": {"text_message": {"text": "hi"}},
                 "brand_new_field": {"nested": [1, 2, 3]},
                 "processing_mode": "DISPATCH"
@@ -139,13 +139,13 @@ async fn unknown_enum_values_and_fields_are_accepted_and_kept() {
     let channel = &message.channel_identity.as_ref().unwrap().channel;
     assert_eq!(
         *channel,
-        types::ConversationChannel::Other("INSTAGRAM".into())
+        types::ConversationChannel::Other("NEXTGEN_CHAT".into())
     );
     assert!(channel.is_other());
-    assert_eq!(channel.to_string(), "INSTAGRAM");
+    assert_eq!(channel.to_string(), "NEXTGEN_CHAT");
     // Round trip: the unknown value is sent back exactly as received.
     let back = serde_json::to_value(message.into_inner()).unwrap();
-    assert_eq!(back["channel_identity"]["channel"], "INSTAGRAM");
+    assert_eq!(back["channel_identity"]["channel"], "NEXTGEN_CHAT");
 }
 
 #[tokio::test]

@@ -67,30 +67,25 @@ async fn send_message_to_a_contact_id_sends_only_the_contact_id() {
         })
         .await;
 
-    let request = types::SendMessageRequest {
-        app_id: "app-1".into(),
-        project_id: PROJECT.into(),
-        recipient: types::Recipient::ContactRecipient(types::ContactRecipient {
-            contact_id: "contact-9".into(),
-        }),
-        message: types::AppMessage {
-            text_message: Some(types::TextMessage {
-                text: Some("Hello".into()),
-            }),
-            ..Default::default()
-        },
-        callback_url: None,
-        channel_priority_order: vec![],
-        channel_properties: Default::default(),
-        message_metadata: None,
-        queue: None,
-        ttl: None,
-    };
     let response = api
         .client
         .send_message()
         .project_id(PROJECT)
-        .body(request)
+        .body_map(|body| {
+            body.app_id("app-1")
+                .project_id(PROJECT)
+                .recipient(types::Recipient::ContactRecipient(
+                    types::ContactRecipient {
+                        contact_id: "contact-9".into(),
+                    },
+                ))
+                .message(types::AppMessage {
+                    text_message: Some(types::TextMessage {
+                        text: Some("Hello".into()),
+                    }),
+                    ..Default::default()
+                })
+        })
         .send()
         .await
         .unwrap();

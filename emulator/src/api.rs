@@ -10,7 +10,7 @@ use chrono::Utc;
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Value, json};
 use sinch_conversation::types::{
-    App, AppMessage, AppPatch, ChannelIdentity, Contact, ContactLanguage, ContactMessage,
+    self, App, AppMessage, AppPatch, ChannelIdentity, Contact, ContactLanguage, ContactMessage,
     ContactPatch, Conversation, ConversationChannel, ConversationDirection, ConversationMessage,
     ConversationMessagesView, ConversationMetadataReportView, ConversationPatch, ListAppsResponse,
     ListContactsResponse, ListConversationsResponse, ListMessagesResponse, ListWebhooksResponse,
@@ -1169,8 +1169,7 @@ fn ensure_conversation(
                 app_id: Some(app_id.to_owned()),
                 contact_id: Some(contact_id),
                 id: Some(id.clone()),
-                last_received: None,
-                metadata: None,
+                ..Default::default()
             };
             store.conversations.insert(id, conversation.clone());
             emits.push(conversation_emit(
@@ -1248,6 +1247,8 @@ fn send_message(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
         direction: Some(ConversationDirection::ToContact),
         id: Some(id.clone()),
         metadata: request.message_metadata.clone(),
+        processing_mode: Some(types::ProcessingMode::Conversation),
+        ..Default::default()
     };
     store.messages.insert(
         id.clone(),
@@ -1337,7 +1338,10 @@ pub(crate) fn contact_reply(
         conversation_id: conversation.id.clone(),
         direction: Some(ConversationDirection::ToApp),
         id: Some(id.clone()),
-        metadata: None,
+        processing_mode: Some(types::ProcessingMode::Conversation),
+        injected: Some(false),
+        sender_id: Some(String::new()),
+        ..Default::default()
     };
     store.messages.insert(
         id,

@@ -266,6 +266,9 @@ macro_rules! events {
         /// ```
         #[derive(Clone, Debug, PartialEq)]
         #[non_exhaustive]
+        // An event is parsed once per callback and rarely moved; boxing each payload would
+        // only make matching on it clumsier.
+        #[allow(clippy::large_enum_variant)]
         pub enum Event {
             $(
                 $(#[$doc])*

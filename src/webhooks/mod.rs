@@ -28,7 +28,7 @@
 //!
 //! match event {
 //!     Event::MessageInbound(cb) => {
-//!         let text = cb.payload.contact_message.and_then(|m| m.text_message).map(|t| t.text);
+//!         let text = cb.payload.contact_message.and_then(|m| m.text_message).and_then(|t| t.text);
 //!         assert_eq!(text.as_deref(), Some("Hello"));
 //!         assert_eq!(cb.envelope.app_id, "APP");
 //!     }
@@ -38,8 +38,7 @@
 //! # Ok::<(), webhooks::Error>(())
 //! ```
 //!
-//! With the `axum` feature, [`axum::VerifiedEvent`](crate::webhooks::axum::VerifiedEvent) does
-//! both in an extractor.
+//! With the `axum` feature, the extractor `webhooks::axum::VerifiedEvent` does both in one step.
 
 #[cfg(feature = "axum")]
 pub mod axum;

@@ -10,6 +10,7 @@ use std::{collections::HashMap, fmt, hash::BuildHasher, sync::Arc, time::Duratio
 use base64::{Engine as _, engine::general_purpose::STANDARD};
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, KeyInit as _, Mac as _};
+use secrecy::{ExposeSecret as _, SecretString};
 use sha2::Sha256;
 
 /// Header carrying the base64 signature.
@@ -81,7 +82,8 @@ pub enum SignatureError {
 
 /// A webhook secret: the key of the callback signatures.
 ///
-/// Cheap to clone, and its `Debug` output never shows the value.
+/// Cheap to clone (shared), zeroed from memory when the last clone is dropped (it is a
+/// [`SecretString`] inside), and its `Debug` output never shows the value.
 ///
 /// ```
 /// use sinch_conversation::webhooks::WebhookSecret;
@@ -91,17 +93,17 @@ pub enum SignatureError {
 /// assert_eq!(secret.expose_secret(), "foo_secret1234");
 /// ```
 #[derive(Clone)]
-pub struct WebhookSecret(Arc<str>);
+pub struct WebhookSecret(Arc<SecretString>);
 
 impl WebhookSecret {
     /// Wraps a secret (the `secret` configured on the webhook).
     pub fn new(secret: impl Into<String>) -> Self {
-        Self(Arc::from(secret.into()))
+        Self(Arc::new(SecretString::from(secret.into())))
     }
 
     /// The secret itself. Keep it out of logs.
     pub fn expose_secret(&self) -> &str {
-        &self.0
+        self.0.expose_secret()
     }
 }
 
@@ -114,6 +116,12 @@ impl fmt::Debug for WebhookSecret {
 impl From<String> for WebhookSecret {
     fn from(secret: String) -> Self {
         Self::new(secret)
+    }
+}
+
+impl From<SecretString> for WebhookSecret {
+    fn from(secret: SecretString) -> Self {
+        Self(Arc::new(secret))
     }
 }
 

@@ -18,7 +18,7 @@ use axum::{
     routing::post,
 };
 use serde_json::json;
-use sinch_conversation::{Client, retry::RetryPolicy, types};
+use sinch_conversation::{Client, RetryPolicy, types};
 use sinch_conversation_emulator::Emulator;
 use tokio::sync::mpsc;
 
@@ -34,12 +34,10 @@ pub async fn emulator() -> Emulator {
 
 /// Retries quickly, so tests never wait for long backoffs.
 pub fn quick_retries() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 3,
-        base_delay: Duration::from_millis(5),
-        max_delay: Duration::from_millis(50),
-        retry_ambiguous_posts: false,
-    }
+    RetryPolicy::default()
+        .max_attempts(3)
+        .base_delay(Duration::from_millis(5))
+        .max_delay(Duration::from_millis(50))
 }
 
 pub fn client(emulator: &Emulator) -> Client {

@@ -62,6 +62,66 @@ mod tests {
     }
 
     #[test]
+    fn fetches_files_and_names_what_failed() {
+        let path = std::env::temp_dir().join(format!("xtask-fetch-{}.yaml", std::process::id()));
+        fs::write(&path, "openapi: 3.0.0\n").unwrap();
+        assert_eq!(
+            fetch_text(path.to_str().unwrap()).unwrap(),
+            "openapi: 3.0.0\n"
+        );
+        fs::remove_file(&path).unwrap();
+        assert!(
+            fetch_text("/no/such/spec.yaml")
+                .unwrap_err()
+                .starts_with("cannot read /no/such/spec.yaml")
+        );
+        // A port nobody listens on: the connection is refused.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let url = format!("http://127.0.0.1:{port}/spec.yaml");
+        assert!(
+            fetch_text(&url)
+                .unwrap_err()
+                .starts_with(&format!("cannot fetch {url}"))
+        );
+    }
+
+    /// Serves one HTTP response with `status` and `body` on a local port; returns the URL.
+    fn serve_once(status: &'static str, body: &'static str) -> String {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/spec.yaml", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            let response = format!(
+                "HTTP/1.1 {status}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            stream.write_all(response.as_bytes()).unwrap();
+        });
+        url
+    }
+
+    #[test]
+    fn fetches_urls_and_fails_on_error_statuses() {
+        assert_eq!(
+            fetch_text(&serve_once("200 OK", "openapi: 3.0.0\n")).unwrap(),
+            "openapi: 3.0.0\n"
+        );
+        let url = serve_once("404 Not Found", "gone");
+        let error = fetch_text(&url).unwrap_err();
+        assert!(
+            error.starts_with(&format!("cannot fetch {url}")) && error.contains("404"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn canonical_json_is_sorted_and_ends_with_a_newline() {
         let text = to_canonical_json(&json!({"b": 1, "a": {"d": 2, "c": 3}}));
         assert_eq!(

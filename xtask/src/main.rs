@@ -4,9 +4,12 @@
 //!   OpenAPI spec, print the API diff, write `spec/conversation.json`.
 
 mod api_diff;
+mod coverage;
 mod io;
 mod lint;
 mod normalize;
+mod overlay;
+mod text_diff;
 
 use std::{
     fs,
@@ -18,6 +21,8 @@ use serde_json::Value;
 
 const UPSTREAM: &str = "spec/upstream/sinch-conversation-openapi.yaml";
 const OUTPUT: &str = "spec/conversation.json";
+const OVERLAYS: &str = "spec/overlays";
+const README: &str = "README.md";
 const USAGE: &str = "usage: cargo xtask regen [--from <file-or-URL>] [--check]";
 
 fn workspace_root() -> PathBuf {
@@ -71,7 +76,7 @@ fn parse_regen(args: &[String]) -> Result<RegenOptions, String> {
 
 /// Reads the upstream copy, normalises and lints it; returns the canonical JSON text.
 fn build_spec(root: &Path, report: bool) -> Result<String, String> {
-    let mut spec = io::read_spec(&root.join(UPSTREAM))?;
+    let mut spec = merged_upstream(root, report)?;
     for (name, changes) in normalize::normalize(&mut spec) {
         if report {
             println!("fix {name}: {changes} change(s)");
@@ -84,21 +89,44 @@ fn build_spec(root: &Path, report: bool) -> Result<String, String> {
     Ok(io::to_canonical_json(&spec))
 }
 
+/// The upstream copy with the overlays merged over it, before normalisation.
+fn merged_upstream(root: &Path, report: bool) -> Result<Value, String> {
+    let mut spec = io::read_spec(&root.join(UPSTREAM))?;
+    // Overlays go in before normalisation, so every fix applies to our additions too.
+    for overlay in overlay::read_overlays(&root.join(OVERLAYS))? {
+        let before = report.then(|| spec.clone());
+        let notes = overlay::apply(&mut spec, &overlay);
+        if let Some(before) = before {
+            let added = api_diff::api_diff(&before, &spec);
+            println!("overlay {}: {} addition(s)", overlay.name, added.len());
+            for line in added.iter().chain(&notes) {
+                println!("  {line}");
+            }
+        }
+    }
+    Ok(spec)
+}
+
 fn regen(root: &Path, options: &RegenOptions) -> Result<(), String> {
     let output = root.join(OUTPUT);
     let current = fs::read_to_string(&output).ok();
     if options.check {
         let expected = build_spec(root, false)?;
-        return match current {
-            Some(current) if current == expected => {
-                println!("{OUTPUT} is up to date");
-                Ok(())
-            }
-            current => Err(format!(
+        if current.as_deref() != Some(expected.as_str()) {
+            return Err(format!(
                 "{OUTPUT} is not what `cargo xtask regen` produces; run it and commit the result\n{}",
                 short_diff(current.as_deref().unwrap_or(""), &expected)
-            )),
-        };
+            ));
+        }
+        let readme = fs::read_to_string(root.join(README))
+            .map_err(|e| format!("cannot read {README}: {e}"))?;
+        if readme_with_coverage(&readme, &expected)? != readme {
+            return Err(format!(
+                "the coverage table in {README} is stale; run `cargo xtask regen`"
+            ));
+        }
+        println!("{OUTPUT} and the {README} coverage table are up to date");
+        return Ok(());
     }
     if let Some(source) = &options.from {
         let text = io::fetch_text(source)?;
@@ -120,29 +148,36 @@ fn regen(root: &Path, options: &RegenOptions) -> Result<(), String> {
         }
         _ => println!("no previous {OUTPUT}: everything is new"),
     }
+    let readme =
+        fs::read_to_string(root.join(README)).map_err(|e| format!("cannot read {README}: {e}"))?;
+    let readme = readme_with_coverage(&readme, &text)?;
     fs::write(&output, text).map_err(|e| format!("cannot write {OUTPUT}: {e}"))?;
-    println!("wrote {OUTPUT}");
+    fs::write(root.join(README), readme).map_err(|e| format!("cannot write {README}: {e}"))?;
+    println!("wrote {OUTPUT} and the {README} coverage table");
     Ok(())
 }
 
-/// The first differing lines of two texts, `-` for the current and `+` for the expected.
+/// The README with its coverage table regenerated from the spec text.
+fn readme_with_coverage(readme: &str, spec_text: &str) -> Result<String, String> {
+    let spec: Value = serde_json::from_str(spec_text).map_err(|e| e.to_string())?;
+    coverage::splice(readme, &coverage::table(&spec)).ok_or_else(|| {
+        format!(
+            "{README} lacks the coverage markers {} ... {}",
+            coverage::START,
+            coverage::END
+        )
+    })
+}
+
+/// A unified-style diff (first 40 lines) of the current file against what regen produces.
 fn short_diff(current: &str, expected: &str) -> String {
-    const MAX_LINES: usize = 40;
-    let (a, b): (Vec<&str>, Vec<&str>) = (current.lines().collect(), expected.lines().collect());
-    let mut out = Vec::new();
-    for i in 0..a.len().max(b.len()) {
-        let (x, y) = (a.get(i), b.get(i));
-        if x != y {
-            out.push(format!("@@ line {}", i + 1));
-            out.extend(x.map(|l| format!("-{l}")));
-            out.extend(y.map(|l| format!("+{l}")));
-        }
-        if out.len() >= MAX_LINES {
-            out.push("...".into());
-            break;
-        }
-    }
-    out.join("\n")
+    text_diff::unified(
+        current,
+        expected,
+        &format!("{OUTPUT} (checked in)"),
+        &format!("{OUTPUT} (regen)"),
+        40,
+    )
 }
 
 #[cfg(test)]
@@ -185,6 +220,16 @@ mod tests {
     }
 
     #[test]
+    fn normalising_upstream_and_overlays_twice_changes_nothing_the_second_time() {
+        let mut spec = merged_upstream(&workspace_root(), false).unwrap();
+        normalize::normalize(&mut spec);
+        let once = spec.clone();
+        let changes = normalize::normalize(&mut spec);
+        assert!(spec == once, "a second normalisation changed the spec");
+        assert!(changes.iter().all(|(_, n)| *n == 0), "{changes:?}");
+    }
+
+    #[test]
     fn regen_is_deterministic() {
         let root = workspace_root();
         assert_eq!(
@@ -193,11 +238,79 @@ mod tests {
         );
     }
 
+    /// The rows of the first Markdown table under `heading` in `text`, cells trimmed and
+    /// unquoted, header and separator rows skipped.
+    fn table_rows(text: &str, heading: &str) -> Vec<Vec<String>> {
+        text.split(heading)
+            .nth(1)
+            .unwrap_or_else(|| panic!("no {heading:?}"))
+            .lines()
+            .skip_while(|line| !line.starts_with('|'))
+            .take_while(|line| line.starts_with('|'))
+            .skip(2)
+            .map(|line| {
+                line.trim_matches('|')
+                    .split(" | ")
+                    .map(|cell| cell.trim().trim_matches('`').to_owned())
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn spec_readme() -> String {
+        fs::read_to_string(workspace_root().join("spec/README.md")).unwrap()
+    }
+
+    #[test]
+    fn spec_readme_lists_every_fix_in_order_with_its_changes() {
+        let root = workspace_root();
+        // The upstream copy alone: what overlays add is theirs to document.
+        let mut spec = io::read_spec(&root.join(UPSTREAM)).unwrap();
+        let actual: Vec<(String, String)> = normalize::normalize(&mut spec)
+            .into_iter()
+            .map(|(name, changes)| (name.to_owned(), changes.to_string()))
+            .collect();
+        let documented: Vec<(String, String)> = table_rows(&spec_readme(), "## Normalisation")
+            .into_iter()
+            .map(|row| (row[0].clone(), row[1].clone()))
+            .collect();
+        assert_eq!(
+            documented, actual,
+            "spec/README.md: the Normalisation table must list (fix, changes) as regen runs them"
+        );
+    }
+
+    #[test]
+    fn spec_readme_lists_every_renamed_operation() {
+        // The upstream copy alone: overlays bring their own snake_case ids, nothing renamed.
+        let mut spec = io::read_spec(&workspace_root().join(UPSTREAM)).unwrap();
+        normalize::normalize(&mut spec);
+        let mut actual = std::collections::BTreeSet::new();
+        for item in spec["paths"].as_object().unwrap().values() {
+            for op in item.as_object().unwrap().values() {
+                if let (Some(original), Some(id)) = (
+                    op.get("x-sinch-operation-id").and_then(Value::as_str),
+                    op.get("operationId").and_then(Value::as_str),
+                ) {
+                    actual.insert(vec![original.to_owned(), id.to_owned()]);
+                }
+            }
+        }
+        let documented = table_rows(&spec_readme(), "## Operation names")
+            .into_iter()
+            .collect();
+        assert_eq!(
+            actual, documented,
+            "spec/README.md: the Operation names table must list every renamed upstream operation"
+        );
+    }
+
     #[test]
     fn short_diff_shows_changed_lines() {
         assert_eq!(
-            short_diff("a\nb\nc", "a\nB\nc\nd"),
-            "@@ line 2\n-b\n+B\n@@ line 4\n+d"
+            short_diff("a\nb\nc\n", "a\nB\nc\nd\n"),
+            "--- spec/conversation.json (checked in)\n+++ spec/conversation.json (regen)\n\
+             @@ -1,3 +1,4 @@\n a\n-b\n+B\n c\n+d"
         );
     }
 }

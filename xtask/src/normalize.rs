@@ -226,7 +226,11 @@ pub fn recipient_one_of(spec: &mut Value) -> usize {
 }
 
 /// The method name for an upstream operation id: drop the `Tag_` prefix, then snake_case.
+/// Ids that are already snake_case (ours, from overlays) stay as they are.
 pub fn idiomatic_operation_id(original: &str) -> String {
+    if !original.contains(|c: char| c.is_ascii_uppercase()) {
+        return original.to_owned();
+    }
     let name = original.split_once('_').map_or(original, |(_, rest)| rest);
     name.to_snake_case()
 }
@@ -247,6 +251,9 @@ pub fn rename_operation_ids(spec: &mut Value) -> usize {
             return;
         };
         let new = idiomatic_operation_id(&original);
+        if new == original {
+            return;
+        }
         let summary = op
             .get("summary")
             .and_then(Value::as_str)
@@ -548,6 +555,7 @@ mod tests {
             ),
             ("Transcoding_TranscodeMessage", "transcode_message"),
             ("plainName", "plain_name"),
+            ("list_recent_conversations", "list_recent_conversations"),
         ] {
             assert_eq!(idiomatic_operation_id(original), expected);
         }
