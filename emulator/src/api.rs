@@ -10,7 +10,7 @@ use chrono::Utc;
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Value, json};
 use sinch_conversation::types::{
-    self, App, AppMessage, AppPatch, ChannelIdentity, Contact, ContactLanguage, ContactMessage,
+    self, App, AppMessage, AppPatch, ChannelIdentity, ConversationEvent, Contact, ContactLanguage, ContactMessage,
     ContactPatch, Conversation, ConversationChannel, ConversationDirection, ConversationMessage,
     ConversationMessagesView, ConversationMetadataReportView, ConversationPatch, ListAppsResponse,
     ListContactsResponse, ListConversationsResponse, ListMessagesResponse, ListWebhooksResponse,
@@ -27,7 +27,7 @@ use crate::{
     mask,
     ops::{Operation, Route},
     state::Shared,
-    store::{Order, Store, StoredMessage, new_id},
+    store::{Order, Store, StoredEvent, StoredMessage, new_id, page_of},
     transcode,
 };
 
@@ -51,7 +51,7 @@ impl Query {
         )
     }
 
-    fn get(&self, name: &str) -> Option<&str> {
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.0
             .iter()
             .rev()
@@ -60,7 +60,7 @@ impl Query {
             .filter(|v| !v.is_empty())
     }
 
-    fn bool(&self, name: &str) -> Result<Option<bool>, ApiError> {
+    pub(crate) fn bool(&self, name: &str) -> Result<Option<bool>, ApiError> {
         match self.get(name) {
             None => Ok(None),
             Some(v) if v.eq_ignore_ascii_case("true") || v == "1" => Ok(Some(true)),
@@ -71,7 +71,7 @@ impl Query {
         }
     }
 
-    fn page_size(&self) -> Result<usize, ApiError> {
+    pub(crate) fn page_size(&self) -> Result<usize, ApiError> {
         match self.get("page_size") {
             None => Ok(DEFAULT_PAGE_SIZE),
             Some(v) => match v.parse::<i64>() {
@@ -94,7 +94,7 @@ pub(crate) struct Outcome {
     pub(crate) emits: Vec<Emit>,
 }
 
-fn json_response<T: Serialize>(value: &T) -> Result<Response, ApiError> {
+pub(crate) fn json_response<T: Serialize>(value: &T) -> Result<Response, ApiError> {
     let body = serde_json::to_vec(value).map_err(|e| {
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -109,7 +109,7 @@ fn json_response<T: Serialize>(value: &T) -> Result<Response, ApiError> {
     Ok(response)
 }
 
-fn ok<T: Serialize>(value: &T) -> Result<Outcome, ApiError> {
+pub(crate) fn ok<T: Serialize>(value: &T) -> Result<Outcome, ApiError> {
     Ok(Outcome {
         response: json_response(value)?,
         emits: Vec::new(),
@@ -123,18 +123,18 @@ fn ok_with<T: Serialize>(value: &T, emits: Vec<Emit>) -> Result<Outcome, ApiErro
     })
 }
 
-fn empty(emits: Vec<Emit>) -> Result<Outcome, ApiError> {
+pub(crate) fn empty(emits: Vec<Emit>) -> Result<Outcome, ApiError> {
     ok_with(&json!({}), emits)
 }
 
-fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+pub(crate) fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::invalid("A request body is required"));
     }
     serde_json::from_slice(body).map_err(|e| ApiError::bad_json(&e))
 }
 
-fn non_empty(value: Option<&str>) -> Option<&str> {
+pub(crate) fn non_empty(value: Option<&str>) -> Option<&str> {
     value.filter(|v| !v.trim().is_empty())
 }
 
@@ -152,11 +152,11 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn project(&self) -> &str {
+    pub(crate) fn project(&self) -> &str {
         &self.route.project
     }
 
-    fn id(&self) -> &str {
+    pub(crate) fn id(&self) -> &str {
         &self.route.id
     }
 
@@ -229,6 +229,37 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiE
         O::TranscodeMessage => transcode_message(ctx, store),
         O::RegisterOptIn => register_consent(ctx, store, true),
         O::RegisterOptOut => register_consent(ctx, store, false),
+        O::ListConsentAuditRecords => list_consent_audit_records(ctx, store),
+        O::ListConsentIdentities => list_consent_identities(ctx, store),
+        O::GetChannelProfile => get_channel_profile(ctx, store),
+        O::ListIdentityConflicts => list_identity_conflicts(ctx, store),
+        O::InjectEvent => inject_event(ctx, store),
+        O::ListRecentConversations => list_recent_conversations(ctx, store),
+        O::ListEvents => list_events(ctx, store),
+        O::GetEvent => ok(&store
+            .events
+            .get(ctx.id())
+            .ok_or_else(|| ApiError::not_found("Event", ctx.id()))?
+            .event),
+        O::DeleteEvent => {
+            store
+                .events
+                .remove(ctx.id())
+                .ok_or_else(|| ApiError::not_found("Event", ctx.id()))?;
+            empty(Vec::new())
+        }
+        O::UpdateMessageMetadata => update_message_metadata(ctx, store),
+        O::ListLastMessagesByChannelIdentity => list_last_messages(ctx, store),
+        O::CreateProjectSettings
+        | O::GetProjectSettings
+        | O::UpdateProjectSettings
+        | O::DeleteProjectSettings => crate::templates::settings(ctx, store),
+        O::ListTemplates
+        | O::CreateTemplate
+        | O::GetTemplate
+        | O::UpdateTemplate
+        | O::DeleteTemplate
+        | O::ListTemplateTranslations => crate::templates::templates(ctx, store),
         O::Token => Err(ApiError::new(
             StatusCode::NOT_FOUND,
             "the token endpoint is not an API operation",
@@ -309,6 +340,7 @@ fn delete_app(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
         .conversations
         .retain(|c| c.app_id.as_deref() != Some(id));
     store.messages.retain(|m| m.app_id != id);
+    store.events.retain(|e| e.app_id != id);
     store.opt_outs.retain(|(app, _, _)| app != id);
     empty(Vec::new())
 }
@@ -504,6 +536,9 @@ fn delete_contact(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError>
     store
         .messages
         .retain(|m| m.message.contact_id.as_deref() != Some(id));
+    store
+        .events
+        .retain(|e| e.event.contact_id.as_deref() != Some(id));
     let emit = contact_emit(
         ctx.project(),
         "CONTACT_DELETE",
@@ -697,6 +732,7 @@ fn list_conversations(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiEr
     };
     let app_id = ctx.query.get("app_id");
     let contact_id = ctx.query.get("contact_id");
+    let active_channel = ctx.query.get("active_channel");
     if app_id.is_none() && contact_id.is_none() {
         return Err(ApiError::invalid(
             "at least one of app_id and contact_id is required",
@@ -710,6 +746,9 @@ fn list_conversations(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiEr
             (!only_active || c.active == Some(true))
                 && app_id.is_none_or(|a| c.app_id.as_deref() == Some(a))
                 && contact_id.is_none_or(|a| c.contact_id.as_deref() == Some(a))
+                && active_channel.is_none_or(|ch| {
+                    c.active_channel.as_ref().is_some_and(|a| a.to_string() == ch)
+                })
         },
     )?;
     ok(&ListConversationsResponse {
@@ -757,6 +796,9 @@ fn delete_conversation(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiE
     store
         .messages
         .retain(|m| m.message.conversation_id.as_deref() != Some(id));
+    store
+        .events
+        .retain(|e| e.event.conversation_id.as_deref() != Some(id));
     let emit = conversation_emit(
         ctx.project(),
         "CONVERSATION_DELETE",
@@ -852,6 +894,20 @@ fn list_messages(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> 
     let contact_id = ctx.query.get("contact_id");
     let app_id = ctx.query.get("app_id");
     let channel = ctx.query.get("channel");
+    let identity = ctx.query.get("channel_identity");
+    let direction = ctx.query.get("direction");
+    let only_recipient_originated = ctx.query.bool("only_recipient_originated")?.unwrap_or(false);
+    let time = |name: &str| -> Result<Option<chrono::DateTime<Utc>>, ApiError> {
+        ctx.query
+            .get(name)
+            .map(|v| {
+                chrono::DateTime::parse_from_rfc3339(v)
+                    .map(|t| t.with_timezone(&Utc))
+                    .map_err(|_| ApiError::invalid(format!("Invalid value for {name}: '{v}'")))
+            })
+            .transpose()
+    };
+    let (start, end) = (time("start_time")?, time("end_time")?);
     if conversation_id.is_none() && contact_id.is_none() && app_id.is_none() {
         return Err(ApiError::invalid(
             "one of conversation_id and contact_id is required",
@@ -883,6 +939,19 @@ fn list_messages(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> 
                         .as_ref()
                         .is_some_and(|ci| ci.channel.to_string() == ch)
                 })
+                && identity.is_none_or(|id| {
+                    m.message
+                        .channel_identity
+                        .as_ref()
+                        .is_some_and(|ci| ci.identity == id)
+                })
+                && direction.is_none_or(|d| {
+                    m.message.direction.as_ref().is_some_and(|md| md.to_string() == d)
+                })
+                && (!only_recipient_originated
+                    || m.message.direction == Some(ConversationDirection::ToApp))
+                && start.is_none_or(|t| m.message.accept_time.is_some_and(|at| at >= t))
+                && end.is_none_or(|t| m.message.accept_time.is_some_and(|at| at <= t))
         },
     )?;
     let messages = page
@@ -1277,7 +1346,11 @@ fn send_message(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
                     "sub_code": "UNSPECIFIED_SUB_CODE"}),
             );
         }
-        envelope(ctx.project(), "message_delivery_report", payload, &metadata)
+        let mut body = envelope(ctx.project(), "message_delivery_report", payload, &metadata);
+        if let (Some(id), Value::Object(map)) = (&request.correlation_id, &mut body) {
+            map.insert("correlation_id".into(), json!(id));
+        }
+        body
     };
     let delay = ctx.report_delay();
     emits.push(Emit {
@@ -1411,9 +1484,30 @@ fn send_event(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
             return Err(ApiError::invalid("no recipient"));
         }
     };
-    store.events += 1;
     let event_id = new_id();
     let accepted = Utc::now();
+    let conversation_id = target.as_ref().and_then(|t| {
+        store
+            .active_conversation(&app_id, t.contact.id.as_deref().unwrap_or_default())
+            .and_then(|c| c.id.clone())
+    });
+    store.events.insert(
+        event_id.clone(),
+        StoredEvent {
+            app_id: app_id.clone(),
+            event: ConversationEvent {
+                accept_time: Some(accepted),
+                app_event: request.event.clone(),
+                channel_identity: Some(identity.clone()),
+                contact_id: target.as_ref().and_then(|t| t.contact.id.clone()),
+                conversation_id,
+                direction: Some(ConversationDirection::ToContact),
+                id: Some(event_id.clone()),
+                processing_mode: Some(types::ProcessingMode::Conversation),
+                ..Default::default()
+            },
+        },
+    );
     let metadata = request.event_metadata.clone().unwrap_or_default();
     let report = |status: &str| {
         envelope(
@@ -1575,10 +1669,18 @@ fn register_consent(ctx: &Ctx<'_>, store: &mut Store, opt_in: bool) -> Result<Ou
         match identity {
             Some(ci) => {
                 let key = (app_id.clone(), channel.to_string(), ci.identity.clone());
-                if opt_in {
-                    store.opt_outs.remove(&key);
+                let operation = if opt_in {
+                    store
+                        .opt_outs
+                        .remove(&key)
+                        .then_some(types::ConsentOperation::OperationDelete)
+                } else if store.opt_outs.insert(key) {
+                    Some(types::ConsentOperation::OperationInsert)
                 } else {
-                    store.opt_outs.insert(key);
+                    Some(types::ConsentOperation::OperationUpdate)
+                };
+                if let Some(operation) = operation {
+                    audit_consent(store, ctx.project(), &app_id, &ci.identity, operation);
                 }
             }
             None => {
@@ -1650,4 +1752,332 @@ fn transcode_message(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiErr
         })
         .collect();
     ok(&TranscodeMessageResponse { transcoded_message })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Consents, profiles, identity conflicts, events, recent conversations, last messages
+
+/// Records a consent change for the audit trail of `(app_id, identity)`.
+pub(crate) fn audit_consent(
+    store: &mut Store,
+    project: &str,
+    app_id: &str,
+    identity: &str,
+    operation: types::ConsentOperation,
+) {
+    store.consent_records.push((
+        app_id.to_owned(),
+        identity.to_owned(),
+        types::ConsentAuditRecord {
+            app_id: Some(app_id.to_owned()),
+            datetime: Some(Utc::now()),
+            list_type: Some(types::ConsentsListType::OptOutAll),
+            operation: Some(operation),
+            origin: Some(types::ConsentOrigin::OriginApi),
+            project_id: Some(project.to_owned()),
+        },
+    ));
+}
+
+fn list_consent_audit_records(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
+    get_app(store, ctx.id())?;
+    let identity = ctx.route.id2.as_str();
+    let audit_records = store
+        .consent_records
+        .iter()
+        .filter(|(app, id, _)| app == ctx.id() && id == identity)
+        .map(|(_, _, record)| record.clone())
+        .collect();
+    ok(&types::ConsentAuditRecordsList {
+        audit_records,
+        identity: Some(types::ConsentIdentity {
+            identity: identity.to_owned(),
+        }),
+    })
+}
+
+fn list_consent_identities(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
+    get_app(store, ctx.id())?;
+    let list_type = ctx.route.id2.parse::<types::ConsentsListType>();
+    let opt_out_all = match list_type {
+        Ok(types::ConsentsListType::OptOutAll) => true,
+        Ok(types::ConsentsListType::OptOutMarketing | types::ConsentsListType::OptOutNotification) => {
+            false
+        }
+        _ => {
+            return Err(ApiError::invalid(format!(
+                "list type '{}' is not one of OPT_OUT_ALL, OPT_OUT_MARKETING, OPT_OUT_NOTIFICATION",
+                ctx.route.id2
+            )));
+        }
+    };
+    let mut identities: Vec<String> = if opt_out_all {
+        store
+            .opt_outs
+            .iter()
+            .filter(|(app, _, _)| app == ctx.id())
+            .map(|(_, _, identity)| identity.clone())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    identities.sort();
+    identities.dedup();
+    let page = page_of(identities, ctx.query.get("page_token"), ctx.query.page_size()?)?;
+    ok(&types::ListConsentIdentitiesResponse {
+        identities: page
+            .items
+            .into_iter()
+            .map(|identity| types::ConsentIdentity { identity })
+            .collect(),
+        next_page_token: page.next_page_token,
+    })
+}
+
+fn get_channel_profile(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
+    let request: types::GetChannelProfileRequest = parse(ctx.body)?;
+    get_app(store, &request.app_id)?;
+    let channel = request.channel.to_string();
+    let (contact, identity) = match &request.recipient {
+        Recipient::ContactRecipient(r) => {
+            let contact = get_contact(store, &r.contact_id)?;
+            let identity = contact
+                .channel_identities
+                .iter()
+                .find(|ci| ci.channel.to_string() == channel)
+                .map(|ci| ci.identity.clone())
+                .ok_or_else(|| {
+                    ApiError::invalid(format!(
+                        "contact '{}' has no identity on {channel}",
+                        r.contact_id
+                    ))
+                })?;
+            (Some(contact.clone()), identity)
+        }
+        Recipient::ChannelIdentitiesRecipient(r) => {
+            let identity = r
+                .identified_by
+                .channel_identities
+                .iter()
+                .find(|ci| ci.channel.to_string() == channel)
+                .map(|ci| ci.identity.clone())
+                .ok_or_else(|| {
+                    ApiError::invalid(format!("the recipient has no identity on {channel}"))
+                })?;
+            (store.contact_by_identity(&channel, &identity).cloned(), identity)
+        }
+    };
+    let profile_name = contact
+        .and_then(|c| c.display_name)
+        .filter(|n| !n.is_empty() && n != "Unknown")
+        .unwrap_or_else(|| format!("{channel} user {identity}"));
+    ok(&types::GetChannelProfileResponse {
+        profile_name: Some(profile_name),
+    })
+}
+
+fn list_identity_conflicts(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
+    // identity -> (channels, contact ids), in order of first appearance.
+    let mut seen: Vec<(String, Vec<ConversationChannel>, Vec<String>)> = Vec::new();
+    for contact in store.contacts.values() {
+        let contact_id = contact.id.clone().unwrap_or_default();
+        for ci in &contact.channel_identities {
+            let entry = match seen.iter().position(|(id, _, _)| *id == ci.identity) {
+                Some(i) => &mut seen[i],
+                None => {
+                    seen.push((ci.identity.clone(), Vec::new(), Vec::new()));
+                    let last = seen.len() - 1;
+                    &mut seen[last]
+                }
+            };
+            if !entry.1.contains(&ci.channel) {
+                entry.1.push(ci.channel.clone());
+            }
+            if !entry.2.contains(&contact_id) {
+                entry.2.push(contact_id.clone());
+            }
+        }
+    }
+    let conflicts: Vec<types::IdentityConflict> = seen
+        .into_iter()
+        .filter(|(_, _, contacts)| contacts.len() > 1)
+        .map(|(identity, channels, contact_ids)| types::IdentityConflict {
+            channels,
+            contact_ids,
+            identity: Some(identity),
+        })
+        .collect();
+    let page = page_of(conflicts, ctx.query.get("page_token"), ctx.query.page_size()?)?;
+    ok(&types::ListIdentityConflictsResponse {
+        conflicts: page.items,
+        next_page_token: page.next_page_token,
+    })
+}
+
+fn inject_event(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
+    let request: types::InjectConversationEventRequest = parse(ctx.body)?;
+    let conversation = get_conversation(store, ctx.id())?.clone();
+    let kinds = usize::from(request.app_event.composing_event.is_some())
+        + usize::from(request.app_event.comment_reply_event.is_some());
+    if kinds != 1 {
+        return Err(ApiError::invalid(
+            "app_event must set exactly one of composing_event and comment_reply_event",
+        ));
+    }
+    let contact_id = conversation.contact_id.clone().unwrap_or_default();
+    let channel_identity = match request.channel_identity {
+        Some(identity) => identity,
+        None => {
+            let contact = get_contact(store, &contact_id)?;
+            conversation
+                .active_channel
+                .as_ref()
+                .and_then(|ch| contact.channel_identities.iter().find(|ci| &ci.channel == ch))
+                .or_else(|| contact.channel_identities.first())
+                .cloned()
+                .ok_or_else(|| ApiError::invalid("channel_identity is required"))?
+        }
+    };
+    let id = new_id();
+    let event = ConversationEvent {
+        accept_time: Some(request.accept_time),
+        app_event: Some(request.app_event),
+        channel_identity: Some(channel_identity),
+        contact_id: Some(contact_id),
+        conversation_id: Some(ctx.id().to_owned()),
+        direction: Some(ConversationDirection::ToContact),
+        id: Some(id.clone()),
+        processing_mode: request.processing_mode,
+        ..Default::default()
+    };
+    store.events.insert(
+        id.clone(),
+        StoredEvent {
+            app_id: conversation.app_id.clone().unwrap_or_default(),
+            event,
+        },
+    );
+    ok(&types::InjectEventResponse {
+        accepted_time: Some(Utc::now()),
+        event_id: Some(id),
+    })
+}
+
+fn list_events(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
+    let conversation_id = ctx.query.get("conversation_id");
+    let contact_id = ctx.query.get("contact_id");
+    let page = store.events.page(
+        ctx.query.get("page_token"),
+        ctx.query.page_size()?,
+        Order::NewestFirst,
+        |e: &StoredEvent| {
+            conversation_id.is_none_or(|c| e.event.conversation_id.as_deref() == Some(c))
+                && contact_id.is_none_or(|c| e.event.contact_id.as_deref() == Some(c))
+        },
+    )?;
+    ok(&types::ListEventsResponse {
+        events: page.items.into_iter().map(|e| e.event).collect(),
+        next_page_token: page.next_page_token,
+    })
+}
+
+fn list_recent_conversations(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
+    let Some(app_id) = ctx.query.get("app_id") else {
+        return Err(ApiError::invalid("app_id is required"));
+    };
+    get_app(store, app_id)?;
+    let only_active = ctx.query.bool("only_active")?.unwrap_or(false);
+    let ascending = match ctx.query.get("order") {
+        None => false,
+        Some(order) => match order.parse::<types::RecentConversationsOrder>() {
+            Ok(types::RecentConversationsOrder::Asc) => true,
+            Ok(types::RecentConversationsOrder::Desc) => false,
+            _ => return Err(ApiError::invalid(format!("Invalid value for order: '{order}'"))),
+        },
+    };
+    let mut recent: Vec<(Option<chrono::DateTime<Utc>>, types::ConversationRecentMessage)> = store
+        .conversations
+        .values()
+        .filter(|c| c.app_id.as_deref() == Some(app_id) && (!only_active || c.active == Some(true)))
+        .map(|c| {
+            let last = store
+                .messages
+                .values()
+                .rev()
+                .find(|m| m.message.conversation_id == c.id)
+                .map(|m| m.message.clone());
+            let at = last.as_ref().and_then(|m| m.accept_time);
+            (
+                at,
+                types::ConversationRecentMessage {
+                    conversation: Some(c.clone()),
+                    last_message: last,
+                },
+            )
+        })
+        .collect();
+    recent.sort_by(|a, b| if ascending { a.0.cmp(&b.0) } else { b.0.cmp(&a.0) });
+    let page = page_of(
+        recent.into_iter().map(|(_, r)| r).collect(),
+        ctx.query.get("page_token"),
+        ctx.query.page_size()?,
+    )?;
+    ok(&types::ListRecentConversationsResponse {
+        conversations: page.items,
+        next_page_token: page.next_page_token,
+    })
+}
+
+fn update_message_metadata(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
+    let patch: types::UpdateMessageRequestPatch = parse(ctx.body)?;
+    let stored = store
+        .messages
+        .get_mut(ctx.id())
+        .ok_or_else(|| ApiError::not_found("Message", ctx.id()))?;
+    stored.message.metadata = patch.metadata;
+    ok(&stored.message)
+}
+
+fn list_last_messages(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
+    let request: types::ListLastMessagesByChannelIdentityRequest = parse(ctx.body)?;
+    let size = match request.page_size {
+        None | Some(0) => DEFAULT_PAGE_SIZE,
+        Some(n) if n < 0 => return Err(ApiError::invalid("page_size must not be negative")),
+        Some(n) => usize::try_from(n).unwrap_or(1000).min(1000),
+    };
+    let without_metadata = matches!(
+        request.view,
+        Some(ConversationMessagesView::WithoutMetadata)
+    );
+    let mut seen: Vec<String> = Vec::new();
+    let mut last = Vec::new();
+    for stored in store.messages.values().rev() {
+        let m = &stored.message;
+        let Some(ci) = &m.channel_identity else {
+            continue;
+        };
+        let matches = request.app_id.as_deref().is_none_or(|a| a == stored.app_id)
+            && request.channel.as_ref().is_none_or(|ch| *ch == ci.channel)
+            && (request.channel_identities.is_empty()
+                || request.channel_identities.contains(&ci.identity))
+            && (request.contact_ids.is_empty()
+                || m.contact_id.as_ref().is_some_and(|c| request.contact_ids.contains(c)))
+            && request.direction.as_ref().is_none_or(|d| m.direction.as_ref() == Some(d))
+            && request.start_time.is_none_or(|t| m.accept_time.is_some_and(|at| at >= t))
+            && request.end_time.is_none_or(|t| m.accept_time.is_some_and(|at| at <= t));
+        let key = format!("{}/{}", ci.channel, ci.identity);
+        if matches && !seen.contains(&key) {
+            seen.push(key);
+            let mut message = m.clone();
+            if without_metadata {
+                message.metadata = None;
+            }
+            last.push(message);
+        }
+    }
+    let page = page_of(last, request.page_token.as_deref(), size)?;
+    ok(&ListMessagesResponse {
+        messages: page.items,
+        next_page_token: page.next_page_token,
+    })
 }

@@ -47,6 +47,7 @@ mod server;
 mod state;
 mod stats;
 mod store;
+mod templates;
 mod transcode;
 
 use std::{

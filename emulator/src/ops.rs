@@ -79,6 +79,27 @@ operations! {
     TranscodeMessage = "transcode_message",
     RegisterOptIn = "register_opt_in",
     RegisterOptOut = "register_opt_out",
+    ListConsentAuditRecords = "list_consent_audit_records",
+    ListConsentIdentities = "list_consent_identities",
+    GetChannelProfile = "get_channel_profile",
+    ListIdentityConflicts = "list_identity_conflicts",
+    InjectEvent = "inject_event",
+    ListRecentConversations = "list_recent_conversations",
+    ListEvents = "list_events",
+    GetEvent = "get_event",
+    DeleteEvent = "delete_event",
+    UpdateMessageMetadata = "update_message_metadata",
+    ListLastMessagesByChannelIdentity = "list_last_messages_by_channel_identity",
+    CreateProjectSettings = "create_project_settings",
+    GetProjectSettings = "get_project_settings",
+    UpdateProjectSettings = "update_project_settings",
+    DeleteProjectSettings = "delete_project_settings",
+    ListTemplates = "list_templates",
+    CreateTemplate = "create_template",
+    GetTemplate = "get_template",
+    UpdateTemplate = "update_template",
+    DeleteTemplate = "delete_template",
+    ListTemplateTranslations = "list_template_translations",
     Token = "token",
 }
 
@@ -121,6 +142,8 @@ pub(crate) struct Route {
     pub(crate) project: String,
     /// The resource id of the path, when it has one.
     pub(crate) id: String,
+    /// A second path parameter (`{identity}` or `{list_type}` of the consent lists).
+    pub(crate) id2: String,
 }
 
 fn decode(segment: &str) -> Option<String> {
@@ -138,9 +161,14 @@ pub(crate) fn route(method: &Method, path: &str) -> Option<Route> {
             op: Operation::Token,
             project: String::new(),
             id: String::new(),
+            id2: String::new(),
         });
     }
-    let tail = path.strip_prefix("/v1/projects/")?;
+    let (v2, tail) = match (path.strip_prefix("/v1/projects/"), path.strip_prefix("/v2/projects/")) {
+        (Some(tail), _) => (false, tail),
+        (None, Some(tail)) => (true, tail),
+        (None, None) => return None,
+    };
     let mut segments: Vec<&str> = tail.split('/').collect();
     if segments.len() < 2 {
         return None;
@@ -156,7 +184,62 @@ pub(crate) fn route(method: &Method, path: &str) -> Option<Route> {
     segments.push(last);
     let m = method.clone();
     use Operation as O;
+    if v2 {
+        let (op, id) = match (segments.as_slice(), verb) {
+            (["templates"], None) if m == Method::GET => (O::ListTemplates, None),
+            (["templates"], None) if m == Method::POST => (O::CreateTemplate, None),
+            (["templates", id], None) if m == Method::GET => (O::GetTemplate, Some(*id)),
+            (["templates", id], None) if m == Method::PUT => (O::UpdateTemplate, Some(*id)),
+            (["templates", id], None) if m == Method::DELETE => (O::DeleteTemplate, Some(*id)),
+            (["templates", id, "translations"], None) if m == Method::GET => {
+                (O::ListTemplateTranslations, Some(*id))
+            }
+            _ => return None,
+        };
+        let id = match id {
+            Some(raw) => decode(raw)?,
+            None => String::new(),
+        };
+        return Some(Route {
+            op,
+            project,
+            id,
+            id2: String::new(),
+        });
+    }
+    let mut id2 = String::new();
     let (op, id) = match (segments.as_slice(), verb) {
+        (["apps", id, "consents", "identities", identity], None) if m == Method::GET => {
+            id2 = decode(identity)?;
+            (O::ListConsentAuditRecords, Some(*id))
+        }
+        (["apps", id, "consents", list_type], None) if m == Method::GET => {
+            id2 = decode(list_type)?;
+            (O::ListConsentIdentities, Some(*id))
+        }
+        (["contacts"], Some("getChannelProfile")) if m == Method::POST => {
+            (O::GetChannelProfile, None)
+        }
+        (["contacts"], Some("identityConflicts")) if m == Method::GET => {
+            (O::ListIdentityConflicts, None)
+        }
+        (["conversations", id], Some("inject-event")) if m == Method::POST => {
+            (O::InjectEvent, Some(*id))
+        }
+        (["conversations"], Some("recent")) if m == Method::GET => {
+            (O::ListRecentConversations, None)
+        }
+        (["events"], None) if m == Method::GET => (O::ListEvents, None),
+        (["events", id], None) if m == Method::GET => (O::GetEvent, Some(*id)),
+        (["events", id], None) if m == Method::DELETE => (O::DeleteEvent, Some(*id)),
+        (["messages", id], None) if m == Method::PATCH => (O::UpdateMessageMetadata, Some(*id)),
+        (["messages"], Some("fetch-last-message")) if m == Method::POST => {
+            (O::ListLastMessagesByChannelIdentity, None)
+        }
+        (["settings"], None) if m == Method::POST => (O::CreateProjectSettings, None),
+        (["settings"], None) if m == Method::GET => (O::GetProjectSettings, None),
+        (["settings"], None) if m == Method::PATCH => (O::UpdateProjectSettings, None),
+        (["settings"], None) if m == Method::DELETE => (O::DeleteProjectSettings, None),
         (["apps"], None) if m == Method::GET => (O::ListApps, None),
         (["apps"], None) if m == Method::POST => (O::CreateApp, None),
         (["apps", id], None) if m == Method::GET => (O::GetApp, Some(*id)),
@@ -199,7 +282,12 @@ pub(crate) fn route(method: &Method, path: &str) -> Option<Route> {
         Some(raw) => decode(raw)?,
         None => String::new(),
     };
-    Some(Route { op, project, id })
+    Some(Route {
+        op,
+        project,
+        id,
+        id2,
+    })
 }
 
 #[cfg(test)]
@@ -212,7 +300,7 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        assert_eq!(Operation::ALL.len(), 33);
+        assert_eq!(Operation::ALL.len(), 54);
         for op in Operation::ALL {
             assert_eq!(op.as_str().parse::<Operation>(), Ok(*op));
             assert_eq!(Operation::ALL[op.index()], *op);
@@ -246,6 +334,10 @@ mod tests {
         assert_eq!(r(Method::GET, "/v1/projects//apps"), None);
         assert_eq!(r(Method::POST, "/v1/projects/p/messages:explode"), None);
         assert_eq!(r(Method::GET, "/v1/projects/p/contacts/%FF"), None);
+        assert_eq!(r(Method::GET, "/v2/projects/p/apps"), None);
+        assert_eq!(r(Method::GET, "/v1/projects/p/templates"), None);
+        let consent = route(&Method::GET, "/v1/projects/p/apps/a/consents/identities/%2B46").unwrap();
+        assert_eq!((consent.id.as_str(), consent.id2.as_str()), ("a", "+46"));
     }
 
     #[test]
@@ -286,6 +378,27 @@ mod tests {
             (Method::POST, "/v1/projects/p/messages:transcode"),
             (Method::POST, "/v1/projects/p/optins:register"),
             (Method::POST, "/v1/projects/p/optouts:register"),
+            (Method::GET, "/v1/projects/p/apps/a/consents/identities/%2B46"),
+            (Method::GET, "/v1/projects/p/apps/a/consents/OPT_OUT_ALL"),
+            (Method::POST, "/v1/projects/p/contacts:getChannelProfile"),
+            (Method::GET, "/v1/projects/p/contacts:identityConflicts"),
+            (Method::POST, "/v1/projects/p/conversations/x:inject-event"),
+            (Method::GET, "/v1/projects/p/conversations:recent"),
+            (Method::GET, "/v1/projects/p/events"),
+            (Method::GET, "/v1/projects/p/events/x"),
+            (Method::DELETE, "/v1/projects/p/events/x"),
+            (Method::PATCH, "/v1/projects/p/messages/x"),
+            (Method::POST, "/v1/projects/p/messages:fetch-last-message"),
+            (Method::POST, "/v1/projects/p/settings"),
+            (Method::GET, "/v1/projects/p/settings"),
+            (Method::PATCH, "/v1/projects/p/settings"),
+            (Method::DELETE, "/v1/projects/p/settings"),
+            (Method::GET, "/v2/projects/p/templates"),
+            (Method::POST, "/v2/projects/p/templates"),
+            (Method::GET, "/v2/projects/p/templates/t"),
+            (Method::PUT, "/v2/projects/p/templates/t"),
+            (Method::DELETE, "/v2/projects/p/templates/t"),
+            (Method::GET, "/v2/projects/p/templates/t/translations"),
             (Method::POST, "/oauth2/token"),
         ];
         let mut seen: Vec<Operation> = cases

@@ -2,7 +2,10 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use sinch_conversation::types::{App, Contact, Conversation, ConversationMessage, Webhook};
+use sinch_conversation::types::{
+    App, ConsentAuditRecord, Contact, Conversation, ConversationEvent, ConversationMessage,
+    ProjectSettings, V2Template, Webhook,
+};
 
 use crate::error::ApiError;
 
@@ -166,6 +169,27 @@ impl<T: Clone> Table<T> {
     }
 }
 
+/// A page of an already filtered and ordered list, with offset tokens.
+pub(crate) fn page_of<T>(
+    items: Vec<T>,
+    token: Option<&str>,
+    size: usize,
+) -> Result<Page<T>, ApiError> {
+    let total = items.len();
+    let start = match token.filter(|t| !t.is_empty()) {
+        None => 0,
+        Some(token) => usize::try_from(decode_token(token)?).unwrap_or(usize::MAX),
+    };
+    let items: Vec<T> = items.into_iter().skip(start).take(size).collect();
+    let end = start.saturating_add(items.len());
+    let next_page_token = (end < total).then(|| encode_token(end as u64));
+    Ok(Page {
+        items,
+        next_page_token,
+        total,
+    })
+}
+
 fn encode_token(seq: u64) -> String {
     format!("PT{seq:012X}")
 }
@@ -184,6 +208,13 @@ pub(crate) struct StoredMessage {
     pub(crate) message: ConversationMessage,
 }
 
+/// A stored event, with its app.
+#[derive(Clone, Debug)]
+pub(crate) struct StoredEvent {
+    pub(crate) app_id: String,
+    pub(crate) event: ConversationEvent,
+}
+
 /// Everything the emulator stores for its project.
 #[derive(Debug, Default)]
 pub(crate) struct Store {
@@ -194,8 +225,11 @@ pub(crate) struct Store {
     pub(crate) messages: Table<StoredMessage>,
     /// `(app_id, channel, identity)` opted out.
     pub(crate) opt_outs: HashSet<(String, String, String)>,
-    /// How many events were accepted.
-    pub(crate) events: u64,
+    pub(crate) events: Table<StoredEvent>,
+    /// `(app_id, identity, record)`, oldest first.
+    pub(crate) consent_records: Vec<(String, String, ConsentAuditRecord)>,
+    pub(crate) settings: Option<ProjectSettings>,
+    pub(crate) templates: Table<V2Template>,
 }
 
 impl Store {
@@ -276,6 +310,17 @@ mod tests {
             t.page(Some("garbage"), 3, Order::OldestFirst, |_| true)
                 .is_err()
         );
+    }
+
+    #[test]
+    fn offset_pages() {
+        let first = page_of((0..5).collect(), None, 2).unwrap();
+        assert_eq!(first.items, vec![0, 1]);
+        let second = page_of((0..5).collect(), first.next_page_token.as_deref(), 2).unwrap();
+        assert_eq!(second.items, vec![2, 3]);
+        let last = page_of((0..5).collect(), second.next_page_token.as_deref(), 2).unwrap();
+        assert_eq!((last.items, last.next_page_token), (vec![4], None));
+        assert!(page_of(vec![1], Some("x"), 2).is_err());
     }
 
     #[test]

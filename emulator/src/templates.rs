@@ -1,0 +1,171 @@
+//! Project settings and the Template API (v2), served on the same address.
+
+use axum::http::StatusCode;
+use chrono::Utc;
+use sinch_conversation::types::{
+    ContactSettings, ProjectSettings, ProjectSettingsContent, ProjectSettingsRequest,
+    ProjectSettingsRequestPatch, V2ListTemplatesResponse, V2ListTranslationsResponse, V2Template,
+};
+
+use crate::{
+    api::{Ctx, Outcome, empty, non_empty, ok, parse},
+    error::ApiError,
+    ops::Operation,
+    store::{Store, new_id},
+};
+
+/// `create/get/update/delete_project_settings`.
+pub(crate) fn settings(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
+    let not_found = || {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!("Project '{}' has no settings", ctx.project()),
+        )
+    };
+    match ctx.route.op {
+        Operation::CreateProjectSettings => {
+            if store.settings.is_some() {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    format!("Project '{}' already has settings", ctx.project()),
+                ));
+            }
+            let request: ProjectSettingsRequest = parse(ctx.body)?;
+            let settings = ProjectSettings {
+                project_id: Some(ctx.project().to_owned()),
+                settings: Some(ProjectSettingsContent {
+                    contact_settings: Some(request.contact_settings.unwrap_or(ContactSettings {
+                        unified_contact_id_enabled: Some(false),
+                    })),
+                }),
+            };
+            store.settings = Some(settings.clone());
+            ok(&settings)
+        }
+        Operation::GetProjectSettings => ok(store.settings.as_ref().ok_or_else(not_found)?),
+        Operation::UpdateProjectSettings => {
+            let patch: ProjectSettingsRequestPatch = parse(ctx.body)?;
+            let settings = store.settings.as_mut().ok_or_else(not_found)?;
+            if let Some(patch) = patch.contact_settings {
+                let content = settings.settings.get_or_insert_with(Default::default);
+                let contact = content.contact_settings.get_or_insert(ContactSettings {
+                    unified_contact_id_enabled: None,
+                });
+                if patch.unified_contact_id_enabled.is_some() {
+                    contact.unified_contact_id_enabled = patch.unified_contact_id_enabled;
+                }
+            }
+            ok(&*settings)
+        }
+        _ => {
+            store.settings.take().ok_or_else(not_found)?;
+            empty(Vec::new())
+        }
+    }
+}
+
+fn get<'s>(store: &'s Store, id: &str) -> Result<&'s V2Template, ApiError> {
+    store
+        .templates
+        .get(id)
+        .ok_or_else(|| ApiError::not_found("Template", id))
+}
+
+/// Checks a template body and stamps its translations.
+fn prepare(mut template: V2Template, version: i32, created: bool) -> Result<V2Template, ApiError> {
+    if template.translations.is_empty() {
+        return Err(ApiError::invalid("translations must contain at least one translation"));
+    }
+    let now = Utc::now();
+    for (i, translation) in template.translations.iter_mut().enumerate() {
+        if translation.language_code.trim().is_empty() {
+            return Err(ApiError::invalid(format!(
+                "translations[{i}].language_code is required"
+            )));
+        }
+        translation.version.get_or_insert_with(|| version.to_string());
+        if created || translation.create_time.is_none() {
+            translation.create_time = Some(now);
+        }
+        translation.update_time = Some(now);
+    }
+    match non_empty(template.default_translation.as_deref()) {
+        Some(code) if !template.translations.iter().any(|t| t.language_code == code) => {
+            return Err(ApiError::invalid(format!(
+                "default_translation '{code}' is not the language of a translation"
+            )));
+        }
+        Some(_) => {}
+        None => template.default_translation = Some(template.translations[0].language_code.clone()),
+    }
+    template.version = Some(version);
+    template.update_time = Some(now);
+    Ok(template)
+}
+
+/// The six Template API operations.
+pub(crate) fn templates(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
+    match ctx.route.op {
+        Operation::ListTemplates => ok(&V2ListTemplatesResponse {
+            templates: store.templates.values().cloned().collect(),
+        }),
+        Operation::CreateTemplate => {
+            let template: V2Template = parse(ctx.body)?;
+            let id = match non_empty(template.id.as_deref()) {
+                Some(id) if store.templates.contains(id) => {
+                    return Err(ApiError::new(
+                        StatusCode::CONFLICT,
+                        format!("Template '{id}' already exists"),
+                    ));
+                }
+                Some(id) => id.to_owned(),
+                None => new_id(),
+            };
+            let mut template = prepare(template, 1, true)?;
+            template.id = Some(id.clone());
+            template.create_time = template.update_time;
+            store.templates.insert(id, template.clone());
+            ok(&template)
+        }
+        Operation::GetTemplate => ok(get(store, ctx.id())?),
+        Operation::UpdateTemplate => {
+            let stored = get(store, ctx.id())?.clone();
+            let template: V2Template = parse(ctx.body)?;
+            let current = stored.version.unwrap_or(1);
+            if let Some(version) = template.version
+                && version != current
+            {
+                return Err(ApiError::precondition(format!(
+                    "version {version} is not the latest version ({current}) of template '{}'",
+                    ctx.id()
+                )));
+            }
+            let mut template = prepare(template, current + 1, false)?;
+            template.id = Some(ctx.id().to_owned());
+            template.create_time = stored.create_time;
+            store.templates.insert(ctx.id().to_owned(), template.clone());
+            ok(&template)
+        }
+        Operation::DeleteTemplate => {
+            store
+                .templates
+                .remove(ctx.id())
+                .ok_or_else(|| ApiError::not_found("Template", ctx.id()))?;
+            empty(Vec::new())
+        }
+        _ => {
+            let template = get(store, ctx.id())?;
+            let language = ctx.query.get("language_code");
+            let version = ctx.query.get("translation_version").filter(|v| *v != "latest");
+            ok(&V2ListTranslationsResponse {
+                translations: template
+                    .translations
+                    .iter()
+                    .filter(|t| language.is_none_or(|l| t.language_code == l))
+                    .filter(|t| version.is_none_or(|v| t.version.as_deref() == Some(v)))
+                    .cloned()
+                    .collect(),
+            })
+        }
+    }
+}
