@@ -859,3 +859,365 @@ async fn basic_auth_and_admin_api() {
     http.post(admin("reset")).send().await.unwrap();
     assert!(emulator.apps().is_empty());
 }
+
+#[tokio::test]
+async fn consents_profiles_and_identity_conflicts() {
+    let emulator = emulator().await;
+    let client = client(&emulator);
+    let project = client.project().to_owned();
+    let app_id = create_app(&client, "consents").await;
+    let number = "+46700000020";
+    let recipient =
+        json!({"identified_by": {"channel_identities": [{"channel": "SMS", "identity": number}]}});
+    for opt_in in [false, true, false] {
+        if opt_in {
+            let body: types::OptIn =
+                from_json(json!({"app_id": app_id, "channels": ["SMS"], "recipient": recipient}));
+            client
+                .register_opt_in()
+                .project_id(&project)
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+        } else {
+            let body: types::OptOut =
+                from_json(json!({"app_id": app_id, "channels": ["SMS"], "recipient": recipient}));
+            client
+                .register_opt_out()
+                .project_id(&project)
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+        }
+    }
+    let opted_out = client
+        .list_consent_identities()
+        .project_id(&project)
+        .app_id(&app_id)
+        .list_type(types::ConsentsListType::OptOutAll)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(opted_out.identities.len(), 1);
+    assert_eq!(opted_out.identities[0].identity, number);
+    let audit = client
+        .list_consent_audit_records()
+        .project_id(&project)
+        .app_id(&app_id)
+        .identity(number)
+        .send()
+        .await
+        .unwrap();
+    let operations: Vec<String> = audit
+        .audit_records
+        .iter()
+        .filter_map(|r| r.operation.as_ref().map(ToString::to_string))
+        .collect();
+    assert_eq!(
+        operations,
+        ["OPERATION_INSERT", "OPERATION_DELETE", "OPERATION_INSERT"]
+    );
+
+    // Two contacts sharing an identity are a conflict.
+    contact(&client, "+46700000021").await;
+    contact(&client, "+46700000021").await;
+    let conflicts = client
+        .list_identity_conflicts()
+        .project_id(&project)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(conflicts.conflicts.len(), 1);
+    assert_eq!(conflicts.conflicts[0].contact_ids.len(), 2);
+
+    let viber: types::Contact = from_json(json!({
+        "display_name": "Vera",
+        "channel_identities": [{"channel": "VIBER", "identity": "viber-1"}],
+        "language": "EN_US",
+    }));
+    let vera = client
+        .create_contact()
+        .project_id(&project)
+        .body(viber)
+        .send()
+        .await
+        .unwrap();
+    let request: types::GetChannelProfileRequest = from_json(json!({
+        "app_id": app_id, "channel": "VIBER", "recipient": {"contact_id": vera.id},
+    }));
+    let profile = client
+        .get_channel_profile()
+        .project_id(&project)
+        .body(request)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(profile.profile_name.as_deref(), Some("Vera"));
+}
+
+#[tokio::test]
+async fn events_recent_conversations_and_last_messages() {
+    let emulator = emulator().await;
+    let client = client(&emulator);
+    let project = client.project().to_owned();
+    let app_id = create_app(&client, "recent").await;
+    for (number, text) in [("+46700000030", "first"), ("+46700000031", "second")] {
+        client
+            .send_text(
+                &app_id,
+                Recipient::channel(ConversationChannel::Sms, number),
+                text,
+            )
+            .send()
+            .await
+            .unwrap();
+    }
+    let sent = client
+        .send_text(
+            &app_id,
+            Recipient::channel(ConversationChannel::Sms, "+46700000030"),
+            "third",
+        )
+        .send()
+        .await
+        .unwrap();
+
+    let recent = client
+        .list_recent_conversations()
+        .project_id(&project)
+        .app_id(&app_id)
+        .send()
+        .await
+        .unwrap();
+    let last_texts: Vec<String> = recent
+        .conversations
+        .iter()
+        .filter_map(|c| {
+            c.last_message
+                .as_ref()?
+                .app_message
+                .as_ref()?
+                .text_message
+                .as_ref()?
+                .text
+                .clone()
+        })
+        .collect();
+    assert_eq!(last_texts, ["third", "second"], "most recent first");
+
+    let request: types::ListLastMessagesByChannelIdentityRequest = from_json(
+        json!({"app_id": app_id, "channel_identities": ["+46700000030", "+46700000031"]}),
+    );
+    let last = client
+        .list_last_messages_by_channel_identity()
+        .project_id(&project)
+        .body(request)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(last.messages.len(), 2);
+    assert_eq!(last.messages[0].id, sent.message_id);
+
+    let updated = client
+        .update_message_metadata()
+        .project_id(&project)
+        .message_id(sent.message_id.clone().unwrap())
+        .body(from_json::<types::UpdateMessageRequestPatch>(
+            json!({"metadata": "tagged"}),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(updated.metadata.as_deref(), Some("tagged"));
+
+    // Events: sent, injected, listed, fetched, deleted.
+    let conversation_id = recent.conversations[0]
+        .conversation
+        .as_ref()
+        .and_then(|c| c.id.clone())
+        .unwrap();
+    let sent_event = client
+        .event(
+            &app_id,
+            Recipient::channel(ConversationChannel::Sms, "+46700000030"),
+            types::AppEvent::composing(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let injected: types::InjectConversationEventRequest = from_json(json!({
+        "accept_time": "2024-01-01T00:00:00Z",
+        "app_event": {"composing_event": {}},
+    }));
+    let injected = client
+        .inject_event()
+        .project_id(&project)
+        .conversation_id(&conversation_id)
+        .body(injected)
+        .send()
+        .await
+        .unwrap();
+    let events = client
+        .list_events()
+        .project_id(&project)
+        .conversation_id(&conversation_id)
+        .send()
+        .await
+        .unwrap();
+    let ids: Vec<_> = events.events.iter().filter_map(|e| e.id.clone()).collect();
+    assert_eq!(
+        ids,
+        [
+            injected.event_id.clone().unwrap(),
+            sent_event.event_id.clone().unwrap()
+        ]
+    );
+    let got = client
+        .get_event()
+        .project_id(&project)
+        .event_id(sent_event.event_id.clone().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        got.conversation_id.as_deref(),
+        Some(conversation_id.as_str())
+    );
+    client
+        .delete_event()
+        .project_id(&project)
+        .event_id(sent_event.event_id.clone().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let gone = client
+        .get_event()
+        .project_id(&project)
+        .event_id(sent_event.event_id.unwrap())
+        .send()
+        .await;
+    assert_eq!(api_error(gone).await.status().as_u16(), 404);
+}
+
+#[tokio::test]
+async fn project_settings_and_templates() {
+    let emulator = emulator().await;
+    let client = client(&emulator);
+    let project = client.project().to_owned();
+
+    let missing = client
+        .get_project_settings()
+        .project_id(&project)
+        .send()
+        .await;
+    assert_eq!(api_error(missing).await.status().as_u16(), 404);
+    let created = client
+        .create_project_settings()
+        .project_id(&project)
+        .body(from_json::<types::ProjectSettingsRequest>(json!({
+            "contact_settings": {"unified_contact_id_enabled": false}
+        })))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.project_id.as_deref(), Some(project.as_str()));
+    let updated = client
+        .update_project_settings()
+        .project_id(&project)
+        .body(from_json::<types::ProjectSettingsRequestPatch>(json!({
+            "contact_settings": {"unified_contact_id_enabled": true}
+        })))
+        .send()
+        .await
+        .unwrap();
+    let enabled = updated
+        .settings
+        .as_ref()
+        .and_then(|s| s.contact_settings.as_ref())
+        .and_then(|c| c.unified_contact_id_enabled);
+    assert_eq!(enabled, Some(true));
+    client
+        .delete_project_settings()
+        .project_id(&project)
+        .send()
+        .await
+        .unwrap();
+
+    // Templates live on the Template API host; with a base URL the client sends them here too.
+    let template: types::V2Template = from_json(json!({
+        "description": "greeting",
+        "translations": [
+            {"language_code": "en-US", "text_message": {"text": "Hello ${name}"},
+             "variables": [{"key": "name", "preview_value": "Ada"}]},
+            {"language_code": "sv-SE", "text_message": {"text": "Hej ${name}"}}
+        ],
+    }));
+    let created = client
+        .create_template()
+        .project_id(&project)
+        .body(template.clone())
+        .send()
+        .await
+        .unwrap();
+    let id = created.id.clone().unwrap();
+    assert_eq!(
+        (created.version, created.default_translation.as_deref()),
+        (Some(1), Some("en-US"))
+    );
+    let mut next = template;
+    next.version = Some(1);
+    next.description = Some("greeting v2".into());
+    let updated = client
+        .update_template()
+        .project_id(&project)
+        .template_id(&id)
+        .body(next.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(updated.version, Some(2));
+    let stale = client
+        .update_template()
+        .project_id(&project)
+        .template_id(&id)
+        .body(next)
+        .send()
+        .await;
+    assert_400(stale, "latest version").await;
+    let swedish = client
+        .list_template_translations()
+        .project_id(&project)
+        .template_id(&id)
+        .language_code("sv-SE")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(swedish.translations.len(), 1);
+    let all = client
+        .list_templates()
+        .project_id(&project)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(all.templates.len(), 1);
+    client
+        .delete_template()
+        .project_id(&project)
+        .template_id(&id)
+        .send()
+        .await
+        .unwrap();
+    let gone = client
+        .get_template()
+        .project_id(&project)
+        .template_id(&id)
+        .send()
+        .await;
+    assert_eq!(api_error(gone).await.status().as_u16(), 404);
+    assert_eq!(
+        emulator.operation_stats(Operation::UpdateTemplate).failed,
+        1
+    );
+}

@@ -10,15 +10,15 @@ use chrono::Utc;
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Value, json};
 use sinch_conversation::types::{
-    self, App, AppMessage, AppPatch, ChannelIdentity, ConversationEvent, Contact, ContactLanguage, ContactMessage,
-    ContactPatch, Conversation, ConversationChannel, ConversationDirection, ConversationMessage,
-    ConversationMessagesView, ConversationMetadataReportView, ConversationPatch, ListAppsResponse,
-    ListContactsResponse, ListConversationsResponse, ListMessagesResponse, ListWebhooksResponse,
-    MergeContactRequest, OptIn, OptInResponse, OptOut, OptOutResponse, QueryCapability,
-    QueryCapabilityResponse, RateLimits, Recipient, RetentionPolicy, RetentionPolicyType,
-    SendEventRequest, SendEventResponse, SendMessageRequest, SendMessageResponse,
-    TranscodeMessageRequest, TranscodeMessageResponse, Webhook, WebhookPatch, WebhookTargetType,
-    WebhookTrigger,
+    self, App, AppMessage, AppPatch, ChannelIdentity, Contact, ContactLanguage, ContactMessage,
+    ContactPatch, Conversation, ConversationChannel, ConversationDirection, ConversationEvent,
+    ConversationMessage, ConversationMessagesView, ConversationMetadataReportView,
+    ConversationPatch, ListAppsResponse, ListContactsResponse, ListConversationsResponse,
+    ListMessagesResponse, ListWebhooksResponse, MergeContactRequest, OptIn, OptInResponse, OptOut,
+    OptOutResponse, QueryCapability, QueryCapabilityResponse, RateLimits, Recipient,
+    RetentionPolicy, RetentionPolicyType, SendEventRequest, SendEventResponse, SendMessageRequest,
+    SendMessageResponse, TranscodeMessageRequest, TranscodeMessageResponse, Webhook, WebhookPatch,
+    WebhookTargetType, WebhookTrigger,
 };
 
 use crate::{
@@ -747,7 +747,9 @@ fn list_conversations(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiEr
                 && app_id.is_none_or(|a| c.app_id.as_deref() == Some(a))
                 && contact_id.is_none_or(|a| c.contact_id.as_deref() == Some(a))
                 && active_channel.is_none_or(|ch| {
-                    c.active_channel.as_ref().is_some_and(|a| a.to_string() == ch)
+                    c.active_channel
+                        .as_ref()
+                        .is_some_and(|a| a.to_string() == ch)
                 })
         },
     )?;
@@ -896,7 +898,10 @@ fn list_messages(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> 
     let channel = ctx.query.get("channel");
     let identity = ctx.query.get("channel_identity");
     let direction = ctx.query.get("direction");
-    let only_recipient_originated = ctx.query.bool("only_recipient_originated")?.unwrap_or(false);
+    let only_recipient_originated = ctx
+        .query
+        .bool("only_recipient_originated")?
+        .unwrap_or(false);
     let time = |name: &str| -> Result<Option<chrono::DateTime<Utc>>, ApiError> {
         ctx.query
             .get(name)
@@ -946,7 +951,10 @@ fn list_messages(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> 
                         .is_some_and(|ci| ci.identity == id)
                 })
                 && direction.is_none_or(|d| {
-                    m.message.direction.as_ref().is_some_and(|md| md.to_string() == d)
+                    m.message
+                        .direction
+                        .as_ref()
+                        .is_some_and(|md| md.to_string() == d)
                 })
                 && (!only_recipient_originated
                     || m.message.direction == Some(ConversationDirection::ToApp))
@@ -1801,9 +1809,9 @@ fn list_consent_identities(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, 
     let list_type = ctx.route.id2.parse::<types::ConsentsListType>();
     let opt_out_all = match list_type {
         Ok(types::ConsentsListType::OptOutAll) => true,
-        Ok(types::ConsentsListType::OptOutMarketing | types::ConsentsListType::OptOutNotification) => {
-            false
-        }
+        Ok(
+            types::ConsentsListType::OptOutMarketing | types::ConsentsListType::OptOutNotification,
+        ) => false,
         _ => {
             return Err(ApiError::invalid(format!(
                 "list type '{}' is not one of OPT_OUT_ALL, OPT_OUT_MARKETING, OPT_OUT_NOTIFICATION",
@@ -1823,7 +1831,11 @@ fn list_consent_identities(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, 
     };
     identities.sort();
     identities.dedup();
-    let page = page_of(identities, ctx.query.get("page_token"), ctx.query.page_size()?)?;
+    let page = page_of(
+        identities,
+        ctx.query.get("page_token"),
+        ctx.query.page_size()?,
+    )?;
     ok(&types::ListConsentIdentitiesResponse {
         identities: page
             .items
@@ -1864,7 +1876,10 @@ fn get_channel_profile(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiE
                 .ok_or_else(|| {
                     ApiError::invalid(format!("the recipient has no identity on {channel}"))
                 })?;
-            (store.contact_by_identity(&channel, &identity).cloned(), identity)
+            (
+                store.contact_by_identity(&channel, &identity).cloned(),
+                identity,
+            )
         }
     };
     let profile_name = contact
@@ -1901,13 +1916,19 @@ fn list_identity_conflicts(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, 
     let conflicts: Vec<types::IdentityConflict> = seen
         .into_iter()
         .filter(|(_, _, contacts)| contacts.len() > 1)
-        .map(|(identity, channels, contact_ids)| types::IdentityConflict {
-            channels,
-            contact_ids,
-            identity: Some(identity),
-        })
+        .map(
+            |(identity, channels, contact_ids)| types::IdentityConflict {
+                channels,
+                contact_ids,
+                identity: Some(identity),
+            },
+        )
         .collect();
-    let page = page_of(conflicts, ctx.query.get("page_token"), ctx.query.page_size()?)?;
+    let page = page_of(
+        conflicts,
+        ctx.query.get("page_token"),
+        ctx.query.page_size()?,
+    )?;
     ok(&types::ListIdentityConflictsResponse {
         conflicts: page.items,
         next_page_token: page.next_page_token,
@@ -1932,7 +1953,12 @@ fn inject_event(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
             conversation
                 .active_channel
                 .as_ref()
-                .and_then(|ch| contact.channel_identities.iter().find(|ci| &ci.channel == ch))
+                .and_then(|ch| {
+                    contact
+                        .channel_identities
+                        .iter()
+                        .find(|ci| &ci.channel == ch)
+                })
                 .or_else(|| contact.channel_identities.first())
                 .cloned()
                 .ok_or_else(|| ApiError::invalid("channel_identity is required"))?
@@ -1992,10 +2018,17 @@ fn list_recent_conversations(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome
         Some(order) => match order.parse::<types::RecentConversationsOrder>() {
             Ok(types::RecentConversationsOrder::Asc) => true,
             Ok(types::RecentConversationsOrder::Desc) => false,
-            _ => return Err(ApiError::invalid(format!("Invalid value for order: '{order}'"))),
+            _ => {
+                return Err(ApiError::invalid(format!(
+                    "Invalid value for order: '{order}'"
+                )));
+            }
         },
     };
-    let mut recent: Vec<(Option<chrono::DateTime<Utc>>, types::ConversationRecentMessage)> = store
+    let mut recent: Vec<(
+        Option<chrono::DateTime<Utc>>,
+        types::ConversationRecentMessage,
+    )> = store
         .conversations
         .values()
         .filter(|c| c.app_id.as_deref() == Some(app_id) && (!only_active || c.active == Some(true)))
@@ -2016,7 +2049,13 @@ fn list_recent_conversations(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome
             )
         })
         .collect();
-    recent.sort_by(|a, b| if ascending { a.0.cmp(&b.0) } else { b.0.cmp(&a.0) });
+    recent.sort_by(|a, b| {
+        if ascending {
+            a.0.cmp(&b.0)
+        } else {
+            b.0.cmp(&a.0)
+        }
+    });
     let page = page_of(
         recent.into_iter().map(|(_, r)| r).collect(),
         ctx.query.get("page_token"),
@@ -2061,10 +2100,19 @@ fn list_last_messages(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiEr
             && (request.channel_identities.is_empty()
                 || request.channel_identities.contains(&ci.identity))
             && (request.contact_ids.is_empty()
-                || m.contact_id.as_ref().is_some_and(|c| request.contact_ids.contains(c)))
-            && request.direction.as_ref().is_none_or(|d| m.direction.as_ref() == Some(d))
-            && request.start_time.is_none_or(|t| m.accept_time.is_some_and(|at| at >= t))
-            && request.end_time.is_none_or(|t| m.accept_time.is_some_and(|at| at <= t));
+                || m.contact_id
+                    .as_ref()
+                    .is_some_and(|c| request.contact_ids.contains(c)))
+            && request
+                .direction
+                .as_ref()
+                .is_none_or(|d| m.direction.as_ref() == Some(d))
+            && request
+                .start_time
+                .is_none_or(|t| m.accept_time.is_some_and(|at| at >= t))
+            && request
+                .end_time
+                .is_none_or(|t| m.accept_time.is_some_and(|at| at <= t));
         let key = format!("{}/{}", ci.channel, ci.identity);
         if matches && !seen.contains(&key) {
             seen.push(key);

@@ -164,7 +164,10 @@ pub(crate) fn route(method: &Method, path: &str) -> Option<Route> {
             id2: String::new(),
         });
     }
-    let (v2, tail) = match (path.strip_prefix("/v1/projects/"), path.strip_prefix("/v2/projects/")) {
+    let (v2, tail) = match (
+        path.strip_prefix("/v1/projects/"),
+        path.strip_prefix("/v2/projects/"),
+    ) {
         (Some(tail), _) => (false, tail),
         (None, Some(tail)) => (true, tail),
         (None, None) => return None,
@@ -336,7 +339,11 @@ mod tests {
         assert_eq!(r(Method::GET, "/v1/projects/p/contacts/%FF"), None);
         assert_eq!(r(Method::GET, "/v2/projects/p/apps"), None);
         assert_eq!(r(Method::GET, "/v1/projects/p/templates"), None);
-        let consent = route(&Method::GET, "/v1/projects/p/apps/a/consents/identities/%2B46").unwrap();
+        let consent = route(
+            &Method::GET,
+            "/v1/projects/p/apps/a/consents/identities/%2B46",
+        )
+        .unwrap();
         assert_eq!((consent.id.as_str(), consent.id2.as_str()), ("a", "+46"));
     }
 
@@ -378,7 +385,10 @@ mod tests {
             (Method::POST, "/v1/projects/p/messages:transcode"),
             (Method::POST, "/v1/projects/p/optins:register"),
             (Method::POST, "/v1/projects/p/optouts:register"),
-            (Method::GET, "/v1/projects/p/apps/a/consents/identities/%2B46"),
+            (
+                Method::GET,
+                "/v1/projects/p/apps/a/consents/identities/%2B46",
+            ),
             (Method::GET, "/v1/projects/p/apps/a/consents/OPT_OUT_ALL"),
             (Method::POST, "/v1/projects/p/contacts:getChannelProfile"),
             (Method::GET, "/v1/projects/p/contacts:identityConflicts"),

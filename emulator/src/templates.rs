@@ -74,7 +74,9 @@ fn get<'s>(store: &'s Store, id: &str) -> Result<&'s V2Template, ApiError> {
 /// Checks a template body and stamps its translations.
 fn prepare(mut template: V2Template, version: i32, created: bool) -> Result<V2Template, ApiError> {
     if template.translations.is_empty() {
-        return Err(ApiError::invalid("translations must contain at least one translation"));
+        return Err(ApiError::invalid(
+            "translations must contain at least one translation",
+        ));
     }
     let now = Utc::now();
     for (i, translation) in template.translations.iter_mut().enumerate() {
@@ -83,14 +85,21 @@ fn prepare(mut template: V2Template, version: i32, created: bool) -> Result<V2Te
                 "translations[{i}].language_code is required"
             )));
         }
-        translation.version.get_or_insert_with(|| version.to_string());
+        translation
+            .version
+            .get_or_insert_with(|| version.to_string());
         if created || translation.create_time.is_none() {
             translation.create_time = Some(now);
         }
         translation.update_time = Some(now);
     }
     match non_empty(template.default_translation.as_deref()) {
-        Some(code) if !template.translations.iter().any(|t| t.language_code == code) => {
+        Some(code)
+            if !template
+                .translations
+                .iter()
+                .any(|t| t.language_code == code) =>
+        {
             return Err(ApiError::invalid(format!(
                 "default_translation '{code}' is not the language of a translation"
             )));
@@ -143,7 +152,9 @@ pub(crate) fn templates(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, Api
             let mut template = prepare(template, current + 1, false)?;
             template.id = Some(ctx.id().to_owned());
             template.create_time = stored.create_time;
-            store.templates.insert(ctx.id().to_owned(), template.clone());
+            store
+                .templates
+                .insert(ctx.id().to_owned(), template.clone());
             ok(&template)
         }
         Operation::DeleteTemplate => {
@@ -156,7 +167,10 @@ pub(crate) fn templates(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, Api
         _ => {
             let template = get(store, ctx.id())?;
             let language = ctx.query.get("language_code");
-            let version = ctx.query.get("translation_version").filter(|v| *v != "latest");
+            let version = ctx
+                .query
+                .get("translation_version")
+                .filter(|v| *v != "latest");
             ok(&V2ListTranslationsResponse {
                 translations: template
                     .translations
