@@ -174,16 +174,17 @@ fn unauthenticated(message: &str, challenge: &'static str) -> Response {
     response
 }
 
-/// Checks the credentials of an API request: a valid bearer token or the key in Basic auth.
-pub(crate) fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<(), Response> {
+/// Checks the credentials of an API request (a valid bearer token or the key in Basic auth):
+/// the 401 answer when they are missing or wrong, `None` when they are good.
+pub(crate) fn rejection(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
     if !shared.config.require_auth {
-        return Ok(());
+        return None;
     }
     let Some(value) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
     else {
-        return Err(unauthenticated(
+        return Some(unauthenticated(
             "Request had invalid authentication credentials. Expected OAuth 2 access token or Basic credentials.",
             "Bearer realm=\"sinch\"",
         ));
@@ -192,12 +193,12 @@ pub(crate) fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<(), R
     if scheme.eq_ignore_ascii_case("bearer") {
         let state = crate::state::lock(&shared.tokens).check(credential.trim());
         return match state {
-            TokenState::Valid => Ok(()),
-            TokenState::Expired => Err(unauthenticated(
+            TokenState::Valid => None,
+            TokenState::Expired => Some(unauthenticated(
                 "Request had invalid authentication credentials: the access token expired.",
                 "Bearer error=\"invalid_token\", error_description=\"Jwt expired\"",
             )),
-            TokenState::Unknown => Err(unauthenticated(
+            TokenState::Unknown => Some(unauthenticated(
                 "Request had invalid authentication credentials: the access token is not valid.",
                 "Bearer error=\"invalid_token\", error_description=\"Jwt verification fails\"",
             )),
@@ -205,9 +206,9 @@ pub(crate) fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<(), R
     }
     match basic_credentials(headers) {
         Some((id, secret)) if id == shared.config.key_id && secret == shared.config.key_secret => {
-            Ok(())
+            None
         }
-        _ => Err(unauthenticated(
+        _ => Some(unauthenticated(
             "Request had invalid authentication credentials.",
             "Basic realm=\"sinch\"",
         )),

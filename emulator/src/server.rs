@@ -173,7 +173,7 @@ async fn pipeline(State(shared): State<Arc<Shared>>, request: Request) -> Respon
         shared.counters.finished(op, outcome_of(&response));
         return response;
     }
-    if let Err(response) = auth::authenticate(&shared, &parts.headers) {
+    if let Some(response) = auth::rejection(&shared, &parts.headers) {
         shared.counters.finished(op, Outcome::Failed);
         return response;
     }
