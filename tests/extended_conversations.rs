@@ -215,10 +215,7 @@ async fn inject_event_posts_the_event_to_the_colon_path() {
 
     mock.assert_async().await;
     assert_eq!(response.event_id.as_deref(), Some("evt-1"));
-    assert_eq!(
-        response.accepted_time,
-        Some(ts("2026-11-26T10:00:00.500Z"))
-    );
+    assert_eq!(response.accepted_time, Some(ts("2026-11-26T10:00:00.500Z")));
 }
 
 #[tokio::test]

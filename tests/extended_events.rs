@@ -128,7 +128,10 @@ async fn list_events_sends_every_parameter_and_parses_each_event_kind() {
     assert_eq!(reaction.message_id, "msg-1");
 
     let payment = &page.events[2];
-    assert_eq!(payment.processing_mode, Some(types::ProcessingMode::Dispatch));
+    assert_eq!(
+        payment.processing_mode,
+        Some(types::ProcessingMode::Dispatch)
+    );
     assert_eq!(payment.conversation_id, None);
     let payment = payment
         .contact_message_event
@@ -167,7 +170,8 @@ async fn list_events_by_contact_only_sends_only_the_contact() {
             when.method(GET)
                 .path(api.path("/events"))
                 .is_true(raw_query(Some("contact_id=contact-1")));
-            then.status(200).json_body(json!({"events": [], "next_page_token": ""}));
+            then.status(200)
+                .json_body(json!({"events": [], "next_page_token": ""}));
         })
         .await;
 
@@ -277,7 +281,9 @@ async fn get_event_keeps_unknown_enum_values() {
     mock.assert_async().await;
     assert_eq!(
         event.direction,
-        Some(types::ConversationDirection::Other("TO_SOMEWHERE_NEW".into()))
+        Some(types::ConversationDirection::Other(
+            "TO_SOMEWHERE_NEW".into()
+        ))
     );
     assert_eq!(
         event.channel_identity.as_ref().unwrap().channel,
@@ -292,7 +298,12 @@ async fn get_event_keeps_unknown_enum_values() {
         comment.unwrap().comment_type,
         Some(types::CommentEventType::Other("REEL".into()))
     );
-    let reaction = event.contact_message_event.as_ref().unwrap().reaction_event.as_ref();
+    let reaction = event
+        .contact_message_event
+        .as_ref()
+        .unwrap()
+        .reaction_event
+        .as_ref();
     let action = &reaction.unwrap().action;
     assert!(action.is_other());
     assert_eq!(action.as_str(), "REACTION_ACTION_SUPER");

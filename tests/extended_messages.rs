@@ -64,7 +64,10 @@ async fn update_message_metadata_patches_the_metadata_of_a_dispatch_message() {
     assert_eq!(message.metadata.as_deref(), Some("order-42"));
     assert_eq!(message.injected, Some(false));
     assert_eq!(message.sender_id.as_deref(), Some("SinchShop"));
-    assert_eq!(message.processing_mode, Some(types::ProcessingMode::Dispatch));
+    assert_eq!(
+        message.processing_mode,
+        Some(types::ProcessingMode::Dispatch)
+    );
     assert_eq!(
         message.direction,
         Some(types::ConversationDirection::ToContact)
@@ -88,7 +91,8 @@ async fn update_message_metadata_without_a_source_sends_no_query() {
                 .is_true(raw_path(api.path("/messages/msg%2F2")))
                 .is_true(raw_query(None))
                 .json_body(json!({"metadata": ""}));
-            then.status(200).json_body(json!({"id": "msg/2", "metadata": ""}));
+            then.status(200)
+                .json_body(json!({"id": "msg/2", "metadata": ""}));
         })
         .await;
 
@@ -374,7 +378,10 @@ async fn get_message_sends_the_messages_source() {
 
     mock.assert_async().await;
     assert_eq!(message.id.as_deref(), Some("msg-1"));
-    assert_eq!(message.processing_mode, Some(types::ProcessingMode::Dispatch));
+    assert_eq!(
+        message.processing_mode,
+        Some(types::ProcessingMode::Dispatch)
+    );
     assert_eq!(message.sender_id.as_deref(), Some("SinchShop"));
 }
 

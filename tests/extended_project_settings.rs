@@ -103,7 +103,12 @@ async fn create_project_settings_posts_the_contact_settings() {
     mock.assert_async().await;
     assert_eq!(settings.project_id.as_deref(), Some(PROJECT));
     assert_eq!(
-        settings.into_inner().settings.unwrap().contact_settings.unwrap(),
+        settings
+            .into_inner()
+            .settings
+            .unwrap()
+            .contact_settings
+            .unwrap(),
         types::ContactSettings {
             unified_contact_id_enabled: Some(true)
         }
@@ -139,7 +144,12 @@ async fn update_project_settings_patches_the_contact_settings() {
         .expect("update succeeds");
 
     mock.assert_async().await;
-    let contact_settings = settings.into_inner().settings.unwrap().contact_settings.unwrap();
+    let contact_settings = settings
+        .into_inner()
+        .settings
+        .unwrap()
+        .contact_settings
+        .unwrap();
     assert_eq!(contact_settings.unified_contact_id_enabled, Some(false));
 }
 
@@ -149,7 +159,9 @@ async fn update_project_settings_error_is_an_api_error() {
     let mock = api
         .server
         .mock_async(|when, then| {
-            when.method(PATCH).path(api.path("/settings")).json_body(json!({}));
+            when.method(PATCH)
+                .path(api.path("/settings"))
+                .json_body(json!({}));
             then.status(400).json_body(json!({
                 "code": 400,
                 "message": "contact_settings is required",
