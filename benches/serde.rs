@@ -76,6 +76,10 @@ fn benches(c: &mut Criterion) {
     c.bench_function("parse ListMessagesResponse (20 messages)", |b| {
         b.iter(|| serde_json::from_slice::<ListMessagesResponse>(black_box(&list)).unwrap())
     });
+    let delivered = include_bytes!("../tests/resources/webhooks/message_delivery_delivered.json");
+    c.bench_function("parse delivery-report callback", |b| {
+        b.iter(|| sinch_conversation::webhooks::parse(black_box(delivered)).unwrap())
+    });
 }
 
 criterion_group!(serde_benches, benches);

@@ -4,6 +4,7 @@
 //!   OpenAPI spec, print the API diff, write `spec/conversation.json`.
 
 mod api_diff;
+mod coverage;
 mod io;
 mod lint;
 mod normalize;
@@ -21,6 +22,7 @@ use serde_json::Value;
 const UPSTREAM: &str = "spec/upstream/sinch-conversation-openapi.yaml";
 const OUTPUT: &str = "spec/conversation.json";
 const OVERLAYS: &str = "spec/overlays";
+const README: &str = "README.md";
 const USAGE: &str = "usage: cargo xtask regen [--from <file-or-URL>] [--check]";
 
 fn workspace_root() -> PathBuf {
@@ -110,16 +112,21 @@ fn regen(root: &Path, options: &RegenOptions) -> Result<(), String> {
     let current = fs::read_to_string(&output).ok();
     if options.check {
         let expected = build_spec(root, false)?;
-        return match current {
-            Some(current) if current == expected => {
-                println!("{OUTPUT} is up to date");
-                Ok(())
-            }
-            current => Err(format!(
+        if current.as_deref() != Some(expected.as_str()) {
+            return Err(format!(
                 "{OUTPUT} is not what `cargo xtask regen` produces; run it and commit the result\n{}",
                 short_diff(current.as_deref().unwrap_or(""), &expected)
-            )),
-        };
+            ));
+        }
+        let readme = fs::read_to_string(root.join(README))
+            .map_err(|e| format!("cannot read {README}: {e}"))?;
+        if readme_with_coverage(&readme, &expected)? != readme {
+            return Err(format!(
+                "the coverage table in {README} is stale; run `cargo xtask regen`"
+            ));
+        }
+        println!("{OUTPUT} and the {README} coverage table are up to date");
+        return Ok(());
     }
     if let Some(source) = &options.from {
         let text = io::fetch_text(source)?;
@@ -141,9 +148,25 @@ fn regen(root: &Path, options: &RegenOptions) -> Result<(), String> {
         }
         _ => println!("no previous {OUTPUT}: everything is new"),
     }
+    let readme =
+        fs::read_to_string(root.join(README)).map_err(|e| format!("cannot read {README}: {e}"))?;
+    let readme = readme_with_coverage(&readme, &text)?;
     fs::write(&output, text).map_err(|e| format!("cannot write {OUTPUT}: {e}"))?;
-    println!("wrote {OUTPUT}");
+    fs::write(root.join(README), readme).map_err(|e| format!("cannot write {README}: {e}"))?;
+    println!("wrote {OUTPUT} and the {README} coverage table");
     Ok(())
+}
+
+/// The README with its coverage table regenerated from the spec text.
+fn readme_with_coverage(readme: &str, spec_text: &str) -> Result<String, String> {
+    let spec: Value = serde_json::from_str(spec_text).map_err(|e| e.to_string())?;
+    coverage::splice(readme, &coverage::table(&spec)).ok_or_else(|| {
+        format!(
+            "{README} lacks the coverage markers {} ... {}",
+            coverage::START,
+            coverage::END
+        )
+    })
 }
 
 /// A unified-style diff (first 40 lines) of the current file against what regen produces.

@@ -54,6 +54,16 @@ pub fn apply(spec: &mut Value, overlay: &Overlay) -> Vec<String> {
         map.remove("x-overlay");
     }
     redundancy_notes(spec, &document, &overlay.name, &mut notes);
+    // Operations the overlay defines (those with an operationId) remember where they came from.
+    if let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut().filter_map(Value::as_object_mut) {
+            for op in item.values_mut().filter_map(Value::as_object_mut) {
+                if op.contains_key("operationId") {
+                    op.insert("x-sinch-source".into(), Value::String(overlay.name.clone()));
+                }
+            }
+        }
+    }
     merge(spec, document);
     notes
 }
@@ -216,6 +226,8 @@ mod tests {
         );
         assert_eq!(spec["paths"]["/m"]["get"]["operationId"], "list");
         assert_eq!(spec["paths"]["/n"]["post"]["operationId"], "make");
+        assert_eq!(spec["paths"]["/n"]["post"]["x-sinch-source"], "t.json");
+        assert!(spec["paths"]["/m"]["get"].get("x-sinch-source").is_none());
         assert_eq!(
             spec["components"]["schemas"]["E"]["enum"],
             json!(["X", "Y"])
