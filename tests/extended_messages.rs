@@ -52,8 +52,8 @@ async fn update_message_metadata_patches_the_metadata_of_a_dispatch_message() {
         .project_id(PROJECT)
         .message_id("msg-1")
         .messages_source(types::MessageSource::DispatchSource)
-        .body(types::UpdateMessageRequestPatch {
-            metadata: Some("order-42".into()),
+        .body(types::UpdateMessageRequest {
+            metadata: "order-42".into(),
         })
         .send()
         .await
@@ -101,7 +101,7 @@ async fn update_message_metadata_without_a_source_sends_no_query() {
         .update_message_metadata()
         .project_id(PROJECT)
         .message_id("msg/2")
-        .body_map(|body| body.metadata(Some(String::new())))
+        .body_map(|body| body.metadata(String::new()))
         .send()
         .await
         .unwrap();
@@ -136,8 +136,8 @@ async fn update_message_metadata_error_keeps_the_sinch_error_body() {
         .project_id(PROJECT)
         .message_id("msg-1")
         .messages_source(types::MessageSource::ConversationSource)
-        .body(types::UpdateMessageRequestPatch {
-            metadata: Some("x".into()),
+        .body(types::UpdateMessageRequest {
+            metadata: "x".into(),
         })
         .send()
         .await

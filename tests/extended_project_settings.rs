@@ -175,7 +175,7 @@ async fn update_project_settings_error_is_an_api_error() {
         .client
         .update_project_settings()
         .project_id(PROJECT)
-        .body(types::ProjectSettingsRequestPatch::default())
+        .body(types::ProjectSettingsRequest::default())
         .send()
         .await
         .unwrap_err();

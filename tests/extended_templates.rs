@@ -773,7 +773,6 @@ async fn a_template_error_from_the_template_host_is_an_api_error() {
 /// Fails today: `Shared::check_project` (src/client.rs) only looks for `/v1/projects//`, so an
 /// empty project id on a Template API operation goes out as `/v2/projects//templates`.
 #[tokio::test]
-#[ignore = "bug: the empty project id check misses /v2 (template) paths"]
 async fn an_empty_project_id_is_rejected_before_a_template_call() {
     let api = Api::start().await;
     let stray = api
