@@ -178,11 +178,12 @@ impl ClientHooks<ClientState> for crate::Client {
         if let Some(template_base) = &shared.template_base_url
             && crate::generated::TEMPLATE_OPERATIONS.contains(&info.operation_id)
         {
-            let rest = request
-                .url()
-                .as_str()
-                .strip_prefix(self.baseurl.as_str())
-                .unwrap_or_default();
+            let Some(rest) = request.url().as_str().strip_prefix(self.baseurl.as_str()) else {
+                return Err(progenitor_client::Error::InvalidRequest(format!(
+                    "template operation {} is not under the base URL",
+                    info.operation_id
+                )));
+            };
             *request.url_mut() =
                 reqwest::Url::parse(&format!("{template_base}{rest}")).map_err(|e| {
                     progenitor_client::Error::InvalidRequest(format!("template URL: {e}"))
@@ -218,8 +219,13 @@ enum Failure {
 impl Shared {
     /// An empty project id would call `/v1/projects//...`: say what is missing instead.
     fn check_project(&self, request: &Request) -> Result<(), String> {
-        let empty = format!("{}/v1/projects//", self.base_path);
-        if request.url().path().starts_with(&empty) {
+        let path = request.url().path();
+        // Conversation operations live under /v1, template operations under /v2.
+        let empty = ["v1", "v2"].iter().any(|version| {
+            path.strip_prefix(self.base_path.as_str())
+                .is_some_and(|rest| rest.starts_with(&format!("/{version}/projects//")))
+        });
+        if empty {
             return Err(
                 "project_id is empty: pass one, or configure ClientBuilder::project_id \
                         (SINCH_PROJECT_ID) and use client.project()"

@@ -138,3 +138,27 @@ paginate!(
     types::ConversationMessage,
     messages
 );
+paginate!(
+    ListEvents,
+    types::ListEventsResponse,
+    types::ConversationEvent,
+    events
+);
+paginate!(
+    ListIdentityConflicts,
+    types::ListIdentityConflictsResponse,
+    types::IdentityConflict,
+    conflicts
+);
+paginate!(
+    ListRecentConversations,
+    types::ListRecentConversationsResponse,
+    types::ConversationRecentMessage,
+    conversations
+);
+paginate!(
+    ListConsentIdentities,
+    types::ListConsentIdentitiesResponse,
+    types::ConsentIdentity,
+    identities
+);

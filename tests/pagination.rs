@@ -239,3 +239,43 @@ async fn pages_are_fetched_only_when_pulled() {
     drop(stream);
     assert_eq!(second.calls_async().await, 0);
 }
+
+#[tokio::test]
+async fn events_and_recent_conversations_page_too() {
+    let api = Api::start().await;
+    let first = api
+        .server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path(api.path("/events"))
+                .is_true(raw_query(Some("page_size=1")));
+            then.status(200)
+                .json_body(json!({"events": [{"id": "e1"}], "next_page_token": "e2"}));
+        })
+        .await;
+    let second = api
+        .server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path(api.path("/events"))
+                .is_true(raw_query(Some("page_size=1&page_token=e2")));
+            then.status(200)
+                .json_body(json!({"events": [{"id": "e2"}]}));
+        })
+        .await;
+
+    let ids: Vec<String> = api
+        .client
+        .list_events()
+        .project_id(PROJECT)
+        .page_size(1)
+        .items()
+        .map_ok(|e| e.id.unwrap_or_default())
+        .try_collect()
+        .await
+        .unwrap();
+
+    assert_eq!(ids, ["e1", "e2"]);
+    first.assert_async().await;
+    second.assert_async().await;
+}

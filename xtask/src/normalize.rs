@@ -238,22 +238,23 @@ pub fn idiomatic_operation_id(original: &str) -> String {
 /// Upstream ids such as `Messages_SendMessage` would become `messages_send_message()`;
 /// users expect `send_message()`. The original id stays in `x-sinch-operation-id` and the docs.
 pub fn rename_operation_ids(spec: &mut Value) -> usize {
-    let mut renamed = 0;
+    let mut changed = 0;
     for_each_operation(spec, |_, _, op| {
-        if op.contains_key("x-sinch-operation-id") {
-            return;
-        }
-        let Some(original) = op
+        let Some(current) = op
             .get("operationId")
             .and_then(Value::as_str)
             .map(str::to_owned)
         else {
             return;
         };
-        let new = idiomatic_operation_id(&original);
-        if new == original {
-            return;
-        }
+        let new = idiomatic_operation_id(&current);
+        // Overlay operations carry the official id already; ours without one need no note.
+        let original = match op.get("x-sinch-operation-id").and_then(Value::as_str) {
+            Some(official) => official.to_owned(),
+            None if new == current => return,
+            None => current.clone(),
+        };
+        let note = format!("Sinch operation id: `{original}`.");
         let summary = op
             .get("summary")
             .and_then(Value::as_str)
@@ -265,18 +266,20 @@ pub fn rename_operation_ids(spec: &mut Value) -> usize {
             .unwrap_or(&summary)
             .trim_end()
             .to_owned();
-        let note = format!("Sinch operation id: `{original}`.");
-        let description = if description.is_empty() {
-            note
-        } else {
-            format!("{description}\n\n{note}")
+        if new == current && description.contains(&note) {
+            return;
+        }
+        let description = match description.as_str() {
+            "" => note,
+            text if text.contains(&note) => text.to_owned(),
+            text => format!("{text}\n\n{note}"),
         };
         op.insert("description".into(), Value::String(description));
         op.insert("x-sinch-operation-id".into(), Value::String(original));
         op.insert("operationId".into(), Value::String(new));
-        renamed += 1;
+        changed += 1;
     });
-    renamed
+    changed
 }
 
 /// Follows a local `$ref` (`#/a/b`) to its target; other values are returned as they are.
@@ -393,6 +396,15 @@ pub fn patch_bodies_all_optional(spec: &mut Value) -> usize {
     let mut twins: Vec<(String, Value)> = Vec::new();
     for_each_operation(spec, |_, method, op| {
         if method != "patch" {
+            return;
+        }
+        // Only a masked update applies some fields and leaves the rest; other PATCHes
+        // (message metadata, project settings) keep their own required fields.
+        let masked = op
+            .get("parameters")
+            .and_then(Value::as_array)
+            .is_some_and(|params| params.iter().any(is_update_mask));
+        if !masked {
             return;
         }
         let Some(body) = op.get("requestBody") else {
@@ -573,6 +585,16 @@ mod tests {
             "Send\n\nSinch operation id: `Messages_SendMessage`."
         );
         assert_eq!(rename_operation_ids(&mut spec), 0, "idempotent");
+
+        let mut overlay_op = json!({"paths": {"/e": {"get": {"operationId": "get_event", "summary": "Get",
+            "x-sinch-operation-id": "GetEvent"}}}});
+        assert_eq!(rename_operation_ids(&mut overlay_op), 1);
+        assert_eq!(
+            overlay_op["paths"]["/e"]["get"]["description"],
+            "Get\n\nSinch operation id: `GetEvent`."
+        );
+        assert_eq!(overlay_op["paths"]["/e"]["get"]["operationId"], "get_event");
+        assert_eq!(rename_operation_ids(&mut overlay_op), 0, "idempotent");
     }
 
     #[test]
@@ -639,12 +661,20 @@ mod tests {
                 "schemas": {"Contact": {"type": "object", "required": ["language"], "properties": {"language": {"type": "string"}}}},
                 "requestBodies": {"C": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Contact"}}}}}
             },
-            "paths": {"/c": {
-                "patch": {"requestBody": {"$ref": "#/components/requestBodies/C"}},
-                "post": {"requestBody": {"$ref": "#/components/requestBodies/C"}}
-            }}
+            "paths": {
+                "/c": {
+                    "patch": {"requestBody": {"$ref": "#/components/requestBodies/C"},
+                              "parameters": [{"$ref": "#/components/parameters/update_mask.paths"}]},
+                    "post": {"requestBody": {"$ref": "#/components/requestBodies/C"}}
+                },
+                "/unmasked": {"patch": {"requestBody": {"$ref": "#/components/requestBodies/C"}}}
+            }
         });
         assert_eq!(patch_bodies_all_optional(&mut spec), 1);
+        assert_eq!(
+            spec["paths"]["/unmasked"]["patch"]["requestBody"]["$ref"],
+            "#/components/requestBodies/C"
+        );
         assert_eq!(
             spec["paths"]["/c"]["patch"]["requestBody"]["content"]["application/json"]["schema"]["$ref"],
             "#/components/schemas/ContactPatch"

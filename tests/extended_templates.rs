@@ -1,0 +1,800 @@
+//! Templates v2 operations added by `spec/overlays/templates.json` (list, create, get, update,
+//! delete, list translations), and their routing to the Template API host.
+//!
+//! The tests of each operation use a client with a single base URL (emulator style: template
+//! calls go to that base URL too); the routing tests use two mock servers.
+
+mod common;
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use common::{Api, PROJECT, raw_path, raw_query};
+use httpmock::Method::{DELETE, GET, POST, PUT};
+use httpmock::MockServer;
+use serde_json::json;
+use sinch_conversation::{Client, Error, RetryPolicy, types};
+
+fn ts(text: &str) -> DateTime<Utc> {
+    text.parse().expect("an RFC 3339 timestamp")
+}
+
+/// `/v2/projects/{PROJECT}` followed by `rest`.
+fn v2_path(rest: &str) -> String {
+    format!("/v2/projects/{PROJECT}{rest}")
+}
+
+/// A text translation with variables and a WhatsApp override, as the Template API returns it.
+fn text_translation_json() -> serde_json::Value {
+    json!({
+        "language_code": "en-US",
+        "version": "2",
+        "text_message": {"text": "Hi ${name}, order ${order} has shipped."},
+        "variables": [
+            {"key": "name", "preview_value": "Ada"},
+            {"key": "order", "preview_value": "42"}
+        ],
+        "channel_template_overrides": {
+            "WHATSAPP": {
+                "template_reference": {
+                    "template_id": "order_shipped",
+                    "version": "1",
+                    "language_code": "en_US"
+                },
+                "parameter_mappings": {"name": "1", "order": "2"}
+            }
+        },
+        "create_time": "2026-11-01T09:00:00Z",
+        "update_time": "2026-11-20T09:00:00Z"
+    })
+}
+
+/// A list-message translation (one of the newer message kinds).
+fn list_translation_json() -> serde_json::Value {
+    json!({
+        "language_code": "sv-SE",
+        "version": "1",
+        "list_message": {
+            "title": "Välj leverans",
+            "description": "Hur vill du få din order?",
+            "sections": [{
+                "title": "Alternativ",
+                "items": [
+                    {"choice": {"title": "Hemleverans", "postback_data": "home"}},
+                    {"choice": {"title": "Ombud", "postback_data": "pickup"}}
+                ]
+            }],
+            "message_properties": {"menu": "Välj"}
+        },
+        "create_time": "2026-11-01T09:00:00Z",
+        "update_time": "2026-11-01T09:00:00Z"
+    })
+}
+
+fn template_json() -> serde_json::Value {
+    json!({
+        "id": "order-shipped",
+        "description": "Order shipped notification",
+        "version": 2,
+        "default_translation": "en-US",
+        "translations": [text_translation_json(), list_translation_json()],
+        "create_time": "2026-11-01T09:00:00Z",
+        "update_time": "2026-11-20T09:00:00Z"
+    })
+}
+
+/// The typed translation matching the request half of [`text_translation_json`].
+fn text_translation() -> types::V2TemplateTranslation {
+    types::V2TemplateTranslation {
+        language_code: "en-US".into(),
+        version: None,
+        text_message: Some(types::TextMessage {
+            text: Some("Hi ${name}, order ${order} has shipped.".into()),
+        }),
+        variables: vec![
+            types::TemplateVariable {
+                key: Some("name".into()),
+                preview_value: Some("Ada".into()),
+            },
+            types::TemplateVariable {
+                key: Some("order".into()),
+                preview_value: Some("42".into()),
+            },
+        ],
+        channel_template_overrides: Some(types::ChannelTemplateOverride {
+            whatsapp: Some(types::ChannelTemplateReference {
+                template_reference: Some(types::TemplateReference {
+                    template_id: Some("order_shipped".into()),
+                    version: Some("1".into()),
+                    language_code: Some("en_US".into()),
+                    parameters: HashMap::new(),
+                }),
+                parameter_mappings: HashMap::from([
+                    ("name".to_string(), "1".to_string()),
+                    ("order".to_string(), "2".to_string()),
+                ]),
+            }),
+            kakaotalk: None,
+        }),
+        card_message: None,
+        carousel_message: None,
+        choice_message: None,
+        contact_info_message: None,
+        list_message: None,
+        location_message: None,
+        media_message: None,
+        template_message: None,
+        create_time: None,
+        update_time: None,
+    }
+}
+
+/// The JSON of [`text_translation`].
+fn text_translation_request_json() -> serde_json::Value {
+    json!({
+        "language_code": "en-US",
+        "text_message": {"text": "Hi ${name}, order ${order} has shipped."},
+        "variables": [
+            {"key": "name", "preview_value": "Ada"},
+            {"key": "order", "preview_value": "42"}
+        ],
+        "channel_template_overrides": {
+            "WHATSAPP": {
+                "template_reference": {
+                    "template_id": "order_shipped",
+                    "version": "1",
+                    "language_code": "en_US"
+                },
+                "parameter_mappings": {"name": "1", "order": "2"}
+            }
+        }
+    })
+}
+
+fn assert_template(template: &types::V2Template) {
+    assert_eq!(template.id.as_deref(), Some("order-shipped"));
+    assert_eq!(template.version, Some(2));
+    assert_eq!(template.default_translation.as_deref(), Some("en-US"));
+    assert_eq!(template.update_time, Some(ts("2026-11-20T09:00:00Z")));
+    assert_eq!(template.translations.len(), 2);
+    let text = &template.translations[0];
+    assert_eq!(text.language_code, "en-US");
+    assert_eq!(text.version.as_deref(), Some("2"));
+    assert_eq!(
+        text.text_message.as_ref().unwrap().text.as_deref(),
+        Some("Hi ${name}, order ${order} has shipped.")
+    );
+    assert_eq!(text.variables[1].key.as_deref(), Some("order"));
+    let whatsapp = text
+        .channel_template_overrides
+        .as_ref()
+        .unwrap()
+        .whatsapp
+        .as_ref()
+        .unwrap();
+    assert_eq!(whatsapp.parameter_mappings["order"], "2");
+    assert_eq!(
+        whatsapp
+            .template_reference
+            .as_ref()
+            .unwrap()
+            .template_id
+            .as_deref(),
+        Some("order_shipped")
+    );
+    let list = template.translations[1].list_message.as_ref().unwrap();
+    assert_eq!(list.title, "Välj leverans");
+    assert_eq!(list.sections[0].items.len(), 2);
+    assert_eq!(
+        list.sections[0].items[1]
+            .choice
+            .as_ref()
+            .unwrap()
+            .postback_data
+            .as_deref(),
+        Some("pickup")
+    );
+}
+
+#[tokio::test]
+async fn list_templates_parses_the_templates() {
+    let api = Api::start().await;
+    let mock = api
+        .server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path(v2_path("/templates"))
+                .is_true(raw_query(None));
+            then.status(200)
+                .json_body(json!({"templates": [template_json()]}));
+        })
+        .await;
+
+    let list = api
+        .client
+        .list_templates()
+        .project_id(PROJECT)
+        .send()
+        .await
+        .expect("list succeeds");
+
+    mock.assert_async().await;
+    assert_eq!(list.templates.len(), 1);
+    assert_template(&list.templates[0]);
+}
+
+#[tokio::test]
+async fn create_template_posts_the_exact_template() {
+    let api = Api::start().await;
+    let mock = api
+        .server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path(v2_path("/templates"))
+                .is_true(raw_query(None))
+                .header("content-type", "application/json")
+                .json_body(json!({
+                    "id": "order-shipped",
+                    "description": "Order shipped notification",
+                    "default_translation": "en-US",
+                    "translations": [text_translation_request_json()]
+                }));
+            then.status(200).json_body(template_json());
+        })
+        .await;
+
+    let template = api
+        .client
+        .create_template()
+        .project_id(PROJECT)
+        .body(types::V2Template {
+            id: Some("order-shipped".into()),
+            description: Some("Order shipped notification".into()),
+            version: None,
+            default_translation: Some("en-US".into()),
+            translations: vec![text_translation()],
+            create_time: None,
+            update_time: None,
+        })
+        .send()
+        .await
+        .expect("create succeeds");
+
+    mock.assert_async().await;
+    assert_template(&template);
+}
+
+#[tokio::test]
+async fn get_template_parses_the_template() {
+    let api = Api::start().await;
+    let mock = api
+        .server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path(v2_path("/templates/order-shipped"))
+                .is_true(raw_query(None));
+            then.status(200).json_body(template_json());
+        })
+        .await;
+
+    let template = api
+        .client
+        .get_template()
+        .project_id(PROJECT)
+        .template_id("order-shipped")
+        .send()
+        .await
+        .expect("get succeeds");
+
+    mock.assert_async().await;
+    assert_template(&template);
+    assert_eq!(template.create_time, Some(ts("2026-11-01T09:00:00Z")));
+}
+
+#[tokio::test]
+async fn update_template_puts_the_whole_template_with_its_version() {
+    let api = Api::start().await;
+    let mock = api
+        .server
+        .mock_async(|when, then| {
+            when.method(PUT)
+                .path(v2_path("/templates/order-shipped"))
+                .is_true(raw_query(None))
+                .header("content-type", "application/json")
+                .json_body(json!({
+                    "description": "Order shipped notification",
+                    "version": 2,
+                    "default_translation": "en-US",
+                    "translations": [
+                        text_translation_request_json(),
+                        {
+                            "language_code": "de-DE",
+                            "media_message": {
+                                "url": "https://example.com/label.pdf",
+                                "filename_override": "versandetikett.pdf"
+                            }
+                        }
+                    ]
+                }));
+            then.status(200).json_body(json!({
+                "id": "order-shipped",
+                "description": "Order shipped notification",
+                "version": 3,
+                "default_translation": "en-US",
+                "translations": [
+                    text_translation_json(),
+                    {
+                        "language_code": "de-DE",
+                        "version": "1",
+                        "media_message": {
+                            "url": "https://example.com/label.pdf",
+                            "filename_override": "versandetikett.pdf"
+                        }
+                    }
+                ],
+                "create_time": "2026-11-01T09:00:00Z",
+                "update_time": "2026-11-26T10:00:00Z"
+            }));
+        })
+        .await;
+
+    let media = types::V2TemplateTranslation {
+        language_code: "de-DE".into(),
+        media_message: Some(types::MediaMessage {
+            url: Some("https://example.com/label.pdf".into()),
+            filename_override: Some("versandetikett.pdf".into()),
+            thumbnail_url: None,
+        }),
+        ..text_translation_without_message()
+    };
+    let template = api
+        .client
+        .update_template()
+        .project_id(PROJECT)
+        .template_id("order-shipped")
+        .body_map(|body| {
+            body.description(Some("Order shipped notification".to_string()))
+                .version(Some(2))
+                .default_translation(Some("en-US".to_string()))
+                .translations(vec![text_translation(), media])
+        })
+        .send()
+        .await
+        .expect("update succeeds");
+
+    mock.assert_async().await;
+    assert_eq!(template.version, Some(3));
+    assert_eq!(template.update_time, Some(ts("2026-11-26T10:00:00Z")));
+    let media = template.translations[1].media_message.as_ref().unwrap();
+    assert_eq!(
+        media.filename_override.as_deref(),
+        Some("versandetikett.pdf")
+    );
+}
+
+/// A translation with a language code and nothing else.
+fn text_translation_without_message() -> types::V2TemplateTranslation {
+    types::V2TemplateTranslation {
+        text_message: None,
+        variables: vec![],
+        channel_template_overrides: None,
+        ..text_translation()
+    }
+}
+
+#[tokio::test]
+async fn delete_template_sends_a_delete() {
+    let api = Api::start().await;
+    let mock = api
+        .server
+        .mock_async(|when, then| {
+            when.method(DELETE)
+                .path(v2_path("/templates/order-shipped"))
+                .is_true(raw_query(None));
+            then.status(200).json_body(json!({}));
+        })
+        .await;
+
+    let response = api
+        .client
+        .delete_template()
+        .project_id(PROJECT)
+        .template_id("order-shipped")
+        .send()
+        .await
+        .expect("delete succeeds");
+
+    mock.assert_async().await;
+    assert_eq!(response.status(), 200);
+}
+
+#[tokio::test]
+async fn list_template_translations_sends_language_and_version() {
+    let api = Api::start().await;
+    let mock = api
+        .server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path(v2_path("/templates/order-shipped/translations"))
+                .is_true(raw_query(Some(
+                    "language_code=en-US&translation_version=latest",
+                )));
+            then.status(200)
+                .json_body(json!({"translations": [text_translation_json()]}));
+        })
+        .await;
+
+    let list = api
+        .client
+        .list_template_translations()
+        .project_id(PROJECT)
+        .template_id("order-shipped")
+        .language_code("en-US")
+        .translation_version("latest")
+        .send()
+        .await
+        .expect("list succeeds");
+
+    mock.assert_async().await;
+    assert_eq!(list.translations.len(), 1);
+    let translation = &list.translations[0];
+    assert_eq!(translation.language_code, "en-US");
+    assert_eq!(translation.variables.len(), 2);
+    assert_eq!(translation.create_time, Some(ts("2026-11-01T09:00:00Z")));
+}
+
+#[tokio::test]
+async fn list_template_translations_without_filters_sends_no_query() {
+    let api = Api::start().await;
+    let mock = api
+        .server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path(v2_path("/templates/a%20b/translations"))
+                .is_true(raw_path(v2_path("/templates/a%20b/translations")))
+                .is_true(raw_query(None));
+            then.status(200)
+                .json_body(json!({"translations": [list_translation_json()]}));
+        })
+        .await;
+
+    let list = api
+        .client
+        .list_template_translations()
+        .project_id(PROJECT)
+        .template_id("a b")
+        .send()
+        .await
+        .unwrap();
+
+    mock.assert_async().await;
+    let list_message = list.translations[0].list_message.as_ref().unwrap();
+    assert_eq!(
+        list_message
+            .message_properties
+            .as_ref()
+            .unwrap()
+            .menu
+            .as_deref(),
+        Some("Välj")
+    );
+}
+
+#[tokio::test]
+async fn get_template_error_keeps_the_sinch_error_body() {
+    let api = Api::start().await;
+    let mock = api
+        .server
+        .mock_async(|when, then| {
+            when.method(GET).path(v2_path("/templates/missing"));
+            then.status(400).json_body(json!({
+                "code": 400,
+                "message": "Template id is invalid",
+                "status": "INVALID_ARGUMENT",
+                "details": []
+            }));
+        })
+        .await;
+
+    let error = api
+        .client
+        .get_template()
+        .project_id(PROJECT)
+        .template_id("missing")
+        .send()
+        .await
+        .unwrap_err();
+
+    mock.assert_async().await;
+    let Error::Api(api_error) = Error::from(error) else {
+        panic!("expected Error::Api");
+    };
+    assert_eq!(api_error.status().as_u16(), 400);
+    assert_eq!(api_error.code(), Some(400));
+    assert_eq!(api_error.message(), Some("Template id is invalid"));
+    assert_eq!(api_error.sinch_status(), Some("INVALID_ARGUMENT"));
+}
+
+// ---- routing to the Template API host ------------------------------------------------------
+
+/// A client built like a user would: a conversation base URL, optionally a template base URL.
+fn build_client(base_url: &str, template_base_url: Option<&str>) -> Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut builder = Client::builder()
+        .base_url(base_url)
+        .project_id("p1")
+        .basic_auth("k", "s")
+        .retry_policy(RetryPolicy::none());
+    if let Some(url) = template_base_url {
+        builder = builder.template_base_url(url);
+    }
+    builder.build().expect("client builds")
+}
+
+/// Calls every template operation once, each expecting its documented success.
+async fn call_every_template_operation(client: &Client) {
+    let project = client.project().to_owned();
+    client
+        .list_templates()
+        .project_id(&project)
+        .send()
+        .await
+        .expect("list_templates");
+    client
+        .create_template()
+        .project_id(&project)
+        .body_map(|body| body.id(Some("t1".to_string())))
+        .send()
+        .await
+        .expect("create_template");
+    client
+        .get_template()
+        .project_id(&project)
+        .template_id("t1")
+        .send()
+        .await
+        .expect("get_template");
+    client
+        .update_template()
+        .project_id(&project)
+        .template_id("t1")
+        .body_map(|body| body.version(Some(1)))
+        .send()
+        .await
+        .expect("update_template");
+    client
+        .delete_template()
+        .project_id(&project)
+        .template_id("t1")
+        .send()
+        .await
+        .expect("delete_template");
+    client
+        .list_template_translations()
+        .project_id(&project)
+        .template_id("t1")
+        .language_code("en-US")
+        .send()
+        .await
+        .expect("list_template_translations");
+}
+
+/// One mock per template operation on `server`, all under `prefix`, each expecting the client's
+/// Basic credentials (the Template API shares the auth layer).
+async fn template_mocks<'a>(server: &'a MockServer, prefix: &str) -> Vec<httpmock::Mock<'a>> {
+    let base = format!("{prefix}/v2/projects/p1/templates");
+    let routes = [
+        (GET, base.clone(), None, json!({"templates": []})),
+        (POST, base.clone(), None, json!({"id": "t1"})),
+        (
+            GET,
+            format!("{base}/t1"),
+            None,
+            json!({"id": "t1", "version": 1}),
+        ),
+        (
+            PUT,
+            format!("{base}/t1"),
+            None,
+            json!({"id": "t1", "version": 2}),
+        ),
+        (DELETE, format!("{base}/t1"), None, json!({})),
+        (
+            GET,
+            format!("{base}/t1/translations"),
+            Some("language_code=en-US"),
+            json!({"translations": []}),
+        ),
+    ];
+    let mut mocks = Vec::new();
+    for (method, path, query, body) in routes {
+        let mock = server
+            .mock_async(|when, then| {
+                when.method(method)
+                    .path(path.clone())
+                    .is_true(raw_path(path))
+                    .is_true(raw_query(query))
+                    .header("authorization", "Basic azpz");
+                then.status(200).json_body(body);
+            })
+            .await;
+        mocks.push(mock);
+    }
+    mocks
+}
+
+#[tokio::test]
+async fn template_operations_go_to_the_template_base_url_and_others_to_the_base_url() {
+    let conversation_host = MockServer::start_async().await;
+    let template_host = MockServer::start_async().await;
+    let template_mocks = template_mocks(&template_host, "").await;
+    let settings = conversation_host
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/v1/projects/p1/settings")
+                .header("authorization", "Basic azpz");
+            then.status(200).json_body(json!({"project_id": "p1"}));
+        })
+        .await;
+    // Lower priority than the specific mocks: anything else that reaches a host is wrong.
+    let stray_on_conversation_host = conversation_host
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(500);
+        })
+        .await;
+    let stray_on_template_host = template_host
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(500);
+        })
+        .await;
+
+    let client = build_client(
+        &conversation_host.base_url(),
+        Some(&template_host.base_url()),
+    );
+    call_every_template_operation(&client).await;
+    let settings_response = client
+        .get_project_settings()
+        .project_id(client.project())
+        .send()
+        .await
+        .expect("get_project_settings");
+
+    for mock in &template_mocks {
+        mock.assert_async().await;
+    }
+    settings.assert_async().await;
+    assert_eq!(settings_response.project_id.as_deref(), Some("p1"));
+    assert_eq!(
+        stray_on_conversation_host.calls_async().await,
+        0,
+        "a template call reached the conversation host"
+    );
+    assert_eq!(
+        stray_on_template_host.calls_async().await,
+        0,
+        "a conversation call reached the template host"
+    );
+}
+
+#[tokio::test]
+async fn template_base_url_may_carry_a_path_prefix() {
+    let conversation_host = MockServer::start_async().await;
+    let template_host = MockServer::start_async().await;
+    let template_mocks = template_mocks(&template_host, "/templates-api").await;
+    let stray_on_conversation_host = conversation_host
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(500);
+        })
+        .await;
+
+    let client = build_client(
+        &format!("{}/conversation-api", conversation_host.base_url()),
+        Some(&format!("{}/templates-api/", template_host.base_url())),
+    );
+    call_every_template_operation(&client).await;
+
+    for mock in &template_mocks {
+        mock.assert_async().await;
+    }
+    assert_eq!(stray_on_conversation_host.calls_async().await, 0);
+}
+
+#[tokio::test]
+async fn with_only_a_base_url_template_operations_go_to_the_base_url() {
+    let emulator = MockServer::start_async().await;
+    let template_mocks = template_mocks(&emulator, "").await;
+    let settings = emulator
+        .mock_async(|when, then| {
+            when.method(GET).path("/v1/projects/p1/settings");
+            then.status(200).json_body(json!({"project_id": "p1"}));
+        })
+        .await;
+
+    let client = build_client(&emulator.base_url(), None);
+    call_every_template_operation(&client).await;
+    client
+        .get_project_settings()
+        .project_id(client.project())
+        .send()
+        .await
+        .expect("get_project_settings");
+
+    for mock in &template_mocks {
+        mock.assert_async().await;
+    }
+    settings.assert_async().await;
+}
+
+#[tokio::test]
+async fn a_template_error_from_the_template_host_is_an_api_error() {
+    let conversation_host = MockServer::start_async().await;
+    let template_host = MockServer::start_async().await;
+    let mock = template_host
+        .mock_async(|when, then| {
+            when.method(POST).path("/v2/projects/p1/templates");
+            then.status(400).json_body(json!({
+                "code": 400,
+                "message": "default_translation must name one of the translations",
+                "status": "INVALID_ARGUMENT",
+                "details": []
+            }));
+        })
+        .await;
+
+    let client = build_client(
+        &conversation_host.base_url(),
+        Some(&template_host.base_url()),
+    );
+    let error = client
+        .create_template()
+        .project_id("p1")
+        .body_map(|body| body.default_translation(Some("fr-FR".to_string())))
+        .send()
+        .await
+        .unwrap_err();
+
+    mock.assert_async().await;
+    let error = Error::from(error);
+    assert!(!error.is_retryable());
+    let Error::Api(api_error) = error else {
+        panic!("expected Error::Api");
+    };
+    assert_eq!(api_error.status().as_u16(), 400);
+    assert_eq!(
+        api_error.message(),
+        Some("default_translation must name one of the translations")
+    );
+}
+
+/// Fails today: `Shared::check_project` (src/client.rs) only looks for `/v1/projects//`, so an
+/// empty project id on a Template API operation goes out as `/v2/projects//templates`.
+#[tokio::test]
+async fn an_empty_project_id_is_rejected_before_a_template_call() {
+    let api = Api::start().await;
+    let stray = api
+        .server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(404);
+        })
+        .await;
+
+    let error = api
+        .client
+        .list_templates()
+        .project_id("")
+        .send()
+        .await
+        .unwrap_err();
+
+    let error = Error::from(error);
+    assert!(
+        matches!(&error, Error::InvalidRequest(message) if message.contains("project_id")),
+        "{error:?}"
+    );
+    assert_eq!(stray.calls_async().await, 0);
+}
