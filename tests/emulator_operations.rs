@@ -901,7 +901,7 @@ async fn consents_profiles_and_identity_conflicts() {
         .await
         .unwrap();
     assert_eq!(opted_out.identities.len(), 1);
-    assert_eq!(opted_out.identities[0].identity, number);
+    assert_eq!(opted_out.identities[0].identity.as_deref(), Some(number));
     let audit = client
         .list_consent_audit_records()
         .project_id(&project)
@@ -1024,7 +1024,7 @@ async fn events_recent_conversations_and_last_messages() {
         .update_message_metadata()
         .project_id(&project)
         .message_id(sent.message_id.clone().unwrap())
-        .body(from_json::<types::UpdateMessageRequestPatch>(
+        .body(from_json::<types::UpdateMessageRequest>(
             json!({"metadata": "tagged"}),
         ))
         .send()
@@ -1126,7 +1126,7 @@ async fn project_settings_and_templates() {
     let updated = client
         .update_project_settings()
         .project_id(&project)
-        .body(from_json::<types::ProjectSettingsRequestPatch>(json!({
+        .body(from_json::<types::ProjectSettingsRequest>(json!({
             "contact_settings": {"unified_contact_id_enabled": true}
         })))
         .send()

@@ -1799,7 +1799,7 @@ fn list_consent_audit_records(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcom
     ok(&types::ConsentAuditRecordsList {
         audit_records,
         identity: Some(types::ConsentIdentity {
-            identity: identity.to_owned(),
+            identity: Some(identity.to_owned()),
         }),
     })
 }
@@ -1840,7 +1840,9 @@ fn list_consent_identities(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, 
         identities: page
             .items
             .into_iter()
-            .map(|identity| types::ConsentIdentity { identity })
+            .map(|identity| types::ConsentIdentity {
+                identity: Some(identity),
+            })
             .collect(),
         next_page_token: page.next_page_token,
     })
@@ -2068,12 +2070,12 @@ fn list_recent_conversations(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome
 }
 
 fn update_message_metadata(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
-    let patch: types::UpdateMessageRequestPatch = parse(ctx.body)?;
+    let patch: types::UpdateMessageRequest = parse(ctx.body)?;
     let stored = store
         .messages
         .get_mut(ctx.id())
         .ok_or_else(|| ApiError::not_found("Message", ctx.id()))?;
-    stored.message.metadata = patch.metadata;
+    stored.message.metadata = Some(patch.metadata);
     ok(&stored.message)
 }
 

@@ -4,7 +4,7 @@ use axum::http::StatusCode;
 use chrono::Utc;
 use sinch_conversation::types::{
     ContactSettings, ProjectSettings, ProjectSettingsContent, ProjectSettingsRequest,
-    ProjectSettingsRequestPatch, V2ListTemplatesResponse, V2ListTranslationsResponse, V2Template,
+    V2ListTemplatesResponse, V2ListTranslationsResponse, V2Template,
 };
 
 use crate::{
@@ -44,7 +44,7 @@ pub(crate) fn settings(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiE
         }
         Operation::GetProjectSettings => ok(store.settings.as_ref().ok_or_else(not_found)?),
         Operation::UpdateProjectSettings => {
-            let patch: ProjectSettingsRequestPatch = parse(ctx.body)?;
+            let patch: ProjectSettingsRequest = parse(ctx.body)?;
             let settings = store.settings.as_mut().ok_or_else(not_found)?;
             if let Some(patch) = patch.contact_settings {
                 let content = settings.settings.get_or_insert_with(Default::default);
