@@ -143,7 +143,10 @@ async fn list_consent_audit_records_parses_the_records_of_an_identity() {
         .expect("list succeeds");
 
     mock.assert_async().await;
-    assert_eq!(records.identity.as_ref().unwrap().identity.as_deref(), Some("+46700000001"));
+    assert_eq!(
+        records.identity.as_ref().unwrap().identity.as_deref(),
+        Some("+46700000001")
+    );
     assert_eq!(records.audit_records.len(), 2);
     let first = &records.audit_records[0];
     assert_eq!(first.origin, Some(types::ConsentOrigin::OriginMo));

@@ -124,7 +124,10 @@ async fn list_events_sends_every_parameter_and_parses_each_event_kind() {
         .as_ref()
         .unwrap();
     assert_eq!(reaction.emoji.as_deref(), Some("\u{1F44D}"));
-    assert_eq!(reaction.action, Some(types::ReactionAction::ReactionActionReact));
+    assert_eq!(
+        reaction.action,
+        Some(types::ReactionAction::ReactionActionReact)
+    );
     assert_eq!(reaction.message_id.as_deref(), Some("msg-1"));
 
     let payment = &page.events[2];
