@@ -50,7 +50,7 @@ async fn list_consent_identities_sends_the_list_type_and_page_parameters() {
     let identities: Vec<&str> = page
         .identities
         .iter()
-        .map(|i| i.identity.as_str())
+        .map(|i| i.identity.as_deref().unwrap_or_default())
         .collect();
     assert_eq!(identities, ["+46700000001", "+46700000002"]);
     assert_eq!(page.next_page_token.as_deref(), Some("tok-2"));
@@ -143,7 +143,10 @@ async fn list_consent_audit_records_parses_the_records_of_an_identity() {
         .expect("list succeeds");
 
     mock.assert_async().await;
-    assert_eq!(records.identity.as_ref().unwrap().identity, "+46700000001");
+    assert_eq!(
+        records.identity.as_ref().unwrap().identity.as_deref(),
+        Some("+46700000001")
+    );
     assert_eq!(records.audit_records.len(), 2);
     let first = &records.audit_records[0];
     assert_eq!(first.origin, Some(types::ConsentOrigin::OriginMo));

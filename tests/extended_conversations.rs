@@ -101,14 +101,14 @@ async fn list_recent_conversations_sends_every_parameter_and_parses_the_last_mes
 }
 
 #[tokio::test]
-async fn list_recent_conversations_with_only_the_app_id_sends_only_the_app_id() {
+async fn list_recent_conversations_with_only_the_required_parameters() {
     let api = Api::start().await;
     let mock = api
         .server
         .mock_async(|when, then| {
             when.method(GET)
                 .path(api.path("/conversations:recent"))
-                .is_true(raw_query(Some("app_id=app-1")));
+                .is_true(raw_query(Some("app_id=app-1&page_size=10")));
             then.status(200).json_body(json!({"conversations": []}));
         })
         .await;
@@ -118,6 +118,8 @@ async fn list_recent_conversations_with_only_the_app_id_sends_only_the_app_id() 
         .list_recent_conversations()
         .project_id(PROJECT)
         .app_id("app-1")
+        // Required: without it the API answers with an empty list.
+        .page_size(10)
         .send()
         .await
         .unwrap();
