@@ -988,6 +988,7 @@ async fn events_recent_conversations_and_last_messages() {
         .list_recent_conversations()
         .project_id(&project)
         .app_id(&app_id)
+        .page_size(10)
         .send()
         .await
         .unwrap();

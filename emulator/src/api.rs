@@ -71,15 +71,19 @@ impl Query {
         }
     }
 
+    /// `page_size`: 10 when absent or 0, at most 20.
     pub(crate) fn page_size(&self) -> Result<usize, ApiError> {
+        self.page_size_max(MAX_PAGE_SIZE)
+    }
+
+    /// `page_size`: 10 when absent or 0, at most `max`.
+    pub(crate) fn page_size_max(&self, max: usize) -> Result<usize, ApiError> {
         match self.get("page_size") {
             None => Ok(DEFAULT_PAGE_SIZE),
             Some(v) => match v.parse::<i64>() {
                 Ok(n) if n < 0 => Err(ApiError::invalid("page_size must not be negative")),
                 Ok(0) => Ok(DEFAULT_PAGE_SIZE),
-                Ok(n) => Ok(usize::try_from(n)
-                    .unwrap_or(MAX_PAGE_SIZE)
-                    .min(MAX_PAGE_SIZE)),
+                Ok(n) => Ok(usize::try_from(n).unwrap_or(max).min(max)),
                 Err(_) => Err(ApiError::invalid(format!(
                     "Invalid value for page_size: '{v}' is not an integer"
                 ))),
@@ -1834,7 +1838,7 @@ fn list_consent_identities(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, 
     let page = page_of(
         identities,
         ctx.query.get("page_token"),
-        ctx.query.page_size()?,
+        ctx.query.page_size_max(50)?,
     )?;
     ok(&types::ListConsentIdentitiesResponse {
         identities: page
@@ -2058,10 +2062,14 @@ fn list_recent_conversations(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome
             b.0.cmp(&a.0)
         }
     });
+    // Like the API: without a page size the list is empty.
+    if ctx.query.get("page_size").is_none() {
+        recent.clear();
+    }
     let page = page_of(
         recent.into_iter().map(|(_, r)| r).collect(),
         ctx.query.get("page_token"),
-        ctx.query.page_size()?,
+        ctx.query.page_size_max(100)?,
     )?;
     ok(&types::ListRecentConversationsResponse {
         conversations: page.items,
