@@ -21,6 +21,7 @@ Options:
   --key-secret <SECRET>  access key secret accepted (default emulator-key-secret)
   --token-ttl <SECS>     lifetime of access tokens (default 3600)
   --report-delay-ms <MS> wait before each delivery report (default 20)
+  --max-messages <N>     keep only the newest N messages (default: all)
   --no-auth              serve requests without credentials
   -h, --help             this help
 ";
@@ -67,6 +68,11 @@ fn parse_args() -> Result<Option<sinch_conversation_emulator::EmulatorBuilder>, 
                     .parse()
                     .map_err(|_| format!("bad --report-delay-ms {ms:?}"))?;
                 builder = builder.report_delay(Duration::from_millis(ms));
+            }
+            "--max-messages" => {
+                let n = value()?;
+                let n: usize = n.parse().map_err(|_| format!("bad --max-messages {n:?}"))?;
+                builder = builder.max_messages(n);
             }
             "--no-auth" => builder = builder.require_auth(false),
             other => return Err(format!("unknown argument {other:?}")),
