@@ -829,3 +829,32 @@ async fn dropped_connections_and_unavailable() {
         .expect("retried after 503");
     assert_eq!(emulator.operation_stats(Operation::GetApp).received, 2);
 }
+
+#[tokio::test]
+async fn http2_clients_and_submit_notifications() {
+    let emulator = emulator().await;
+    let client = emulator
+        .client_builder()
+        .http2_prior_knowledge()
+        .retry_policy(emulator_support::quick_retries())
+        .build()
+        .unwrap();
+    let app_id = create_app(&client, "h2").await;
+    let mut sink = CallbackSink::start().await;
+    create_webhook(&client, &app_id, &sink.url, &["MESSAGE_SUBMIT"], None).await;
+    let sent = client
+        .send_text(&app_id, sms("+46700000012"), "over h2")
+        .send()
+        .await
+        .expect("served over HTTP/2");
+    let Event::MessageSubmit(submit) = webhooks::parse(&sink.next().await.body).unwrap() else {
+        panic!("expected a submit notification");
+    };
+    assert_eq!(submit.payload.message_id, sent.message_id);
+    let text = submit
+        .payload
+        .submitted_message
+        .and_then(|m| m.text_message)
+        .and_then(|t| t.text);
+    assert_eq!(text.as_deref(), Some("over h2"));
+}

@@ -525,7 +525,13 @@ fn update_contact(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError>
     )?;
     validate_contact(&updated)?;
     store.contacts.insert(ctx.id().to_owned(), updated.clone());
-    ok(&updated)
+    let emit = contact_emit(
+        ctx.project(),
+        "CONTACT_UPDATE",
+        "contact_update_notification",
+        &updated,
+    );
+    ok_with(&updated, vec![emit])
 }
 
 fn delete_contact(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
@@ -1365,6 +1371,29 @@ fn send_message(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
         body
     };
     let delay = ctx.report_delay();
+    let mut submitted = envelope(
+        ctx.project(),
+        "message_submit_notification",
+        json!({
+            "message_id": id,
+            "conversation_id": conversation.id,
+            "channel_identity": target.identity,
+            "contact_id": target.contact.id,
+            "submitted_message": request.message,
+            "metadata": metadata,
+            "processing_mode": "CONVERSATION",
+        }),
+        &metadata,
+    );
+    if let (Some(id), Value::Object(map)) = (&request.correlation_id, &mut submitted) {
+        map.insert("correlation_id".into(), json!(id));
+    }
+    emits.push(Emit {
+        trigger: "MESSAGE_SUBMIT",
+        app_id: Some(request.app_id.clone()),
+        callback_url: None,
+        steps: vec![(Duration::ZERO, submitted)],
+    });
     emits.push(Emit {
         trigger: "MESSAGE_DELIVERY",
         app_id: Some(request.app_id.clone()),

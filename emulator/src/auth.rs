@@ -42,7 +42,11 @@ impl Tokens {
             self.issued.retain(|_, expires| *expires > horizon);
         }
         let token = format!("emu.{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..));
-        self.issued.insert(token.clone(), now + self.ttl);
+        // A huge configured lifetime must not overflow the clock.
+        let expires = now
+            .checked_add(self.ttl)
+            .unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 24 * 3600));
+        self.issued.insert(token.clone(), expires);
         token
     }
 
@@ -229,6 +233,9 @@ mod tests {
         assert_eq!(tokens.check(&t), TokenState::Expired);
         let fresh = tokens.issue();
         assert_eq!(tokens.check(&fresh), TokenState::Valid);
+        tokens.ttl = Duration::MAX;
+        let forever = tokens.issue();
+        assert_eq!(tokens.check(&forever), TokenState::Valid);
     }
 
     #[test]
