@@ -102,8 +102,9 @@ fn serve() -> Result<(), String> {
                             counters.token_requests.fetch_add(1, Ordering::Relaxed);
                             TOKEN_RESPONSE.to_owned()
                         } else if path == "/stats" {
+                            // The stats request's own connection is not the client's.
                             let stats = json!({
-                                "connections": counters.connections.swap(0, Ordering::Relaxed),
+                                "connections": counters.connections.swap(0, Ordering::Relaxed).saturating_sub(1),
                                 "token_requests": counters.token_requests.swap(0, Ordering::Relaxed),
                                 "sends": counters.sends.swap(0, Ordering::Relaxed),
                             });
@@ -156,8 +157,8 @@ fn ceiling(args: &[String]) -> Result<(), String> {
     let url = flag(args, "--url", "");
     let n = number(args, "--n", 20_000)?;
     let c = number(args, "--c", 32)?.max(1);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
+    // Single-threaded, like the load tool's default, so both clients get the same runtime.
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
@@ -323,6 +324,8 @@ fn orchestrate(args: &[String]) -> Result<(), String> {
                 "perf-secret",
                 "--project",
                 "perf",
+                "--app",
+                "perf-app",
                 "--n",
                 &n.to_string(),
                 "--c",
