@@ -22,8 +22,9 @@ use tracing::{Instrument as _, field::Empty};
 
 use crate::{
     auth::{AuthError, Token, TokenSource},
-    error::{BufferedBody, MAX_ERROR_BODY},
+    error::{ApiError, BufferedBody, MAX_ERROR_BODY},
     retry::{RetryPolicy, retry_after},
+    types::RuntimeError,
 };
 
 /// Hand-written state the generated client carries: authentication, retries, default project.
@@ -214,6 +215,9 @@ impl ClientHooks<ClientState> for crate::Client {
 enum Failure {
     Transport(reqwest::Error),
     Auth(AuthError),
+    /// An error answer whose body the generated code could not decode (HTML from a proxy,
+    /// plain text, empty): handed over whole so that its status is not lost.
+    Api(Box<ApiError>),
 }
 
 impl Shared {
@@ -261,6 +265,10 @@ impl Shared {
                 span.record("error", tracing::field::display(&error));
                 carry(error).await
             }
+            Err(Failure::Api(error)) => {
+                span.record("status", error.status().as_u16());
+                carry(*error).await
+            }
         }
     }
 
@@ -282,9 +290,7 @@ impl Shared {
                 // A streaming body can be sent only once: no retries.
                 self.authorize(http, &mut original).await?;
                 let response = http.execute(original).await.map_err(Failure::Transport)?;
-                return buffer_error_body(response)
-                    .await
-                    .map_err(Failure::Transport);
+                return buffer_error_body(response).await;
             };
             let token = self.authorize(http, &mut request).await?;
             match http.execute(request).await {
@@ -311,9 +317,7 @@ impl Shared {
                         attempt += 1;
                         continue;
                     }
-                    return buffer_error_body(response)
-                        .await
-                        .map_err(Failure::Transport);
+                    return buffer_error_body(response).await;
                 }
                 Err(error) => {
                     if self.retry.retries_error(&error, &method)
@@ -370,14 +374,17 @@ fn token_expired(headers: &HeaderMap) -> bool {
 
 /// Reads the body of an error answer into memory (at most 1 MiB) and keeps a copy in the
 /// response's extensions, so that [`Error`](crate::Error) can show it without async code.
-async fn buffer_error_body(mut response: Response) -> reqwest::Result<Response> {
+///
+/// A body that is not a Sinch error body would make the generated code fail with
+/// `InvalidResponsePayload`, which has no status: such an answer becomes a [`Failure::Api`].
+async fn buffer_error_body(mut response: Response) -> Result<Response, Failure> {
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return Ok(response);
     }
     let url = response.url().clone();
     let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await? {
+    while let Some(chunk) = response.chunk().await.map_err(Failure::Transport)? {
         let room = MAX_ERROR_BODY.saturating_sub(body.len());
         body.extend_from_slice(&chunk[..chunk.len().min(room)]);
         if body.len() >= MAX_ERROR_BODY {
@@ -385,6 +392,14 @@ async fn buffer_error_body(mut response: Response) -> reqwest::Result<Response> 
         }
     }
     let body = Bytes::from(body);
+    if serde_json::from_slice::<RuntimeError>(&body).is_err() {
+        let headers = response.headers().clone();
+        return Err(Failure::Api(Box::new(ApiError::new(
+            status,
+            headers,
+            Some(body),
+        ))));
+    }
     let (mut parts, _) = http::Response::<reqwest::Body>::from(response).into_parts();
     parts.extensions.insert(BufferedBody(body.clone()));
     // reqwest keeps a response's URL in an extension; put it back.
@@ -397,12 +412,16 @@ async fn buffer_error_body(mut response: Response) -> reqwest::Result<Response> 
     )))
 }
 
-/// Hands an [`AuthError`] through the `reqwest::Error` that `exec` must return.
+/// Hands an [`AuthError`] or an [`ApiError`] through the `reqwest::Error` that `exec` must return.
 ///
 /// The only way to create a `reqwest::Error` is to let reqwest fail: a body stream that yields
-/// the auth error does that, and the error stays in the `source()` chain, where
-/// `From<GeneratedError> for Error` finds it again and returns [`Error::Auth`](crate::Error::Auth).
-async fn carry(error: AuthError) -> reqwest::Result<Response> {
+/// the error does that, and the error stays in the `source()` chain, where
+/// `From<GeneratedError> for Error` finds it again and returns [`Error::Auth`](crate::Error::Auth)
+/// or [`Error::Api`](crate::Error::Api).
+async fn carry<E>(error: E) -> reqwest::Result<Response>
+where
+    E: std::error::Error + Send + Sync + Unpin + 'static,
+{
     let body = reqwest::Body::wrap_stream(FailOnce(Some(error)));
     match Response::from(http::Response::new(body)).bytes().await {
         Err(carrier) => Err(carrier),
@@ -416,10 +435,10 @@ async fn carry(error: AuthError) -> reqwest::Result<Response> {
 }
 
 /// A stream whose only item is an error.
-struct FailOnce(Option<AuthError>);
+struct FailOnce<E>(Option<E>);
 
-impl futures_core::Stream for FailOnce {
-    type Item = Result<Bytes, AuthError>;
+impl<E: Unpin> futures_core::Stream for FailOnce<E> {
+    type Item = Result<Bytes, E>;
 
     fn poll_next(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         Poll::Ready(self.0.take().map(Err))

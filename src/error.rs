@@ -52,10 +52,11 @@ pub enum Error {
     /// The request did not get an answer: connection, TLS, timeout or body transfer failure.
     #[error("transport error: {0}")]
     Transport(#[source] reqwest::Error),
-    /// A response body did not match the model of the operation.
+    /// A success response body did not match the model of the operation.
     ///
-    /// The HTTP status is not known here: a documented error status whose body is not JSON
-    /// also ends up here, with its raw bytes.
+    /// Error answers never end up here when the request went through this crate's client: an
+    /// error status with a body that is not a Sinch error is an [`Error::Api`] with its status
+    /// and raw body.
     #[error("response body could not be decoded: {source}")]
     Decode {
         /// The raw body as received.
@@ -143,8 +144,9 @@ impl From<progenitor_client::Error<RuntimeError>> for Error {
         match error {
             E::InvalidRequest(message) | E::Custom(message) => Error::InvalidRequest(message),
             E::CommunicationError(e) | E::InvalidUpgrade(e) | E::ResponseBodyError(e) => {
-                match carried_auth_error(&e) {
-                    Some(auth) => Error::Auth(auth),
+                match carried(&e) {
+                    Some(Carried::Auth(auth)) => Error::Auth(auth),
+                    Some(Carried::Api(api)) => Error::from(api),
                     None => Error::Transport(e),
                 }
             }
@@ -323,12 +325,21 @@ fn wrapped_error_status(body: &[u8]) -> Option<(StatusCode, RuntimeError)> {
     (status.is_client_error() || status.is_server_error()).then_some((status, parsed))
 }
 
-/// Finds an [`AuthError`] the client's hooks carried through a `reqwest::Error`.
-fn carried_auth_error(error: &reqwest::Error) -> Option<AuthError> {
+/// An error the client's hooks carried through a `reqwest::Error`.
+enum Carried {
+    Auth(AuthError),
+    Api(ApiError),
+}
+
+/// Finds an error the client's hooks carried through a `reqwest::Error`.
+fn carried(error: &reqwest::Error) -> Option<Carried> {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
     while let Some(e) = source {
         if let Some(auth) = e.downcast_ref::<AuthError>() {
-            return Some(auth.clone());
+            return Some(Carried::Auth(auth.clone()));
+        }
+        if let Some(api) = e.downcast_ref::<ApiError>() {
+            return Some(Carried::Api(api.clone()));
         }
         source = e.source();
     }

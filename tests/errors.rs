@@ -137,14 +137,43 @@ async fn a_non_json_error_keeps_the_raw_bytes() {
 }
 
 #[tokio::test]
-async fn a_non_json_body_on_a_documented_status_is_a_decode_error_with_the_bytes() {
-    let error = get_app_error(500, |then| then.body("upstream exploded")).await;
-
-    let Error::Decode { body, .. } = &error else {
-        panic!("expected a decode error, got {error:?}")
+async fn a_non_json_body_on_a_documented_status_keeps_status_headers_and_bytes() {
+    // 500 is documented with a JSON error schema; the generated code alone would lose the
+    // status here (progenitor's `InvalidResponsePayload`).
+    let error = get_app_error(500, |then| {
+        then.header("x-request-id", "r-1").body("upstream exploded")
+    })
+    .await;
+    assert_eq!(
+        one_line(&error),
+        "API error: HTTP 500 Internal Server Error: upstream exploded"
+    );
+    let Error::Api(api) = &error else {
+        panic!("expected an API error, got {error:?}")
     };
-    assert_eq!(&body[..], b"upstream exploded");
-    one_line(&error);
+    assert_eq!(api.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(api.body().is_none());
+    assert_eq!(
+        api.raw_body().map(|b| &b[..]),
+        Some(&b"upstream exploded"[..])
+    );
+    assert_eq!(api.headers()["x-request-id"], "r-1");
+
+    let error = get_app_error(401, |then| then).await;
+    assert_eq!(error.status(), Some(StatusCode::UNAUTHORIZED));
+    assert!(matches!(&error, Error::Api(api) if api.raw_body().is_none()));
+
+    let page = "<html><body>Bad request</body></html>";
+    let error = get_app_error(400, |then| {
+        then.header("content-type", "text/html").body(page)
+    })
+    .await;
+    let Error::Api(api) = &error else {
+        panic!("expected an API error, got {error:?}")
+    };
+    assert_eq!(api.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(api.raw_body().map(|b| &b[..]), Some(page.as_bytes()));
+    assert!(!error.is_retryable());
 }
 
 #[tokio::test]
