@@ -9,6 +9,8 @@ use schemars::JsonSchema;
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Map, Value};
 
+use sinch_conversation::field_mask::FieldMask;
+
 use crate::error::ApiError;
 
 /// The paths of `update_mask.paths` (repeated, or comma separated) in a raw query.
@@ -24,67 +26,6 @@ pub(crate) fn paths_from_query(query: &[(String, String)]) -> Vec<String> {
         }
     }
     paths
-}
-
-/// A model's JSON Schema, to check paths against.
-struct Schema {
-    root: Value,
-}
-
-impl Schema {
-    fn of<T: JsonSchema>() -> Self {
-        Self {
-            root: serde_json::to_value(schemars::schema_for!(T)).unwrap_or(Value::Null),
-        }
-    }
-
-    fn resolve<'a>(&'a self, schema: &'a Value) -> &'a Value {
-        match schema
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix("#/definitions/"))
-        {
-            Some(name) => self
-                .root
-                .pointer(&format!("/definitions/{name}"))
-                .unwrap_or(&Value::Null),
-            None => schema,
-        }
-    }
-
-    fn property<'a>(&'a self, schema: &'a Value, name: &str) -> Option<&'a Value> {
-        let schema = self.resolve(schema);
-        if let Some(found) = schema.get("properties").and_then(|p| p.get(name)) {
-            return Some(found);
-        }
-        ["allOf", "anyOf", "oneOf"]
-            .iter()
-            .filter_map(|k| schema.get(*k).and_then(Value::as_array))
-            .flatten()
-            .find_map(|sub| self.property(sub, name))
-    }
-
-    fn top_level_fields(&self) -> Vec<String> {
-        self.resolve(&self.root)
-            .get("properties")
-            .and_then(Value::as_object)
-            .map(|m| m.keys().cloned().collect())
-            .unwrap_or_default()
-    }
-
-    fn has_path(&self, path: &str) -> bool {
-        let mut at = &self.root;
-        for segment in path.split('.') {
-            if segment.is_empty() {
-                return false;
-            }
-            match self.property(at, segment) {
-                Some(next) => at = next,
-                None => return false,
-            }
-        }
-        true
-    }
 }
 
 fn lookup<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {
@@ -140,19 +81,23 @@ where
         serde_json::from_slice(body).map_err(|e| ApiError::bad_json(&e))?
     };
     let patch = serde_json::to_value(patch).map_err(|e| ApiError::bad_json(&e))?;
-    let schema = Schema::of::<T>();
     let paths = if mask.is_empty() {
-        schema.top_level_fields()
-    } else {
-        for path in mask {
-            if !schema.has_path(path) {
-                return Err(ApiError::invalid(format!(
-                    "Invalid update_mask path '{path}': {} has no such field",
-                    T::schema_name()
-                )));
+        // Every field either side has: the others are absent in both and stay absent.
+        let mut fields: Vec<String> = serde_json::to_value(stored)
+            .ok()
+            .and_then(|v| v.as_object().map(|m| m.keys().cloned().collect()))
+            .unwrap_or_default();
+        for key in patch.as_object().into_iter().flat_map(|m| m.keys()) {
+            if !fields.contains(key) {
+                fields.push(key.clone());
             }
         }
-        mask.to_vec()
+        fields
+    } else {
+        // The client library's own validation, so client and emulator agree on what a path is.
+        FieldMask::for_model::<T>(mask)
+            .map_err(|e| ApiError::invalid(format!("Invalid update_mask: {e}")))?
+            .into_paths()
     };
     let Value::Object(mut merged) =
         serde_json::to_value(stored).map_err(|e| ApiError::bad_json(&e))?
