@@ -172,7 +172,8 @@ impl Credentials {
 
 /// A bearer token and when to stop using it.
 pub(crate) struct Token {
-    secret: SecretString,
+    /// `Bearer <token>`, marked sensitive; built once, since every request sends it.
+    header: HeaderValue,
     refresh_at: Instant,
     generation: u64,
 }
@@ -182,12 +183,9 @@ impl Token {
         Instant::now() < self.refresh_at
     }
 
-    /// `Bearer <token>`, marked sensitive.
-    pub(crate) fn header(&self) -> Option<HeaderValue> {
-        let mut value =
-            HeaderValue::from_str(&format!("Bearer {}", self.secret.expose_secret())).ok()?;
-        value.set_sensitive(true);
-        Some(value)
+    /// `Bearer <token>`, marked sensitive (a cheap, reference-counted copy).
+    pub(crate) fn header(&self) -> HeaderValue {
+        self.header.clone()
     }
 }
 
@@ -367,13 +365,18 @@ impl TokenSource {
         {
             return Err(invalid(format!("unsupported token_type {kind:?}")));
         }
-        if parsed.access_token.is_empty()
-            || HeaderValue::from_str(&format!("Bearer {}", parsed.access_token)).is_err()
-        {
-            return Err(invalid(
-                "access_token is empty or not a valid header value".to_owned(),
-            ));
-        }
+        let header = SecretString::from(format!("Bearer {}", parsed.access_token));
+        let header = match HeaderValue::from_str(header.expose_secret()) {
+            Ok(mut value) if !parsed.access_token.is_empty() => {
+                value.set_sensitive(true);
+                value
+            }
+            _ => {
+                return Err(invalid(
+                    "access_token is empty or not a valid header value".to_owned(),
+                ));
+            }
+        };
         // Whatever the number, no panic: negative or NaN means "already expired".
         let lifetime = match parsed.expires_in {
             None => DEFAULT_LIFETIME,
@@ -387,7 +390,7 @@ impl TokenSource {
         let generation = self.generation.fetch_add(1, Ordering::Relaxed) + 1;
         tracing::debug!(generation, ?lifetime, "new access token");
         Ok(Arc::new(Token {
-            secret: SecretString::from(parsed.access_token),
+            header,
             refresh_at,
             generation,
         }))

@@ -225,10 +225,10 @@ impl Shared {
     fn check_project(&self, request: &Request) -> Result<(), String> {
         let path = request.url().path();
         // Conversation operations live under /v1, template operations under /v2.
-        let empty = ["v1", "v2"].iter().any(|version| {
-            path.strip_prefix(self.base_path.as_str())
-                .is_some_and(|rest| rest.starts_with(&format!("/{version}/projects//")))
-        });
+        let empty = path
+            .strip_prefix(self.base_path.as_str())
+            .and_then(|rest| rest.strip_prefix("/v1").or_else(|| rest.strip_prefix("/v2")))
+            .is_some_and(|rest| rest.starts_with("/projects//"));
         if empty {
             return Err(
                 "project_id is empty: pass one, or configure ClientBuilder::project_id \
@@ -348,12 +348,7 @@ impl Shared {
             }
             Auth::OAuth2(source) => {
                 let token = source.token(http).await.map_err(Failure::Auth)?;
-                let value = token.header().ok_or_else(|| {
-                    Failure::Auth(AuthError::InvalidResponse {
-                        status: StatusCode::OK,
-                        reason: "access_token is not a valid header value".to_owned(),
-                    })
-                })?;
+                let value = token.header();
                 request.headers_mut().insert(AUTHORIZATION, value);
                 Ok(Some(token))
             }

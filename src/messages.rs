@@ -331,7 +331,8 @@ impl<'a> OutgoingMessage<'a> {
     /// Sends it.
     pub async fn send(self) -> Result<SendMessageResponse, Error> {
         let project = require_project(self.client)?;
-        let request = self.request()?;
+        // The builder goes in as it is: the generated code converts it, with no copy.
+        let request = self.request.channel_properties(self.channel_properties);
         match self
             .client
             .send_message()
