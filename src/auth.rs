@@ -160,10 +160,22 @@ impl fmt::Debug for Credentials {
 }
 
 impl Credentials {
+    /// `base64(key_id:key_secret)`, as sent in the Basic header.
+    fn encoded(&self) -> SecretString {
+        let raw = format!("{}:{}", self.key_id, self.key_secret.expose_secret());
+        SecretString::from(base64::engine::general_purpose::STANDARD.encode(raw))
+    }
+
+    /// `body` without the key secret, plain or inside an echoed Basic header.
+    fn redact(&self, body: Bytes) -> Bytes {
+        let body = redact(body, self.key_secret.expose_secret().as_bytes());
+        redact(body, self.encoded().expose_secret().as_bytes())
+    }
+
     /// `Basic base64(key_id:key_secret)`, marked sensitive.
     pub(crate) fn basic_header(&self) -> Option<HeaderValue> {
-        let raw = format!("{}:{}", self.key_id, self.key_secret.expose_secret());
-        let encoded = base64::engine::general_purpose::STANDARD.encode(raw);
+        let encoded = self.encoded();
+        let encoded = encoded.expose_secret();
         let mut value = HeaderValue::from_str(&format!("Basic {encoded}")).ok()?;
         value.set_sensitive(true);
         Some(value)
@@ -340,7 +352,7 @@ impl TokenSource {
             let body = read_limited(response, MAX_ERROR_BODY).await;
             return Err(AuthError::Rejected {
                 status,
-                body: redact(body, self.credentials.key_secret.expose_secret()),
+                body: self.credentials.redact(body),
                 retry_after: wait,
             });
         }
@@ -411,8 +423,7 @@ pub(crate) async fn read_limited(mut response: reqwest::Response, limit: usize) 
 }
 
 /// `body` with every occurrence of `secret` replaced by `[REDACTED]`.
-fn redact(body: Bytes, secret: &str) -> Bytes {
-    let secret = secret.as_bytes();
+fn redact(body: Bytes, secret: &[u8]) -> Bytes {
     if secret.is_empty() || body.windows(secret.len()).all(|w| w != secret) {
         return body;
     }
@@ -438,10 +449,10 @@ mod tests {
     fn redact_replaces_every_copy_of_the_secret() {
         let body = Bytes::from_static(b"bad s3cret, really s3cret!");
         assert_eq!(
-            &redact(body, "s3cret")[..],
+            &redact(body, b"s3cret")[..],
             b"bad [REDACTED], really [REDACTED]!"
         );
-        assert_eq!(&redact(Bytes::from_static(b"fine"), "s3cret")[..], b"fine");
+        assert_eq!(&redact(Bytes::from_static(b"fine"), b"s3cret")[..], b"fine");
     }
 
     #[test]

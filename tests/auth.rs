@@ -487,6 +487,10 @@ async fn secrets_and_tokens_never_appear_in_debug_output_or_errors() {
     ] {
         assert!(!text.contains(KEY_SECRET), "{text}");
         assert!(!text.contains("TOKEN-never-printed"), "{text}");
+        // An echoed Basic header decodes to the secret: it must go too.
+        let encoded = basic(KEY_ID, KEY_SECRET);
+        let encoded = encoded.trim_start_matches("Basic ");
+        assert!(!text.contains(encoded), "{text}");
     }
     assert!(matches!(error, Error::Auth(_)));
 }
