@@ -227,7 +227,10 @@ impl Shared {
         // Conversation operations live under /v1, template operations under /v2.
         let empty = path
             .strip_prefix(self.base_path.as_str())
-            .and_then(|rest| rest.strip_prefix("/v1").or_else(|| rest.strip_prefix("/v2")))
+            .and_then(|rest| {
+                rest.strip_prefix("/v1")
+                    .or_else(|| rest.strip_prefix("/v2"))
+            })
             .is_some_and(|rest| rest.starts_with("/projects//"));
         if empty {
             return Err(
@@ -258,7 +261,7 @@ impl Shared {
                 Ok(response)
             }
             Err(Failure::Transport(error)) => {
-                span.record("error", tracing::field::display(&error));
+                span.record("error", describe(&error));
                 Err(error)
             }
             Err(Failure::Auth(error)) => {
@@ -354,6 +357,28 @@ impl Shared {
             }
         }
     }
+}
+
+/// A transport failure for logs: its kind and causes, without the URL, whose path or query
+/// can hold phone numbers (`/consents/identities/{identity}`, `channel_identity=`).
+fn describe(error: &reqwest::Error) -> String {
+    let kind = if error.is_timeout() {
+        "timed out"
+    } else if error.is_connect() {
+        "could not connect"
+    } else if error.is_body() || error.is_decode() {
+        "response body failed"
+    } else {
+        "request failed"
+    };
+    let mut text = kind.to_owned();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 /// Whether a `WWW-Authenticate` header says the token expired.

@@ -611,7 +611,7 @@ fn env_error(var: &'static str, error: ConfigError) -> ConfigError {
 fn check_url(setting: &'static str, url: &str) -> Result<Url, ConfigError> {
     let invalid = |reason: &str| ConfigError::InvalidUrl {
         setting,
-        url: url.to_owned(),
+        url: without_userinfo(url),
         reason: reason.to_owned(),
     };
     let parsed = Url::parse(url.trim()).map_err(|e| invalid(&e.to_string()))?;
@@ -625,15 +625,20 @@ fn check_url(setting: &'static str, url: &str) -> Result<Url, ConfigError> {
         return Err(invalid("a query or fragment is not allowed"));
     }
     if !parsed.username().is_empty() || parsed.password().is_some() {
-        // Do not echo the credentials back in the error.
-        let mut shown = parsed.clone();
-        let _ = shown.set_username("");
-        let _ = shown.set_password(None);
-        return Err(ConfigError::InvalidUrl {
-            setting,
-            url: shown.to_string(),
-            reason: "credentials in the URL are not allowed".to_owned(),
-        });
+        return Err(invalid("credentials in the URL are not allowed"));
     }
     Ok(parsed)
+}
+
+/// `url` with anything between `://` and the host's `@` masked, so that an error never echoes
+/// credentials, even for a URL too broken to parse.
+fn without_userinfo(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://***@{}", &rest[at + 1..]),
+        None => url.to_owned(),
+    }
 }

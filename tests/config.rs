@@ -109,6 +109,10 @@ fn malformed_urls_are_config_errors_that_never_echo_a_password() {
         ("ftp://example.com", "base URL"),
         ("https://example.com/?q=1", "base URL"),
         ("https://user:hunter2@example.com", "base URL"),
+        // Too broken to parse, with a password in it: the error must not echo it either.
+        ("https://user:hunter2@exa mple.com/v1", "base URL"),
+        ("ftp://user:hunter2@example.com", "base URL"),
+        ("https://user:hunter2@", "base URL"),
     ] {
         let error = basic_builder(url).build().unwrap_err();
         assert!(

@@ -180,3 +180,34 @@ async fn each_request_gets_a_span_with_operation_status_attempts_and_latency() {
         "no bodies: {everything}"
     );
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_transport_failure_is_logged_without_the_url_and_its_phone_numbers() {
+    let recorder = Recorder::default();
+    let _guard = tracing::subscriber::set_default(recorder.clone());
+    // Nothing listens on port 9 (discard) here: the connection is refused.
+    let client = Client::builder()
+        .base_url("http://127.0.0.1:9")
+        .basic_auth("key-id", SECRET)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+
+    let error = client
+        .list_messages()
+        .project_id(PROJECT)
+        .channel_identity("+46700000009")
+        .send()
+        .await
+        .unwrap_err();
+    // The caller's own error keeps the URL, to debug with.
+    assert!(format!("{error:?}").contains("46700000009"), "{error:?}");
+
+    let requests = recorder.spans("sinch_conversation.request");
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    let logged = &requests[0].fields["error"];
+    assert!(logged.starts_with("could not connect"), "{logged}");
+    let everything = recorder.everything();
+    assert!(!everything.contains("46700000009"), "{everything}");
+    assert!(!everything.contains(SECRET), "{everything}");
+}
