@@ -3,8 +3,8 @@
 //! The stream keeps the caller's filters and `page_size` on every page, fetches lazily
 //! (a page is requested only when the consumer pulls past the previous one), stops when the
 //! token is empty or absent, and ends with the first error. A server that hands back a
-//! token it already gave is a bug; the stream stops with [`Error::RepeatedPageToken`]
-//! rather than loop forever.
+//! token it already gave is a bug; the stream yields that page, then stops with
+//! [`Error::RepeatedPageToken`] rather than loop forever.
 //!
 //! ```no_run
 //! use futures_util::TryStreamExt as _;
@@ -51,14 +51,20 @@ pub trait Paginate<'a>: Sized + Send + 'a {
             token: Option<String>,
             seen: HashSet<String>,
             done: bool,
+            // A token the server repeated: reported after the page that carried it.
+            repeated: Option<String>,
         }
         let start = State {
             builder: self,
             token: None,
             seen: HashSet::new(),
             done: false,
+            repeated: None,
         };
         Box::pin(stream::try_unfold(start, |mut state| async move {
+            if let Some(token) = state.repeated.take() {
+                return Err(Error::RepeatedPageToken(token));
+            }
             if state.done {
                 return Ok(None);
             }
@@ -66,7 +72,8 @@ pub trait Paginate<'a>: Sized + Send + 'a {
             match Self::next_token(&page).filter(|t| !t.is_empty()) {
                 None => state.done = true,
                 Some(next) if !state.seen.insert(next.to_owned()) => {
-                    return Err(Error::RepeatedPageToken(next.to_owned()));
+                    // The page itself is fine: hand it over, then stop with the error.
+                    state.repeated = Some(next.to_owned());
                 }
                 Some(next) => state.token = Some(next.to_owned()),
             }
