@@ -54,9 +54,13 @@ async fn query_capability_posts_to_the_query_path() {
         .server
         .mock_async(|when, then| {
             when.method(POST).path(api.path("/capability:query")).json_body(body.clone());
+            // A field the API may add to the recipient later must not fail the answer.
             then.status(200).json_body(json!({
                 "app_id": "app-1",
-                "recipient": {"identified_by": {"channel_identities": [{"channel": "RCS", "identity": "+46700000001"}]}},
+                "recipient": {
+                    "identified_by": {"channel_identities": [{"channel": "RCS", "identity": "+46700000001"}]},
+                    "resolved_contact": {"id": "c-9"}
+                },
                 "request_id": "req-1"
             }));
         })

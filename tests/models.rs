@@ -70,6 +70,10 @@ fn recipient_is_either_a_contact_id_or_channel_identities_never_neither() {
         types::Recipient::ChannelIdentitiesRecipient(_)
     ));
     assert!(serde_json::from_value::<types::Recipient>(json!({})).is_err());
+    // Open to fields added later (recipients come back in responses too).
+    let newer: types::Recipient =
+        serde_json::from_value(json!({"contact_id": "c1", "future_field": 1})).unwrap();
+    assert!(matches!(newer, types::Recipient::ContactRecipient(c) if c.contact_id == "c1"));
 }
 
 #[test]

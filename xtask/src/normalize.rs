@@ -163,7 +163,9 @@ pub fn server_generated_ids_optional(spec: &mut Value) -> usize {
 }
 
 /// `Recipient` lists both `contact_id` and `identified_by` as required, but the API takes
-/// exactly one; a `oneOf` of two closed objects lets a user send either, and not neither.
+/// exactly one; a `oneOf` of two objects lets a user send either, and not neither. The
+/// variants stay open (no `additionalProperties: false`): recipients also come back in
+/// responses, where a field the API adds later must not fail the whole answer.
 pub fn recipient_one_of(spec: &mut Value) -> usize {
     let Some(schemas) = spec
         .pointer_mut("/components/schemas")
@@ -188,8 +190,7 @@ pub fn recipient_one_of(spec: &mut Value) -> usize {
             "type": "object",
             "description": description,
             "required": [field],
-            "properties": {field: schema},
-            "additionalProperties": false
+            "properties": {field: schema}
         })
     };
     schemas.insert(
@@ -543,9 +544,9 @@ mod tests {
             schemas["ContactRecipient"]["required"],
             json!(["contact_id"])
         );
-        assert_eq!(
-            schemas["ContactRecipient"]["additionalProperties"],
-            json!(false)
+        assert!(
+            schemas["ContactRecipient"].get("additionalProperties").is_none(),
+            "open, for forward compatibility"
         );
         assert_eq!(
             schemas["ChannelIdentitiesRecipient"]["properties"]["identified_by"]["$ref"],
