@@ -8,7 +8,7 @@
 use std::{
     fmt,
     sync::{
-        Arc,
+        Arc, PoisonError, RwLock,
         atomic::{AtomicU64, Ordering},
     },
     time::{Duration, Instant},
@@ -182,17 +182,36 @@ impl Credentials {
     }
 }
 
-/// A bearer token and when to stop using it.
+/// A bearer token, when to fetch the next one, and when it stops working.
 pub(crate) struct Token {
     /// `Bearer <token>`, marked sensitive; built once, since every request sends it.
     header: HeaderValue,
     refresh_at: Instant,
+    expires_at: Instant,
     generation: u64,
 }
+
+/// How long to keep using the current token after a failed early refresh before trying again,
+/// so that an outage of the token endpoint does not slow every request down.
+const REFRESH_BACKOFF: Duration = Duration::from_secs(5);
 
 impl Token {
     fn is_fresh(&self) -> bool {
         Instant::now() < self.refresh_at
+    }
+
+    fn is_expired(&self) -> bool {
+        Instant::now() >= self.expires_at
+    }
+
+    /// The same token, next refreshed at `refresh_at` (never past its expiry).
+    fn refresh_later(&self, refresh_at: Instant) -> Self {
+        Self {
+            header: self.header.clone(),
+            refresh_at: refresh_at.min(self.expires_at),
+            expires_at: self.expires_at,
+            generation: self.generation,
+        }
     }
 
     /// `Bearer <token>`, marked sensitive (a cheap, reference-counted copy).
@@ -208,7 +227,10 @@ pub(crate) struct TokenSource {
     token_url: Url,
     refresh_margin: Duration,
     retry: RetryPolicy,
-    current: Mutex<Option<Arc<Token>>>,
+    /// The cached token, read by every request without waiting.
+    current: RwLock<Option<Arc<Token>>>,
+    /// Held while fetching, so that concurrent callers share one token request.
+    fetching: Mutex<()>,
     generation: AtomicU64,
     requests: AtomicU64,
 }
@@ -245,7 +267,8 @@ impl TokenSource {
             token_url,
             refresh_margin,
             retry,
-            current: Mutex::new(None),
+            current: RwLock::new(None),
+            fetching: Mutex::new(()),
             generation: AtomicU64::new(0),
             requests: AtomicU64::new(0),
         })
@@ -256,17 +279,48 @@ impl TokenSource {
         self.requests.load(Ordering::Relaxed)
     }
 
+    fn cached(&self) -> Option<Arc<Token>> {
+        // A poisoned lock still holds a valid `Option<Arc<Token>>`: no reason to panic.
+        self.current
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn store(&self, token: &Arc<Token>) {
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(token));
+    }
+
     /// A token that is not about to expire: the cached one, or a new one.
     ///
-    /// Callers that find no valid token queue on one lock, so only the first fetches.
+    /// Callers that find no valid token queue on one lock, so only the first fetches. When an
+    /// early refresh fails while the current token still works, the current token is used (and
+    /// the refresh tried again a little later): a short token endpoint outage is no API outage.
     pub(crate) async fn token(&self, http: &reqwest::Client) -> Result<Arc<Token>, AuthError> {
-        let mut current = self.current.lock().await;
+        if let Some(token) = self.cached().filter(|t| t.is_fresh()) {
+            return Ok(token);
+        }
+        let _fetching = self.fetching.lock().await;
+        let current = self.cached();
         if let Some(token) = current.as_ref().filter(|t| t.is_fresh()) {
             return Ok(Arc::clone(token));
         }
-        let token = self.fetch(http).await?;
-        *current = Some(Arc::clone(&token));
-        Ok(token)
+        match self.fetch(http).await {
+            Ok(token) => {
+                self.store(&token);
+                Ok(token)
+            }
+            Err(error) => match current.filter(|t| !t.is_expired()) {
+                Some(still_valid) => {
+                    tracing::warn!(%error, "token refresh failed; using the current token until it expires");
+                    let later =
+                        Arc::new(still_valid.refresh_later(Instant::now() + REFRESH_BACKOFF));
+                    self.store(&later);
+                    Ok(later)
+                }
+                None => Err(error),
+            },
+        }
     }
 
     /// A replacement for `rejected`, which the API refused as expired.
@@ -278,15 +332,15 @@ impl TokenSource {
         http: &reqwest::Client,
         rejected: &Token,
     ) -> Result<Arc<Token>, AuthError> {
-        let mut current = self.current.lock().await;
-        if let Some(token) = current
-            .as_ref()
+        let _fetching = self.fetching.lock().await;
+        if let Some(token) = self
+            .cached()
             .filter(|t| t.generation != rejected.generation && t.is_fresh())
         {
-            return Ok(Arc::clone(token));
+            return Ok(token);
         }
         let token = self.fetch(http).await?;
-        *current = Some(Arc::clone(&token));
+        self.store(&token);
         Ok(token)
     }
 
@@ -399,11 +453,13 @@ impl TokenSource {
         let margin = self.refresh_margin.min(lifetime / 2);
         let now = Instant::now();
         let refresh_at = now.checked_add(lifetime - margin).unwrap_or(now);
+        let expires_at = now.checked_add(lifetime).unwrap_or(now);
         let generation = self.generation.fetch_add(1, Ordering::Relaxed) + 1;
         tracing::debug!(generation, ?lifetime, "new access token");
         Ok(Arc::new(Token {
             header,
             refresh_at,
+            expires_at,
             generation,
         }))
     }

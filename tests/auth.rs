@@ -146,6 +146,42 @@ async fn a_token_about_to_expire_is_refreshed_before_use() {
 }
 
 #[tokio::test]
+async fn a_failed_early_refresh_keeps_using_the_token_until_it_really_expires() {
+    let server = MockServer::start_async().await;
+    // A 2 s token: refreshed from 1 s on, unusable from 2 s on.
+    let mut token = token_endpoint(&server, "tok-A", 2).await;
+    let api = apps_ok(&server, "tok-A").await;
+    let client = builder(&server).build().unwrap();
+    list_apps(&client).await.unwrap();
+
+    // The token endpoint goes down during the refresh window.
+    token.delete_async().await;
+    let down = server
+        .mock_async(|when, then| {
+            when.method(POST).path(TOKEN_PATH);
+            then.status(503);
+        })
+        .await;
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    list_apps(&client).await.unwrap();
+    let attempts = down.calls_async().await;
+    assert!(attempts >= 1, "a refresh was tried");
+    // The next call within the back-off does not hammer the token endpoint again.
+    list_apps(&client).await.unwrap();
+    assert_eq!(down.calls_async().await, attempts);
+    assert_eq!(api.calls_async().await, 3, "every call went out with tok-A");
+
+    // Once the token has really expired, the failure surfaces as a typed auth error.
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    let error = list_apps(&client).await.unwrap_err();
+    assert!(
+        matches!(&error, Error::Auth(AuthError::Rejected { status, .. }) if status.as_u16() == 503),
+        "{error:?}"
+    );
+    assert_eq!(api.calls_async().await, 3);
+}
+
+#[tokio::test]
 async fn the_refresh_margin_is_configurable() {
     let server = MockServer::start_async().await;
     let token = token_endpoint(&server, "tok-A", 2).await;

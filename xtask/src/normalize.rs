@@ -545,7 +545,9 @@ mod tests {
             json!(["contact_id"])
         );
         assert!(
-            schemas["ContactRecipient"].get("additionalProperties").is_none(),
+            schemas["ContactRecipient"]
+                .get("additionalProperties")
+                .is_none(),
             "open, for forward compatibility"
         );
         assert_eq!(
