@@ -149,7 +149,7 @@ async fn a_token_about_to_expire_is_refreshed_before_use() {
 async fn a_failed_early_refresh_keeps_using_the_token_until_it_really_expires() {
     let server = MockServer::start_async().await;
     // A 2 s token: refreshed from 1 s on, unusable from 2 s on.
-    let mut token = token_endpoint(&server, "tok-A", 2).await;
+    let token = token_endpoint(&server, "tok-A", 2).await;
     let api = apps_ok(&server, "tok-A").await;
     let client = builder(&server).build().unwrap();
     list_apps(&client).await.unwrap();
