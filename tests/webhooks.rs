@@ -947,7 +947,7 @@ fn an_event_builds_and_serialises_to_the_wire_shape() {
 // Malformed bodies: each a typed error
 
 #[test]
-fn a_body_of_several_megabytes_parses_under_the_default_limit() {
+fn a_body_of_several_megabytes_is_too_large_by_default_and_parses_under_a_raised_limit() {
     let text = "x".repeat(6 * 1024 * 1024);
     let body = serde_json::to_vec(&serde_json::json!({
         "app_id": "A", "project_id": "P",
@@ -955,7 +955,13 @@ fn a_body_of_several_megabytes_parses_under_the_default_limit() {
     }))
     .unwrap();
     assert!(body.len() > 6_000_000);
-    let cb = variant!(parse(&body).unwrap(), Event::MessageInbound);
+    assert!(matches!(
+        parse(&body),
+        Err(ParseError::TooLarge { limit: 1_048_576 })
+    ));
+
+    let roomy = Parser::new().with_max_body_size(8 * 1024 * 1024);
+    let cb = variant!(roomy.parse(&body).unwrap(), Event::MessageInbound);
     assert_eq!(
         cb.payload
             .contact_message
@@ -1008,7 +1014,7 @@ fn invalid_utf8_is_a_typed_error() {
 #[test]
 fn deeply_nested_json_is_a_typed_error_without_stack_overflow() {
     for (open, close) in [("[", "]"), ("{\"a\":", "}")] {
-        let depth = 200_000;
+        let depth = 100_000; // deep, yet under the 1 MiB body limit
         let body = format!(
             r#"{{"app_id":"A","x":{}{}}}"#,
             open.repeat(depth),

@@ -4,8 +4,11 @@ use serde::Deserialize as _;
 
 use super::events::{self, Envelope, Event, UnknownEvent};
 
-/// The body size [`Parser`] accepts unless configured otherwise: 10 MiB.
-pub const DEFAULT_MAX_BODY_SIZE: usize = 10 * 1024 * 1024;
+/// The body size [`Parser`] accepts unless configured otherwise: 1 MiB.
+///
+/// Sinch callbacks carry media as URLs, so real ones are a few KiB; a body of several MB is
+/// refused before any parsing or MAC work. Raise it with [`Parser::with_max_body_size`].
+pub const DEFAULT_MAX_BODY_SIZE: usize = 1024 * 1024;
 /// The nesting depth (objects and arrays) [`Parser`] accepts unless configured otherwise.
 pub const DEFAULT_MAX_DEPTH: usize = 64;
 /// The deepest nesting a [`Parser`] can be configured to accept (`serde_json` stops at 128).
