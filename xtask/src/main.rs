@@ -76,7 +76,12 @@ fn parse_regen(args: &[String]) -> Result<RegenOptions, String> {
 
 /// Reads the upstream copy, normalises and lints it; returns the canonical JSON text.
 fn build_spec(root: &Path, report: bool) -> Result<String, String> {
-    let mut spec = merged_upstream(root, report)?;
+    build_spec_from(root, io::read_spec(&root.join(UPSTREAM))?, report)
+}
+
+/// Merges the overlays over `upstream`, normalises and lints; returns the canonical JSON text.
+fn build_spec_from(root: &Path, upstream: Value, report: bool) -> Result<String, String> {
+    let mut spec = merge_overlays(root, upstream, report)?;
     for (name, changes) in normalize::normalize(&mut spec) {
         if report {
             println!("fix {name}: {changes} change(s)");
@@ -90,8 +95,13 @@ fn build_spec(root: &Path, report: bool) -> Result<String, String> {
 }
 
 /// The upstream copy with the overlays merged over it, before normalisation.
+#[cfg(test)]
 fn merged_upstream(root: &Path, report: bool) -> Result<Value, String> {
-    let mut spec = io::read_spec(&root.join(UPSTREAM))?;
+    merge_overlays(root, io::read_spec(&root.join(UPSTREAM))?, report)
+}
+
+/// `spec` with the overlays merged over it, before normalisation.
+fn merge_overlays(root: &Path, mut spec: Value, report: bool) -> Result<Value, String> {
     // Overlays go in before normalisation, so every fix applies to our additions too.
     for overlay in overlay::read_overlays(&root.join(OVERLAYS))? {
         let before = report.then(|| spec.clone());
@@ -128,14 +138,19 @@ fn regen(root: &Path, options: &RegenOptions) -> Result<(), String> {
         println!("{OUTPUT} and the {README} coverage table are up to date");
         return Ok(());
     }
-    if let Some(source) = &options.from {
-        let text = io::fetch_text(source)?;
-        io::parse_spec(&text, source)?;
-        fs::write(root.join(UPSTREAM), text)
-            .map_err(|e| format!("cannot write {UPSTREAM}: {e}"))?;
-        println!("replaced {UPSTREAM} with {source}");
-    }
-    let text = build_spec(root, true)?;
+    // A new upstream is written only once it has passed normalisation and lint, so a bad
+    // document leaves the repository as it was.
+    let (text, new_upstream) = match &options.from {
+        Some(source) => {
+            let upstream_text = io::fetch_text(source)?;
+            let upstream = io::parse_spec(&upstream_text, source)?;
+            (
+                build_spec_from(root, upstream, true)?,
+                Some((source, upstream_text)),
+            )
+        }
+        None => (build_spec(root, true)?, None),
+    };
     let new: Value = serde_json::from_str(&text).expect("canonical JSON parses");
     match current.as_deref().map(serde_json::from_str::<Value>) {
         Some(Ok(old)) => {
@@ -151,6 +166,11 @@ fn regen(root: &Path, options: &RegenOptions) -> Result<(), String> {
     let readme =
         fs::read_to_string(root.join(README)).map_err(|e| format!("cannot read {README}: {e}"))?;
     let readme = readme_with_coverage(&readme, &text)?;
+    if let Some((source, upstream_text)) = new_upstream {
+        fs::write(root.join(UPSTREAM), upstream_text)
+            .map_err(|e| format!("cannot write {UPSTREAM}: {e}"))?;
+        println!("replaced {UPSTREAM} with {source}");
+    }
     fs::write(&output, text).map_err(|e| format!("cannot write {OUTPUT}: {e}"))?;
     fs::write(root.join(README), readme).map_err(|e| format!("cannot write {README}: {e}"))?;
     println!("wrote {OUTPUT} and the {README} coverage table");
@@ -227,6 +247,66 @@ mod tests {
         let changes = normalize::normalize(&mut spec);
         assert!(spec == once, "a second normalisation changed the spec");
         assert!(changes.iter().all(|(_, n)| *n == 0), "{changes:?}");
+    }
+
+    /// A scratch copy of the files regen reads and writes.
+    fn scratch_root(name: &str) -> PathBuf {
+        let root = std::env::temp_dir().join(format!("xtask-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        let source = workspace_root();
+        fs::create_dir_all(root.join(OVERLAYS)).unwrap();
+        fs::create_dir_all(root.join(UPSTREAM).parent().unwrap()).unwrap();
+        for file in [UPSTREAM, OUTPUT, README] {
+            fs::copy(source.join(file), root.join(file)).unwrap();
+        }
+        for entry in fs::read_dir(source.join(OVERLAYS)).unwrap() {
+            let path = entry.unwrap().path();
+            fs::copy(&path, root.join(OVERLAYS).join(path.file_name().unwrap())).unwrap();
+        }
+        root
+    }
+
+    #[test]
+    fn regen_from_a_bad_document_changes_no_file() {
+        let root = scratch_root("bad-from");
+        let bad = root.join("bad.json");
+        fs::write(
+            &bad,
+            r##"{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/a": {"get": {
+                "operationId": "a", "responses": {"200": {"description": "ok", "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/Missing"}}}}}}}}}"##,
+        )
+        .unwrap();
+        let before: Vec<_> = [UPSTREAM, OUTPUT, README]
+            .iter()
+            .map(|f| fs::read(root.join(f)).unwrap())
+            .collect();
+        let options = RegenOptions {
+            from: Some(bad.display().to_string()),
+            check: false,
+        };
+        let error = regen(&root, &options).unwrap_err();
+        assert!(error.contains("fails lint"), "{error}");
+        for (file, before) in [UPSTREAM, OUTPUT, README].iter().zip(before) {
+            assert!(
+                fs::read(root.join(file)).unwrap() == before,
+                "{file} changed"
+            );
+        }
+        // A good document is taken, and regen --check agrees afterwards.
+        let good = root.join("good.yaml");
+        fs::copy(root.join(UPSTREAM), &good).unwrap();
+        let options = RegenOptions {
+            from: Some(good.display().to_string()),
+            check: false,
+        };
+        regen(&root, &options).unwrap();
+        let check = RegenOptions {
+            from: None,
+            check: true,
+        };
+        regen(&root, &check).unwrap();
+        let _ = fs::remove_dir_all(&root);
     }
 
     #[test]
