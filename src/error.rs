@@ -93,7 +93,9 @@ impl Error {
     /// Whether sending the same request again later might succeed.
     ///
     /// True for answers 408, 429, 502, 503 and 504, for connection failures and timeouts, and for
-    /// token endpoint failures of the same kind.
+    /// token endpoint failures of the same kind. Before resending a message or an event, also
+    /// check [`may_have_been_processed`](Self::may_have_been_processed): a timeout or a 502
+    /// can hide a send that went through, and resending would deliver it twice.
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Api(e) => e.is_retryable(),
@@ -101,6 +103,29 @@ impl Error {
             Error::Transport(e) => e.is_connect() || e.is_timeout(),
             Error::Config(_)
             | Error::Decode { .. }
+            | Error::InvalidRequest(_)
+            | Error::RepeatedPageToken(_) => false,
+        }
+    }
+
+    /// Whether the API may have acted on the request although no success came back: the
+    /// request was sent, then the answer timed out, broke off, came from a failing gateway
+    /// (500, 502, 504) or could not be decoded.
+    ///
+    /// False when the request provably had no effect: it was never sent (configuration,
+    /// credentials, invalid request, connection refused) or the API refused it (4xx, 503).
+    pub fn may_have_been_processed(&self) -> bool {
+        match self {
+            Error::Api(e) => matches!(
+                e.status(),
+                StatusCode::INTERNAL_SERVER_ERROR
+                    | StatusCode::BAD_GATEWAY
+                    | StatusCode::GATEWAY_TIMEOUT
+            ),
+            Error::Transport(e) => !(e.is_connect() || e.is_builder()),
+            Error::Decode { .. } => true,
+            Error::Config(_)
+            | Error::Auth(_)
             | Error::InvalidRequest(_)
             | Error::RepeatedPageToken(_) => false,
         }

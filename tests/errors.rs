@@ -240,3 +240,74 @@ async fn a_missing_parameter_is_an_invalid_request() {
     );
     assert!(!error.is_retryable());
 }
+
+#[tokio::test]
+async fn may_have_been_processed_separates_refusals_from_ambiguous_failures() {
+    // Refused by the API: safe to resend.
+    for status in [400, 404, 429, 503] {
+        let error = get_app_error(status, |then| then).await;
+        assert!(!error.may_have_been_processed(), "{status}: {error}");
+    }
+    // A failing gateway or server may have acted first.
+    for status in [500, 502, 504] {
+        let error = get_app_error(status, |then| then).await;
+        assert!(error.may_have_been_processed(), "{status}: {error}");
+    }
+    // A success whose body could not be read: it did happen.
+    let error = get_app_error(200, |then| then.body("{not json")).await;
+    assert!(error.may_have_been_processed());
+
+    // Connection refused: nothing was sent.
+    let client = Client::builder()
+        .base_url("http://127.0.0.1:9")
+        .basic_auth("key-id", "key-secret")
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let refused = Error::from(
+        client
+            .get_app()
+            .project_id(PROJECT)
+            .app_id("a")
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    assert!(
+        refused.is_retryable() && !refused.may_have_been_processed(),
+        "{refused:?}"
+    );
+
+    // Sent, then no answer in time: ambiguous.
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET);
+            then.status(200).delay(Duration::from_millis(500));
+        })
+        .await;
+    let client = Client::builder()
+        .base_url(server.base_url())
+        .basic_auth("key-id", "key-secret")
+        .retry_policy(RetryPolicy::none())
+        .timeout(Duration::from_millis(100))
+        .build()
+        .unwrap();
+    let timed_out = Error::from(
+        client
+            .get_app()
+            .project_id(PROJECT)
+            .app_id("a")
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    assert!(
+        timed_out.is_retryable() && timed_out.may_have_been_processed(),
+        "{timed_out:?}"
+    );
+
+    // Never sent: a missing parameter.
+    let invalid = Error::from(client.get_app().app_id("a").send().await.unwrap_err());
+    assert!(!invalid.may_have_been_processed());
+}
