@@ -62,6 +62,8 @@ async fn create_app_without_an_id() {
         .mock_async(|when, then| {
             when.method(POST)
                 .path(api.path("/apps"))
+                .is_true(raw_query(None))
+                .header("content-type", "application/json")
                 .json_body(request.clone());
             then.status(200).json_body(app_json());
         })
@@ -136,6 +138,7 @@ async fn update_app_sends_repeated_update_mask_paths() {
         .mock_async(|when, then| {
             when.method(PATCH)
                 .path(api.path("/apps/app-1"))
+                .header("content-type", "application/json")
                 .is_true(raw_query(Some(
                     "update_mask.paths=display_name&update_mask.paths=rate_limits.outbound",
                 )))

@@ -61,6 +61,8 @@ async fn create_contact_without_an_id() {
         .mock_async(|when, then| {
             when.method(POST)
                 .path(api.path("/contacts"))
+                .is_true(raw_query(None))
+                .header("content-type", "application/json")
                 .json_body(request.clone());
             then.status(200).json_body(contact_json("c-new"));
         })
@@ -117,7 +119,7 @@ async fn update_contact_with_mask() {
         .server
         .mock_async(|when, then| {
             when.method(PATCH)
-                .path(api.path("/contacts/c1"))
+                .path(api.path("/contacts/c1")).header("content-type", "application/json")
                 .is_true(raw_query(Some("update_mask.paths=display_name&update_mask.paths=email")))
                 .json_body(json!({"display_name": "Ada L.", "email": "al@example.com", "language": "EN_US"}));
             then.status(200).json_body(contact_json("c1"));
@@ -148,6 +150,8 @@ async fn merge_contact_posts_to_the_merge_path() {
         .mock_async(|when, then| {
             when.method(POST)
                 .path(api.path("/contacts/c-dest:merge"))
+                .is_true(raw_query(None))
+                .header("content-type", "application/json")
                 .json_body(json!({
                     "source_id": "c-src",
                     "strategy": "MERGE"

@@ -94,6 +94,8 @@ async fn create_conversation() {
         .mock_async(|when, then| {
             when.method(POST)
                 .path(api.path("/conversations"))
+                .is_true(raw_query(None))
+                .header("content-type", "application/json")
                 .json_body(json!({"app_id": "app-1", "contact_id": "c1", "active": true}));
             then.status(200).json_body(conversation_json("conv-1"));
         })
@@ -155,6 +157,7 @@ async fn update_conversation_with_mask() {
         .mock_async(|when, then| {
             when.method(PATCH)
                 .path(api.path("/conversations/conv-1"))
+                .header("content-type", "application/json")
                 .is_true(raw_query(Some("update_mask.paths=metadata")))
                 .json_body(json!({"metadata": "new"}));
             then.status(200).json_body(conversation_json("conv-1"));
@@ -216,6 +219,8 @@ async fn inject_message_uses_the_message_conversation_id_path_parameter() {
         .mock_async(|when, then| {
             when.method(POST)
                 .path(api.path("/conversations/conv-1:inject-message"))
+                .is_true(raw_query(None))
+                .header("content-type", "application/json")
                 .json_body(message.clone());
             then.status(200).json_body(json!({}));
         })

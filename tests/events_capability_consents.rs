@@ -22,6 +22,7 @@ async fn send_event_posts_a_composing_event() {
         .mock_async(|when, then| {
             when.method(POST)
                 .path(api.path("/events:send"))
+                .header("content-type", "application/json")
                 .is_true(raw_query(None))
                 .json_body(body.clone());
             then.status(200)
@@ -53,7 +54,7 @@ async fn query_capability_posts_to_the_query_path() {
     let mock = api
         .server
         .mock_async(|when, then| {
-            when.method(POST).path(api.path("/capability:query")).json_body(body.clone());
+            when.method(POST).path(api.path("/capability:query")).is_true(raw_query(None)).header("content-type", "application/json").json_body(body.clone());
             // A field the API may add to the recipient later must not fail the answer.
             then.status(200).json_body(json!({
                 "app_id": "app-1",
@@ -93,6 +94,7 @@ async fn register_opt_in_sends_request_id_query() {
         .mock_async(|when, then| {
             when.method(POST)
                 .path(api.path("/optins:register"))
+                .header("content-type", "application/json")
                 .is_true(raw_query(Some("request_id=r-1")))
                 .json_body(body.clone());
             then.status(200)
@@ -128,6 +130,7 @@ async fn register_opt_out() {
         .mock_async(|when, then| {
             when.method(POST)
                 .path(api.path("/optouts:register"))
+                .header("content-type", "application/json")
                 .is_true(raw_query(None))
                 .json_body(body.clone());
             then.status(200)

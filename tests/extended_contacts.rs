@@ -57,6 +57,8 @@ async fn get_channel_profile_by_channel_identity_sends_identified_by() {
         .mock_async(|when, then| {
             when.method(POST)
                 .path(api.path("/contacts:getChannelProfile"))
+                .is_true(raw_query(None))
+                .header("content-type", "application/json")
                 .json_body(json!({
                     "app_id": "app-1",
                     "recipient": {"identified_by": {"channel_identities": [

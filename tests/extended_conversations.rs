@@ -228,6 +228,8 @@ async fn inject_event_sends_a_generic_event_with_only_the_required_fields() {
         .mock_async(|when, then| {
             when.method(POST)
                 .path(api.path("/conversations/conv-2:inject-event"))
+                .is_true(raw_query(None))
+                .header("content-type", "application/json")
                 .json_body(json!({
                     "app_event": {"generic_event": {"payload": {"kind": "handover", "queue": 3}}},
                     "accept_time": "2026-11-26T09:00:00Z"
@@ -313,6 +315,7 @@ async fn update_conversation_sends_the_metadata_update_strategy() {
         .mock_async(|when, then| {
             when.method(PATCH)
                 .path(api.path("/conversations/conv-1"))
+                .header("content-type", "application/json")
                 .is_true(raw_query(Some(
                     "metadata_update_strategy=MERGE_PATCH&update_mask.paths=metadata_json",
                 )))
@@ -356,6 +359,7 @@ async fn update_conversation_with_only_the_strategy_sends_it_alone() {
         .mock_async(|when, then| {
             when.method(PATCH)
                 .path(api.path("/conversations/conv-1"))
+                .header("content-type", "application/json")
                 .is_true(raw_query(Some("metadata_update_strategy=REPLACE")))
                 .json_body(json!({"metadata": "plain"}));
             then.status(200)

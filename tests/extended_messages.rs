@@ -88,6 +88,7 @@ async fn update_message_metadata_without_a_source_sends_no_query() {
         .mock_async(|when, then| {
             when.method(PATCH)
                 .path(api.path("/messages/msg%2F2"))
+                .header("content-type", "application/json")
                 .is_true(raw_path(api.path("/messages/msg%2F2")))
                 .is_true(raw_query(None))
                 .json_body(json!({"metadata": ""}));
@@ -119,6 +120,7 @@ async fn update_message_metadata_error_keeps_the_sinch_error_body() {
         .mock_async(|when, then| {
             when.method(PATCH)
                 .path(api.path("/messages/msg-1"))
+                .header("content-type", "application/json")
                 .is_true(raw_query(Some("messages_source=CONVERSATION_SOURCE")))
                 .json_body(json!({"metadata": "x"}));
             then.status(400).json_body(json!({
@@ -227,6 +229,8 @@ async fn list_last_messages_by_contact_ids_sends_only_the_contact_ids() {
         .mock_async(|when, then| {
             when.method(POST)
                 .path(api.path("/messages:fetch-last-message"))
+                .is_true(raw_query(None))
+                .header("content-type", "application/json")
                 .json_body(json!({
                     "contact_ids": ["contact-1"],
                     "messages_source": "CONVERSATION_SOURCE"

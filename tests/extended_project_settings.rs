@@ -161,6 +161,8 @@ async fn update_project_settings_error_is_an_api_error() {
         .mock_async(|when, then| {
             when.method(PATCH)
                 .path(api.path("/settings"))
+                .is_true(raw_query(None))
+                .header("content-type", "application/json")
                 .json_body(json!({}));
             then.status(400).json_body(json!({
                 "code": 400,

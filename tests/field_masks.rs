@@ -18,6 +18,7 @@ async fn update_contact_with_a_derived_mask_sends_only_what_changed() {
         .mock_async(|when, then| {
             when.method(PATCH)
                 .path(api.path("/contacts/c1"))
+                .header("content-type", "application/json")
                 .is_true(raw_query(Some(
                     "update_mask.paths=display_name&update_mask.paths=email",
                 )))
@@ -52,7 +53,7 @@ async fn update_app_with_a_derived_nested_mask() {
         .server
         .mock_async(|when, then| {
             when.method(PATCH)
-                .path(api.path("/apps/a1"))
+                .path(api.path("/apps/a1")).header("content-type", "application/json")
                 .is_true(raw_query(Some("update_mask.paths=rate_limits.outbound&update_mask.paths=retention_policy.ttl_days")))
                 .json_body(json!({"rate_limits": {"outbound": 50}, "retention_policy": {"ttl_days": 30}}));
             then.status(200).json_body(json!({"id": "a1", "channel_credentials": []}));
@@ -84,6 +85,7 @@ async fn update_conversation_with_an_explicit_mask() {
         .mock_async(|when, then| {
             when.method(PATCH)
                 .path(api.path("/conversations/conv-1"))
+                .header("content-type", "application/json")
                 .is_true(raw_query(Some(
                     "update_mask.paths=metadata&update_mask.paths=active",
                 )))
@@ -117,7 +119,7 @@ async fn update_webhook_with_derived_and_explicit_masks() {
         .server
         .mock_async(|when, then| {
             when.method(PATCH)
-                .path(api.path("/webhooks/w1"))
+                .path(api.path("/webhooks/w1")).header("content-type", "application/json")
                 .is_true(raw_query(Some("update_mask.paths=target&update_mask.paths=triggers")))
                 .json_body(json!({"target": "https://example.com/new", "triggers": ["MESSAGE_INBOUND"]}));
             then.status(200).json_body(json!({"id": "w1", "app_id": "a", "target": "https://example.com/new", "triggers": []}));

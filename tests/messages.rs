@@ -57,6 +57,8 @@ async fn send_message_to_a_contact_id_sends_only_the_contact_id() {
         .mock_async(|when, then| {
             when.method(POST)
                 .path(api.path("/messages:send"))
+                .is_true(raw_query(None))
+                .header("content-type", "application/json")
                 .json_body(json!({
                     "app_id": "app-1",
                     "project_id": PROJECT,
@@ -267,7 +269,7 @@ async fn transcode_message_posts_to_the_colon_path() {
     let mock = api
         .server
         .mock_async(|when, then| {
-            when.method(POST).path(api.path("/messages:transcode")).json_body(body.clone());
+            when.method(POST).path(api.path("/messages:transcode")).is_true(raw_query(None)).header("content-type", "application/json").json_body(body.clone());
             then.status(200).json_body(json!({
                 "transcoded_message": {"WHATSAPP": "{\"text\":{\"body\":\"Hi\"}}", "MESSENGER": "{\"message\":{\"text\":\"Hi\"}}"}
             }));

@@ -68,6 +68,8 @@ async fn create_webhook() {
         .mock_async(|when, then| {
             when.method(POST)
                 .path(api.path("/webhooks"))
+                .is_true(raw_query(None))
+                .header("content-type", "application/json")
                 .json_body(request.clone());
             then.status(200).json_body(webhook_json("w1"));
         })
@@ -122,6 +124,7 @@ async fn update_webhook_with_mask() {
         .mock_async(|when, then| {
             when.method(PATCH)
                 .path(api.path("/webhooks/w1"))
+                .header("content-type", "application/json")
                 .is_true(raw_query(Some(
                     "update_mask.paths=target&update_mask.paths=triggers",
                 )))
