@@ -63,7 +63,7 @@ async fn main() -> Result<(), BoxError> {
     );
 
     // An explicit mask, from the generated path constants: clears the email.
-    let mask = FieldMask::for_model::<types::ContactPatch>([field_paths::contact::EMAIL])?;
+    let mask = FieldMask::<types::ContactPatch>::new([field_paths::contact::EMAIL])?;
     client
         .update_contact()
         .project_id(&project)

@@ -14,11 +14,25 @@
 //! client.update_contact().project_id(client.project()).contact_id("c1").patch(patch)?.send().await?;
 //!
 //! // Explicit: clears the email (absent from the body, named in the mask).
-//! let mask = FieldMask::for_model::<ContactPatch>(["email"])?;
+//! let mask = FieldMask::<ContactPatch>::new(["email"])?;
 //! client.update_contact().project_id(client.project()).contact_id("c1")
 //!     .body(ContactPatch::default()).mask(mask).send().await?;
 //! # Ok(()) }
 //! ```
+//!
+//! A mask is typed by the model it was checked against, so a mask built for one update
+//! operation cannot be handed to another:
+//!
+//! ```compile_fail
+//! use sinch_conversation::{Client, field_mask::{FieldMask, PatchExt}, types::{AppPatch, ContactPatch}};
+//!
+//! # async fn f(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+//! let mask = FieldMask::<AppPatch>::new(["display_name"])?;
+//! client.update_contact().contact_id("c1").body(ContactPatch::default()).mask(mask);
+//! # Ok(()) }
+//! ```
+
+use std::{fmt, marker::PhantomData};
 
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -26,10 +40,37 @@ use serde_json::Value;
 
 use crate::{builder, types};
 
-/// A validated list of field paths for `update_mask.paths`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FieldMask {
+/// A list of field paths for `update_mask.paths`, validated against model `T`.
+pub struct FieldMask<T> {
     paths: Vec<String>,
+    // `fn() -> T`: the mask holds no `T`, so it is `Send`, `Sync` and `Clone` whatever `T` is.
+    model: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for FieldMask<T> {
+    fn clone(&self) -> Self {
+        Self {
+            paths: self.paths.clone(),
+            model: PhantomData,
+        }
+    }
+}
+
+impl<T> PartialEq for FieldMask<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.paths == other.paths
+    }
+}
+
+impl<T> Eq for FieldMask<T> {}
+
+impl<T> fmt::Debug for FieldMask<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FieldMask")
+            .field("model", &std::any::type_name::<T>())
+            .field("paths", &self.paths)
+            .finish()
+    }
 }
 
 /// A mask could not be built.
@@ -123,11 +164,9 @@ impl ModelSchema {
     }
 }
 
-impl FieldMask {
+impl<T: JsonSchema> FieldMask<T> {
     /// A mask of explicit paths (`a.b` for nested fields), each checked against model `T`.
-    pub fn for_model<T: JsonSchema>(
-        paths: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Result<Self, FieldMaskError> {
+    pub fn new(paths: impl IntoIterator<Item = impl Into<String>>) -> Result<Self, FieldMaskError> {
         let schema = ModelSchema::of::<T>();
         let mut out: Vec<String> = Vec::new();
         for path in paths {
@@ -140,12 +179,18 @@ impl FieldMask {
         if out.is_empty() {
             return Err(FieldMaskError::Empty);
         }
-        Ok(Self { paths: out })
+        Ok(Self {
+            paths: out,
+            model: PhantomData,
+        })
     }
 
     /// The mask of exactly the fields `patch` sets (non-null), nested objects as `a.b`.
     /// Lists and maps count as one field. A patch that sets nothing is [`FieldMaskError::Empty`].
-    pub fn from_patch<T: Serialize + JsonSchema>(patch: &T) -> Result<Self, FieldMaskError> {
+    pub fn from_patch(patch: &T) -> Result<Self, FieldMaskError>
+    where
+        T: Serialize,
+    {
         let schema = ModelSchema::of::<T>();
         let value =
             serde_json::to_value(patch).map_err(|e| FieldMaskError::Serialize(e.to_string()))?;
@@ -154,9 +199,14 @@ impl FieldMask {
         if paths.is_empty() {
             return Err(FieldMaskError::Empty);
         }
-        Ok(Self { paths })
+        Ok(Self {
+            paths,
+            model: PhantomData,
+        })
     }
+}
 
+impl<T> FieldMask<T> {
     /// The paths, in order.
     pub fn paths(&self) -> &[String] {
         &self.paths
@@ -203,8 +253,8 @@ pub trait PatchExt: Sized {
     /// Sets the body and the mask derived from it ([`FieldMask::from_patch`]).
     fn patch(self, patch: Self::Patch) -> Result<Self, FieldMaskError>;
 
-    /// Sets an explicit mask.
-    fn mask(self, mask: FieldMask) -> Self;
+    /// Sets an explicit mask, built for this operation's patch model.
+    fn mask(self, mask: FieldMask<Self::Patch>) -> Self;
 }
 
 macro_rules! patch_ext {
@@ -217,7 +267,7 @@ macro_rules! patch_ext {
                 Ok(self.body(patch).update_mask_paths(mask.into_paths()))
             }
 
-            fn mask(self, mask: FieldMask) -> Self {
+            fn mask(self, mask: FieldMask<$patch>) -> Self {
                 self.update_mask_paths(mask.into_paths())
             }
         }
@@ -235,7 +285,7 @@ mod tests {
 
     #[test]
     fn explicit_paths_are_checked_against_the_model() {
-        let mask = FieldMask::for_model::<types::AppPatch>([
+        let mask = FieldMask::<types::AppPatch>::new([
             "display_name",
             "rate_limits.outbound",
             "display_name",
@@ -243,16 +293,16 @@ mod tests {
         .unwrap();
         assert_eq!(mask.paths(), ["display_name", "rate_limits.outbound"]);
         assert_eq!(
-            FieldMask::for_model::<types::AppPatch>(["dispaly_name"]),
+            FieldMask::<types::AppPatch>::new(["dispaly_name"]),
             Err(FieldMaskError::UnknownField {
                 model: "AppPatch".into(),
                 path: "dispaly_name".into()
             })
         );
-        assert!(FieldMask::for_model::<types::AppPatch>(["rate_limits.nope"]).is_err());
-        assert!(FieldMask::for_model::<types::AppPatch>(["rate_limits."]).is_err());
+        assert!(FieldMask::<types::AppPatch>::new(["rate_limits.nope"]).is_err());
+        assert!(FieldMask::<types::AppPatch>::new(["rate_limits."]).is_err());
         assert_eq!(
-            FieldMask::for_model::<types::AppPatch>(Vec::<String>::new()),
+            FieldMask::<types::AppPatch>::new(Vec::<String>::new()),
             Err(FieldMaskError::Empty)
         );
     }

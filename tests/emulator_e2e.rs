@@ -250,7 +250,7 @@ async fn update_masks_change_only_masked_fields() {
         .project_id(client.project())
         .contact_id(&id)
         .body(body)
-        .mask(FieldMask::for_model::<types::ContactPatch>(["email"]).unwrap())
+        .mask(FieldMask::<types::ContactPatch>::new(["email"]).unwrap())
         .send()
         .await
         .expect("explicit mask");

@@ -95,7 +95,7 @@ async fn update_conversation_with_an_explicit_mask() {
         .await;
 
     // `active` is in the mask but not in the body: the API clears it.
-    let mask = FieldMask::for_model::<types::ConversationPatch>(["metadata", "active"]).unwrap();
+    let mask = FieldMask::<types::ConversationPatch>::new(["metadata", "active"]).unwrap();
     api.client
         .update_conversation()
         .project_id(PROJECT)
@@ -151,7 +151,7 @@ async fn update_webhook_with_derived_and_explicit_masks() {
                 .json_body(json!({"id": "w2", "app_id": "a", "target": "t", "triggers": []}));
         })
         .await;
-    let mask = FieldMask::for_model::<types::WebhookPatch>(["secret"]).unwrap();
+    let mask = FieldMask::<types::WebhookPatch>::new(["secret"]).unwrap();
     api.client
         .update_webhook()
         .project_id(PROJECT)
@@ -189,14 +189,14 @@ async fn an_empty_patch_is_an_error_and_sends_nothing() {
 
 #[test]
 fn a_typo_in_an_explicit_mask_is_caught_before_any_request() {
-    let error = FieldMask::for_model::<types::ContactPatch>(["display_name", "emial"]).unwrap_err();
+    let error = FieldMask::<types::ContactPatch>::new(["display_name", "emial"]).unwrap_err();
     assert_eq!(error.to_string(), "ContactPatch has no field \"emial\"");
 }
 
 #[test]
 fn generated_path_constants_are_valid_masks() {
     use field_paths::{app, contact, conversation, webhook};
-    let app = FieldMask::for_model::<types::AppPatch>([
+    let app = FieldMask::<types::AppPatch>::new([
         app::DISPLAY_NAME,
         app::RATE_LIMITS_OUTBOUND,
         app::RETENTION_POLICY_TTL_DAYS,
@@ -210,24 +210,159 @@ fn generated_path_constants_are_valid_masks() {
         ]
     );
     assert!(
-        FieldMask::for_model::<types::ContactPatch>([
-            contact::CHANNEL_IDENTITIES,
-            contact::LANGUAGE
-        ])
-        .is_ok()
+        FieldMask::<types::ContactPatch>::new([contact::CHANNEL_IDENTITIES, contact::LANGUAGE])
+            .is_ok()
     );
     assert!(
-        FieldMask::for_model::<types::ConversationPatch>([
+        FieldMask::<types::ConversationPatch>::new([
             conversation::METADATA,
             conversation::ACTIVE_CHANNEL
         ])
         .is_ok()
     );
     assert!(
-        FieldMask::for_model::<types::WebhookPatch>([
+        FieldMask::<types::WebhookPatch>::new([
             webhook::TARGET,
             webhook::CLIENT_CREDENTIALS_CLIENT_ID
         ])
         .is_ok()
     );
+}
+
+#[tokio::test]
+async fn update_contact_and_app_with_explicit_masks_including_a_nested_path() {
+    let api = Api::start().await;
+    let contact = api
+        .server
+        .mock_async(|when, then| {
+            when.method(PATCH)
+                .path(api.path("/contacts/c1"))
+                .header("content-type", "application/json")
+                .is_true(raw_query(Some(
+                    "update_mask.paths=email&update_mask.paths=display_name",
+                )))
+                .json_body(json!({"display_name": "Ada"}));
+            then.status(200)
+                .json_body(json!({"id": "c1", "language": "EN"}));
+        })
+        .await;
+    api.client
+        .update_contact()
+        .project_id(PROJECT)
+        .contact_id("c1")
+        .body(types::ContactPatch {
+            display_name: Some("Ada".into()),
+            ..Default::default()
+        })
+        .mask(
+            FieldMask::new([
+                field_paths::contact::EMAIL,
+                field_paths::contact::DISPLAY_NAME,
+            ])
+            .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    contact.assert_async().await;
+
+    let app = api
+        .server
+        .mock_async(|when, then| {
+            when.method(PATCH)
+                .path(api.path("/apps/a1"))
+                .header("content-type", "application/json")
+                .is_true(raw_query(Some("update_mask.paths=rate_limits.outbound")))
+                .json_body(json!({"display_name": "ignored", "rate_limits": {"outbound": 7, "inbound": 9}}));
+            then.status(200)
+                .json_body(json!({"id": "a1", "channel_credentials": []}));
+        })
+        .await;
+    // Only `rate_limits.outbound` is masked: the other fields in the body do not change.
+    let patch: types::AppPatch = serde_json::from_value(
+        json!({"display_name": "ignored", "rate_limits": {"outbound": 7, "inbound": 9}}),
+    )
+    .unwrap();
+    api.client
+        .update_app()
+        .project_id(PROJECT)
+        .app_id("a1")
+        .body(patch)
+        .mask(FieldMask::new(["rate_limits.outbound"]).unwrap())
+        .send()
+        .await
+        .unwrap();
+    app.assert_async().await;
+}
+
+#[tokio::test]
+async fn update_conversation_with_a_derived_mask() {
+    let api = Api::start().await;
+    let mock = api
+        .server
+        .mock_async(|when, then| {
+            when.method(PATCH)
+                .path(api.path("/conversations/conv-1"))
+                .header("content-type", "application/json")
+                // `metadata_json` is free-form JSON: one field, whatever its keys.
+                .is_true(raw_query(Some(
+                    "update_mask.paths=metadata&update_mask.paths=metadata_json",
+                )))
+                .json_body(json!({"metadata": "m3", "metadata_json": {"tier": "gold"}}));
+            then.status(200).json_body(json!({"id": "conv-1"}));
+        })
+        .await;
+    let patch: types::ConversationPatch =
+        serde_json::from_value(json!({"metadata": "m3", "metadata_json": {"tier": "gold"}}))
+            .unwrap();
+    api.client
+        .update_conversation()
+        .project_id(PROJECT)
+        .conversation_id("conv-1")
+        .patch(patch)
+        .unwrap()
+        .send()
+        .await
+        .unwrap();
+    mock.assert_async().await;
+}
+
+#[tokio::test]
+async fn an_empty_patch_is_refused_on_every_update_operation() {
+    let api = Api::start().await;
+    let any_patch = api
+        .server
+        .mock_async(|when, then| {
+            when.method(PATCH);
+            then.status(200).json_body(json!({}));
+        })
+        .await;
+    let client = &api.client;
+    let errors = [
+        client
+            .update_app()
+            .app_id("a1")
+            .patch(types::AppPatch::default())
+            .err(),
+        client
+            .update_contact()
+            .contact_id("c1")
+            .patch(types::ContactPatch::default())
+            .err(),
+        client
+            .update_conversation()
+            .conversation_id("conv-1")
+            .patch(types::ConversationPatch::default())
+            .err(),
+        client
+            .update_webhook()
+            .webhook_id("w1")
+            .patch(types::WebhookPatch::default())
+            .err(),
+    ];
+    assert!(
+        errors.iter().all(|e| e == &Some(FieldMaskError::Empty)),
+        "{errors:?}"
+    );
+    assert_eq!(any_patch.calls_async().await, 0);
 }

@@ -95,7 +95,7 @@ where
         fields
     } else {
         // The client library's own validation, so client and emulator agree on what a path is.
-        FieldMask::for_model::<T>(mask)
+        FieldMask::<T>::new(mask)
             .map_err(|e| ApiError::invalid(format!("Invalid update_mask: {e}")))?
             .into_paths()
     };
