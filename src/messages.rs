@@ -2,7 +2,7 @@
 //! one-line send.
 //!
 //! ```no_run
-//! use sinch_conversation::{Client, types::{AppMessage, ConversationChannel, Recipient}};
+//! use sinch_conversation::{Client, types::{AppEvent, AppMessage, ConversationChannel, Recipient}};
 //!
 //! # async fn f(client: &Client) -> Result<(), sinch_conversation::error::Error> {
 //! client.send_text("APP_ID", Recipient::channel(ConversationChannel::Sms, "+46700000001"), "Hi").send().await?;
@@ -13,6 +13,13 @@
 //!     .ttl(std::time::Duration::from_secs(30))
 //!     .send()
 //!     .await?;
+//!
+//! // Several identities (the first is required), and an event.
+//! let recipient = Recipient::channels(
+//!     (ConversationChannel::Whatsapp, "+46700000001"),
+//!     [(ConversationChannel::Sms, "+46700000001")],
+//! );
+//! client.event("APP_ID", recipient, AppEvent::composing()).send().await?;
 //! # Ok(()) }
 //! ```
 
@@ -23,12 +30,16 @@ use crate::{
     error::Error,
     types::builder,
     types::{
-        AppEvent, AppMessage, CallMessage, CardHeight, CardMessage, CarouselMessage,
-        ChannelIdentities, ChannelIdentitiesRecipient, ChannelRecipientIdentity, Choice,
-        ChoiceMessage, CommentReplyEvent, ComposingEvent, ContactRecipient, ConversationChannel,
-        Coordinates, LocationMessage, MediaMessage, MessageQueue, Recipient, SendEventRequest,
-        SendEventResponse, SendMessageRequest, SendMessageResponse, TemplateMessage,
-        TemplateReference, TextMessage, UrlMessage,
+        AddressInfo, Agent, AgentJoinedEvent, AgentLeftEvent, AgentType, AppEvent, AppMessage,
+        CallMessage, CardHeight, CardMessage, CarouselMessage, ChannelIdentities,
+        ChannelIdentitiesRecipient, ChannelRecipientIdentity, ChannelSpecificMessage,
+        ChannelSpecificMessageType, Choice, ChoiceItem, ChoiceMessage, CommentReplyEvent,
+        ComposingEndEvent, ComposingEvent, ContactInfoMessage, ContactRecipient,
+        ConversationChannel, Coordinates, EmailInfo, GenericEvent, ListItem, ListMessage,
+        ListMessageProperties, ListSection, LocationMessage, MediaMessage, MessageQueue, NameInfo,
+        OmniMessageOverride, OrganizationInfo, PhoneNumberInfo, ProductItem, Recipient,
+        SendEventRequest, SendEventResponse, SendMessageRequest, SendMessageResponse,
+        TemplateMessage, TemplateReference, TextMessage, UrlInfo, UrlMessage,
     },
 };
 
@@ -42,14 +53,45 @@ impl Recipient {
 
     /// An identity on one channel (a phone number for SMS, a PSID for Messenger, ...).
     pub fn channel(channel: ConversationChannel, identity: impl Into<String>) -> Self {
-        Self::channels([(channel, identity.into())])
+        Self::channels(
+            (channel, identity),
+            std::iter::empty::<(ConversationChannel, String)>(),
+        )
     }
 
-    /// Identities on several channels; the API picks by channel priority.
-    pub fn channels(identities: impl IntoIterator<Item = (ConversationChannel, String)>) -> Self {
-        let channel_identities = identities
-            .into_iter()
-            .map(|(channel, identity)| ChannelRecipientIdentity { channel, identity })
+    /// Identities on several channels; the API picks one by channel priority.
+    ///
+    /// The first identity is a parameter of its own, so a recipient with no identity at all
+    /// (which the API rejects) cannot be built with this constructor.
+    ///
+    /// ```
+    /// use sinch_conversation::types::{ConversationChannel::{Messenger, Sms}, Recipient};
+    ///
+    /// let recipient = Recipient::channels((Messenger, "psid-1"), [(Sms, "+46700000001")]);
+    /// assert_eq!(
+    ///     serde_json::to_value(&recipient).unwrap(),
+    ///     serde_json::json!({"identified_by": {"channel_identities": [
+    ///         {"channel": "MESSENGER", "identity": "psid-1"},
+    ///         {"channel": "SMS", "identity": "+46700000001"}
+    ///     ]}})
+    /// );
+    /// ```
+    pub fn channels<S: Into<String>>(
+        first: (ConversationChannel, impl Into<String>),
+        rest: impl IntoIterator<Item = (ConversationChannel, S)>,
+    ) -> Self {
+        let first = ChannelRecipientIdentity {
+            channel: first.0,
+            identity: first.1.into(),
+        };
+        let channel_identities = std::iter::once(first)
+            .chain(
+                rest.into_iter()
+                    .map(|(channel, identity)| ChannelRecipientIdentity {
+                        channel,
+                        identity: identity.into(),
+                    }),
+            )
             .collect();
         Recipient::ChannelIdentitiesRecipient(ChannelIdentitiesRecipient {
             identified_by: ChannelIdentities { channel_identities },
@@ -57,10 +99,76 @@ impl Recipient {
     }
 }
 
+/// Why the API would reject `recipient` as naming no one, checked before any request so that a
+/// recipient built by hand from the generated types fails clearly too.
+fn recipient_problem(recipient: &Recipient) -> Option<&'static str> {
+    match recipient {
+        Recipient::ContactRecipient(r) if r.contact_id.is_empty() => {
+            Some("the recipient's contact id is empty")
+        }
+        Recipient::ChannelIdentitiesRecipient(r)
+            if r.identified_by.channel_identities.is_empty() =>
+        {
+            Some(
+                "the recipient has no channel identity: use Recipient::channel or Recipient::channels",
+            )
+        }
+        _ => None,
+    }
+}
+
 fn text(text: impl Into<String>) -> TextMessage {
     TextMessage {
         text: Some(text.into()),
     }
+}
+
+fn media(url: impl Into<String>) -> MediaMessage {
+    MediaMessage {
+        url: Some(url.into()),
+        ..Default::default()
+    }
+}
+
+fn choice_message(
+    body: impl Into<String>,
+    choices: impl IntoIterator<Item = Choice>,
+) -> ChoiceMessage {
+    ChoiceMessage {
+        text_message: Some(text(body)),
+        choices: choices.into_iter().collect(),
+        message_properties: None,
+    }
+}
+
+fn carousel(cards: impl IntoIterator<Item = CardMessage>) -> CarouselMessage {
+    CarouselMessage {
+        cards: cards.into_iter().collect(),
+        choices: Vec::new(),
+    }
+}
+
+fn template_reference(
+    template_id: impl Into<String>,
+    version: impl Into<String>,
+    parameters: impl IntoIterator<Item = (String, String)>,
+) -> TemplateReference {
+    TemplateReference {
+        template_id: Some(template_id.into()),
+        version: Some(version.into()),
+        language_code: None,
+        parameters: parameters.into_iter().collect(),
+    }
+}
+
+/// A map keyed by channel name (`"WHATSAPP"`), the form of the per-channel message maps.
+fn by_channel<T>(
+    entries: impl IntoIterator<Item = (ConversationChannel, T)>,
+) -> HashMap<String, T> {
+    entries
+        .into_iter()
+        .map(|(channel, value)| (channel.to_string(), value))
+        .collect()
 }
 
 impl AppMessage {
@@ -75,10 +183,7 @@ impl AppMessage {
     /// An image, video, audio or document by URL.
     pub fn media(url: impl Into<String>) -> Self {
         Self {
-            media_message: Some(MediaMessage {
-                url: Some(url.into()),
-                ..Default::default()
-            }),
+            media_message: Some(media(url)),
             ..Default::default()
         }
     }
@@ -86,11 +191,7 @@ impl AppMessage {
     /// A text with choices (buttons or quick replies).
     pub fn choice(body: impl Into<String>, choices: impl IntoIterator<Item = Choice>) -> Self {
         Self {
-            choice_message: Some(ChoiceMessage {
-                text_message: Some(text(body)),
-                choices: choices.into_iter().collect(),
-                message_properties: None,
-            }),
+            choice_message: Some(choice_message(body, choices)),
             ..Default::default()
         }
     }
@@ -106,10 +207,7 @@ impl AppMessage {
     /// A carousel of cards.
     pub fn carousel(cards: impl IntoIterator<Item = CardMessage>) -> Self {
         Self {
-            carousel_message: Some(CarouselMessage {
-                cards: cards.into_iter().collect(),
-                choices: Vec::new(),
-            }),
+            carousel_message: Some(carousel(cards)),
             ..Default::default()
         }
     }
@@ -130,14 +228,48 @@ impl AppMessage {
     ) -> Self {
         Self {
             template_message: Some(TemplateMessage {
-                omni_template: Some(TemplateReference {
-                    template_id: Some(template_id.into()),
-                    version: Some(version.into()),
-                    language_code: None,
-                    parameters: parameters.into_iter().collect(),
-                }),
+                omni_template: Some(template_reference(template_id, version, parameters)),
                 channel_template: HashMap::new(),
             }),
+            ..Default::default()
+        }
+    }
+
+    /// A list of choices or products in sections; see [`ListMessage::new`].
+    ///
+    /// ```
+    /// use sinch_conversation::types::{AppMessage, ListItem, ListMessage, ListSection};
+    ///
+    /// let message = AppMessage::list(
+    ///     ListMessage::new("Pick a size", [ListSection::new("Sizes", [
+    ///         ListItem::choice("Small", "s"),
+    ///         ListItem::choice("Large", "l"),
+    ///     ])])
+    ///     .with_menu("Sizes"),
+    /// );
+    /// assert_eq!(
+    ///     serde_json::to_value(&message).unwrap(),
+    ///     serde_json::json!({"list_message": {
+    ///         "title": "Pick a size",
+    ///         "sections": [{"title": "Sizes", "items": [
+    ///             {"choice": {"title": "Small", "postback_data": "s"}},
+    ///             {"choice": {"title": "Large", "postback_data": "l"}}
+    ///         ]}],
+    ///         "message_properties": {"menu": "Sizes"}
+    ///     }})
+    /// );
+    /// ```
+    pub fn list(list: ListMessage) -> Self {
+        Self {
+            list_message: Some(list),
+            ..Default::default()
+        }
+    }
+
+    /// A contact card (vCard-like); see [`ContactInfoMessage::new`].
+    pub fn contact_info(contact: ContactInfoMessage) -> Self {
+        Self {
+            contact_info_message: Some(contact),
             ..Default::default()
         }
     }
@@ -147,10 +279,127 @@ impl AppMessage {
         messages: impl IntoIterator<Item = (ConversationChannel, String)>,
     ) -> Self {
         Self {
-            explicit_channel_message: messages
-                .into_iter()
-                .map(|(c, m)| (c.to_string(), m))
-                .collect(),
+            explicit_channel_message: by_channel(messages),
+            ..Default::default()
+        }
+    }
+
+    /// A message kind only some channels have (WhatsApp flows and orders, KakaoTalk commerce,
+    /// LINE notification templates), per channel; see [`ChannelSpecificMessage::new`].
+    pub fn channel_specific(
+        messages: impl IntoIterator<Item = (ConversationChannel, ChannelSpecificMessage)>,
+    ) -> Self {
+        Self {
+            channel_specific_message: by_channel(messages),
+            ..Default::default()
+        }
+    }
+
+    /// Per-channel content (currently WhatsApp, KakaoTalk or WeChat) replacing the message on
+    /// those channels, as omni-channel messages; see the [`OmniMessageOverride`] constructors.
+    ///
+    /// Use it alone, or on top of a message for the other channels with
+    /// [`with_channel_overrides`](Self::with_channel_overrides).
+    pub fn explicit_channel_omni(
+        overrides: impl IntoIterator<Item = (ConversationChannel, OmniMessageOverride)>,
+    ) -> Self {
+        Self {
+            explicit_channel_omni_message: by_channel(overrides),
+            ..Default::default()
+        }
+    }
+
+    /// Adds per-channel omni-channel content to this message, for example
+    /// `AppMessage::text("Hi").with_channel_overrides([(Whatsapp, OmniMessageOverride::template(..))])`.
+    pub fn with_channel_overrides(
+        mut self,
+        overrides: impl IntoIterator<Item = (ConversationChannel, OmniMessageOverride)>,
+    ) -> Self {
+        self.explicit_channel_omni_message
+            .extend(by_channel(overrides));
+        self
+    }
+
+    /// Sets the agent the message is sent as (shown on channels that support it).
+    pub fn with_agent(mut self, agent: Agent) -> Self {
+        self.agent = Some(agent);
+        self
+    }
+}
+
+impl OmniMessageOverride {
+    /// A text.
+    pub fn text(body: impl Into<String>) -> Self {
+        Self {
+            text_message: Some(text(body)),
+            ..Default::default()
+        }
+    }
+
+    /// An image, video, audio or document by URL.
+    pub fn media(url: impl Into<String>) -> Self {
+        Self {
+            media_message: Some(media(url)),
+            ..Default::default()
+        }
+    }
+
+    /// A text with choices.
+    pub fn choice(body: impl Into<String>, choices: impl IntoIterator<Item = Choice>) -> Self {
+        Self {
+            choice_message: Some(choice_message(body, choices)),
+            ..Default::default()
+        }
+    }
+
+    /// A card.
+    pub fn card(card: CardMessage) -> Self {
+        Self {
+            card_message: Some(card),
+            ..Default::default()
+        }
+    }
+
+    /// A carousel of cards.
+    pub fn carousel(cards: impl IntoIterator<Item = CardMessage>) -> Self {
+        Self {
+            carousel_message: Some(carousel(cards)),
+            ..Default::default()
+        }
+    }
+
+    /// A location pin.
+    pub fn location(latitude: f32, longitude: f32, title: impl Into<String>) -> Self {
+        Self {
+            location_message: Some(location(latitude, longitude, title)),
+            ..Default::default()
+        }
+    }
+
+    /// A template by id and version, with its parameters (sent as `template_reference`).
+    pub fn template(
+        template_id: impl Into<String>,
+        version: impl Into<String>,
+        parameters: impl IntoIterator<Item = (String, String)>,
+    ) -> Self {
+        Self {
+            template_reference: Some(template_reference(template_id, version, parameters)),
+            ..Default::default()
+        }
+    }
+
+    /// A list message.
+    pub fn list(list: ListMessage) -> Self {
+        Self {
+            list_message: Some(list),
+            ..Default::default()
+        }
+    }
+
+    /// A contact card.
+    pub fn contact_info(contact: ContactInfoMessage) -> Self {
+        Self {
+            contact_info_message: Some(contact),
             ..Default::default()
         }
     }
@@ -220,10 +469,7 @@ impl CardMessage {
 
     /// Adds an image or video.
     pub fn with_media(mut self, url: impl Into<String>) -> Self {
-        self.media_message = Some(MediaMessage {
-            url: Some(url.into()),
-            ..Default::default()
-        });
+        self.media_message = Some(media(url));
         self
     }
 
@@ -240,6 +486,266 @@ impl CardMessage {
     }
 }
 
+impl ListMessage {
+    /// A list with a title and its sections; add a description, media and properties with the
+    /// setters. All items of a list are of one kind: choices or products.
+    pub fn new(title: impl Into<String>, sections: impl IntoIterator<Item = ListSection>) -> Self {
+        Self {
+            title: title.into(),
+            sections: sections.into_iter().collect(),
+            description: None,
+            media: None,
+            message_properties: None,
+        }
+    }
+
+    /// Sets the description.
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Adds an image or video (a header on the channels that show one).
+    pub fn with_media(mut self, url: impl Into<String>) -> Self {
+        self.media = Some(media(url));
+        self
+    }
+
+    /// Sets the text of the menu of a choice list.
+    pub fn with_menu(mut self, menu: impl Into<String>) -> Self {
+        self.properties().menu = Some(menu.into());
+        self
+    }
+
+    /// Sets the header of a WhatsApp choice list (ignored on other channels).
+    pub fn with_whatsapp_header(mut self, header: impl Into<String>) -> Self {
+        self.properties().whatsapp_header = Some(header.into());
+        self
+    }
+
+    /// Sets the catalog the products belong to (required for a product list).
+    pub fn with_catalog_id(mut self, catalog_id: impl Into<String>) -> Self {
+        self.properties().catalog_id = Some(catalog_id.into());
+        self
+    }
+
+    fn properties(&mut self) -> &mut ListMessageProperties {
+        self.message_properties.get_or_insert_with(Default::default)
+    }
+}
+
+impl ListSection {
+    /// A section with a title.
+    pub fn new(
+        title: impl Into<String>,
+        items: impl IntoIterator<Item = impl Into<ListItem>>,
+    ) -> Self {
+        Self {
+            title: Some(title.into()),
+            items: items.into_iter().map(Into::into).collect(),
+        }
+    }
+
+    /// A section without a title.
+    pub fn untitled(items: impl IntoIterator<Item = impl Into<ListItem>>) -> Self {
+        Self {
+            title: None,
+            items: items.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+impl ListItem {
+    /// A choice; `postback` comes back in the contact's choice response. For a description or
+    /// media, build a [`ChoiceItem`] instead (it converts into a `ListItem`).
+    pub fn choice(title: impl Into<String>, postback: impl Into<String>) -> Self {
+        ChoiceItem::new(title, postback).into()
+    }
+
+    /// A product of a catalog (see [`ListMessage::with_catalog_id`]).
+    pub fn product(id: impl Into<String>, marketplace: impl Into<String>) -> Self {
+        ProductItem::new(id, marketplace).into()
+    }
+}
+
+impl From<ChoiceItem> for ListItem {
+    fn from(choice: ChoiceItem) -> Self {
+        Self {
+            choice: Some(choice),
+            product: None,
+        }
+    }
+}
+
+impl From<ProductItem> for ListItem {
+    fn from(product: ProductItem) -> Self {
+        Self {
+            choice: None,
+            product: Some(product),
+        }
+    }
+}
+
+impl ChoiceItem {
+    /// A choice of a list; `postback` comes back in the contact's choice response.
+    pub fn new(title: impl Into<String>, postback: impl Into<String>) -> Self {
+        Self {
+            title: title.into(),
+            postback_data: Some(postback.into()),
+            description: None,
+            media: None,
+        }
+    }
+
+    /// Sets the description (subtitle).
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Adds an image.
+    pub fn with_media(mut self, url: impl Into<String>) -> Self {
+        self.media = Some(media(url));
+        self
+    }
+}
+
+impl ProductItem {
+    /// A product by its id in a marketplace (for WhatsApp, `"FACEBOOK"`).
+    pub fn new(id: impl Into<String>, marketplace: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            marketplace: marketplace.into(),
+            currency: None,
+            item_price: None,
+            quantity: None,
+        }
+    }
+}
+
+impl ContactInfoMessage {
+    /// A contact card with a full name and a phone number; add the rest with the setters (the
+    /// fields are public for what the setters do not cover, such as a number's `type_`).
+    pub fn new(full_name: impl Into<String>, phone_number: impl Into<String>) -> Self {
+        Self {
+            name: NameInfo::new(full_name),
+            phone_numbers: Vec::new(),
+            email_addresses: Vec::new(),
+            urls: Vec::new(),
+            addresses: Vec::new(),
+            organization: None,
+            birthday: None,
+        }
+        .with_phone_number(phone_number)
+    }
+
+    /// Replaces the name, to give its parts besides the full name; see [`NameInfo::new`].
+    pub fn with_name(mut self, name: NameInfo) -> Self {
+        self.name = name;
+        self
+    }
+
+    /// Adds a phone number.
+    pub fn with_phone_number(mut self, phone_number: impl Into<String>) -> Self {
+        self.phone_numbers.push(PhoneNumberInfo {
+            phone_number: phone_number.into(),
+            type_: None,
+        });
+        self
+    }
+
+    /// Adds an email address.
+    pub fn with_email(mut self, email_address: impl Into<String>) -> Self {
+        self.email_addresses.push(EmailInfo {
+            email_address: email_address.into(),
+            type_: None,
+        });
+        self
+    }
+
+    /// Adds a URL.
+    pub fn with_url(mut self, url: impl Into<String>) -> Self {
+        self.urls.push(UrlInfo {
+            url: url.into(),
+            type_: None,
+        });
+        self
+    }
+
+    /// Adds a postal address.
+    pub fn with_address(mut self, address: AddressInfo) -> Self {
+        self.addresses.push(address);
+        self
+    }
+
+    /// Sets the organization.
+    pub fn with_organization(mut self, organization: OrganizationInfo) -> Self {
+        self.organization = Some(organization);
+        self
+    }
+
+    /// Sets the date of birth (`YYYY-MM-DD`).
+    pub fn with_birthday(mut self, birthday: impl Into<String>) -> Self {
+        self.birthday = Some(birthday.into());
+        self
+    }
+}
+
+impl NameInfo {
+    /// A name given in full; set its parts with the public fields:
+    /// `NameInfo { first_name: Some("Ada".into()), ..NameInfo::new("Ada King") }`.
+    pub fn new(full_name: impl Into<String>) -> Self {
+        Self {
+            full_name: full_name.into(),
+            first_name: None,
+            middle_name: None,
+            last_name: None,
+            prefix: None,
+            suffix: None,
+        }
+    }
+}
+
+impl ChannelSpecificMessage {
+    /// A payload in the form `message_type` takes on its channel (for example a WhatsApp flow).
+    pub fn new(
+        message_type: ChannelSpecificMessageType,
+        message: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        Self {
+            message,
+            message_type,
+        }
+    }
+}
+
+impl Agent {
+    /// An agent of the given kind with a display name.
+    pub fn new(display_name: impl Into<String>, kind: AgentType) -> Self {
+        Self {
+            display_name: display_name.into(),
+            picture_url: None,
+            type_: kind,
+        }
+    }
+
+    /// A human agent.
+    pub fn human(display_name: impl Into<String>) -> Self {
+        Self::new(display_name, AgentType::Human)
+    }
+
+    /// A bot.
+    pub fn bot(display_name: impl Into<String>) -> Self {
+        Self::new(display_name, AgentType::Bot)
+    }
+
+    /// Sets the picture.
+    pub fn with_picture(mut self, url: impl Into<String>) -> Self {
+        self.picture_url = Some(url.into());
+        self
+    }
+}
+
 impl AppEvent {
     /// "The app is typing".
     pub fn composing() -> Self {
@@ -249,10 +755,53 @@ impl AppEvent {
         }
     }
 
+    /// "The app stopped typing".
+    pub fn composing_end() -> Self {
+        Self {
+            composing_end_event: Some(ComposingEndEvent(serde_json::Map::new())),
+            ..Default::default()
+        }
+    }
+
     /// A reply to a comment (Instagram and Messenger comments).
     pub fn comment_reply(body: impl Into<String>) -> Self {
         Self {
             comment_reply_event: Some(CommentReplyEvent { text: body.into() }),
+            ..Default::default()
+        }
+    }
+
+    /// An agent joined the conversation.
+    pub fn agent_joined(agent: Agent) -> Self {
+        Self {
+            agent_joined_event: Some(AgentJoinedEvent { agent }),
+            ..Default::default()
+        }
+    }
+
+    /// An agent left the conversation.
+    pub fn agent_left(agent: Agent) -> Self {
+        Self {
+            agent_left_event: Some(AgentLeftEvent { agent }),
+            ..Default::default()
+        }
+    }
+
+    /// An event carrying only an arbitrary JSON object.
+    ///
+    /// ```
+    /// use sinch_conversation::types::AppEvent;
+    /// use serde_json::json;
+    ///
+    /// let payload = json!({"order": 42}).as_object().cloned().unwrap_or_default();
+    /// assert_eq!(
+    ///     serde_json::to_value(AppEvent::generic(payload)).unwrap(),
+    ///     json!({"generic_event": {"payload": {"order": 42}}})
+    /// );
+    /// ```
+    pub fn generic(payload: serde_json::Map<String, serde_json::Value>) -> Self {
+        Self {
+            generic_event: Some(GenericEvent { payload }),
             ..Default::default()
         }
     }
@@ -275,6 +824,8 @@ pub struct OutgoingMessage<'a> {
     // The generated builder, so fields the spec adds later need no change here.
     request: builder::SendMessageRequest,
     channel_properties: HashMap<String, String>,
+    // Why the recipient names no one, reported by `request` and `send` before any request.
+    recipient_problem: Option<&'static str>,
 }
 
 impl<'a> OutgoingMessage<'a> {
@@ -321,6 +872,7 @@ impl<'a> OutgoingMessage<'a> {
 
     /// The request as it will be sent.
     pub fn request(&self) -> Result<SendMessageRequest, Error> {
+        check_recipient(self.recipient_problem)?;
         self.request
             .clone()
             .channel_properties(self.channel_properties.clone())
@@ -331,6 +883,7 @@ impl<'a> OutgoingMessage<'a> {
     /// Sends it.
     pub async fn send(self) -> Result<SendMessageResponse, Error> {
         let project = require_project(self.client)?;
+        check_recipient(self.recipient_problem)?;
         // The builder goes in as it is: the generated code converts it, with no copy.
         let request = self.request.channel_properties(self.channel_properties);
         match self
@@ -377,6 +930,12 @@ impl OutgoingEvent<'_> {
         self
     }
 
+    /// The processing queue.
+    pub fn queue(mut self, queue: MessageQueue) -> Self {
+        self.request.queue = Some(queue);
+        self
+    }
+
     /// The request as it will be sent.
     pub fn request(&self) -> &SendEventRequest {
         &self.request
@@ -385,6 +944,7 @@ impl OutgoingEvent<'_> {
     /// Sends it.
     pub async fn send(self) -> Result<SendEventResponse, Error> {
         let project = require_project(self.client)?;
+        check_recipient(self.request.recipient.as_ref().and_then(recipient_problem))?;
         match self
             .client
             .send_event()
@@ -396,6 +956,13 @@ impl OutgoingEvent<'_> {
             Ok(response) => Ok(response.into_inner()),
             Err(error) => Err(Error::from_generated(error).await),
         }
+    }
+}
+
+fn check_recipient(problem: Option<&'static str>) -> Result<(), Error> {
+    match problem {
+        Some(problem) => Err(Error::InvalidRequest(problem.into())),
+        None => Ok(()),
     }
 }
 
@@ -418,6 +985,7 @@ impl Client {
     ) -> OutgoingMessage<'_> {
         OutgoingMessage {
             client: self,
+            recipient_problem: recipient_problem(&recipient),
             request: builder::SendMessageRequest::default()
                 .app_id(app_id.into())
                 .project_id(self.project().to_owned())

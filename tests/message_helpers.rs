@@ -6,10 +6,25 @@ use sinch_conversation::{
     Client,
     error::Error,
     types::{
-        AppEvent, AppMessage, CardHeight, CardMessage, Choice, ConversationChannel, MessageQueue,
-        Recipient,
+        AddressInfo, Agent, AppEvent, AppMessage, CardHeight, CardMessage, ChannelIdentities,
+        ChannelIdentitiesRecipient, ChannelSpecificMessage, ChannelSpecificMessageType, Choice,
+        ChoiceItem, ContactInfoMessage, ConversationChannel, ListItem, ListMessage, ListSection,
+        MessageQueue, NameInfo, OmniMessageOverride, OrganizationInfo, ProductItem, Recipient,
     },
 };
+
+fn client(server: &MockServer) -> Client {
+    Client::builder()
+        .base_url(server.base_url())
+        .project_id("p1")
+        .basic_auth("k", "s")
+        .build()
+        .unwrap()
+}
+
+fn object(value: Value) -> serde_json::Map<String, Value> {
+    value.as_object().cloned().expect("a JSON object")
+}
 
 async fn sends(message: AppMessage, expected: Value) {
     let server = MockServer::start_async().await;
@@ -227,10 +242,10 @@ async fn composing_and_comment_reply_events() {
         .build()
         .unwrap();
 
-    let recipient = Recipient::channels([
-        (ConversationChannel::Messenger, "psid-1".to_string()),
-        (ConversationChannel::Sms, "+4670".to_string()),
-    ]);
+    let recipient = Recipient::channels(
+        (ConversationChannel::Messenger, "psid-1"),
+        [(ConversationChannel::Sms, "+4670")],
+    );
     let first = client
         .event("app-1", recipient, AppEvent::composing())
         .send()
@@ -269,4 +284,364 @@ async fn helpers_need_a_project_id_and_say_so() {
         matches!(&error, Error::InvalidRequest(m) if m.contains("project id")),
         "{error}"
     );
+}
+
+#[tokio::test]
+async fn choice_list_with_every_setter() {
+    sends(
+        AppMessage::list(
+            ListMessage::new(
+                "Pick a size",
+                [
+                    ListSection::new(
+                        "Sizes",
+                        [
+                            ListItem::choice("Small", "s"),
+                            ChoiceItem::new("Large", "l")
+                                .with_description("Family size")
+                                .with_media("https://x.test/l.png")
+                                .into(),
+                        ],
+                    ),
+                    ListSection::untitled([ChoiceItem::new("None", "none")]),
+                ],
+            )
+            .with_description("Sizes we have")
+            .with_media("https://x.test/menu.png")
+            .with_menu("Open")
+            .with_whatsapp_header("Sizes"),
+        ),
+        json!({"list_message": {
+            "title": "Pick a size",
+            "description": "Sizes we have",
+            "media": {"url": "https://x.test/menu.png"},
+            "sections": [
+                {"title": "Sizes", "items": [
+                    {"choice": {"title": "Small", "postback_data": "s"}},
+                    {"choice": {"title": "Large", "postback_data": "l", "description": "Family size", "media": {"url": "https://x.test/l.png"}}}
+                ]},
+                {"items": [{"choice": {"title": "None", "postback_data": "none"}}]}
+            ],
+            "message_properties": {"menu": "Open", "whatsapp_header": "Sizes"}
+        }}),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn product_list() {
+    sends(
+        AppMessage::list(
+            ListMessage::new(
+                "Our shoes",
+                [ListSection::new(
+                    "Shoes",
+                    [
+                        ListItem::product("sku-1", "FACEBOOK"),
+                        ProductItem::new("sku-2", "FACEBOOK").into(),
+                    ],
+                )],
+            )
+            .with_catalog_id("cat-1"),
+        ),
+        json!({"list_message": {
+            "title": "Our shoes",
+            "sections": [{"title": "Shoes", "items": [
+                {"product": {"id": "sku-1", "marketplace": "FACEBOOK"}},
+                {"product": {"id": "sku-2", "marketplace": "FACEBOOK"}}
+            ]}],
+            "message_properties": {"catalog_id": "cat-1"}
+        }}),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn contact_info_with_every_setter() {
+    sends(
+        AppMessage::contact_info(
+            ContactInfoMessage::new("Ada Lovelace", "+46700000001")
+                .with_phone_number("+46700000002")
+                .with_email("ada@x.test")
+                .with_url("https://x.test/ada")
+                .with_address(AddressInfo {
+                    city: Some("London".into()),
+                    country_code: Some("GB".into()),
+                    ..Default::default()
+                })
+                .with_organization(OrganizationInfo {
+                    company: Some("Analytical".into()),
+                    ..Default::default()
+                })
+                .with_birthday("1815-12-10"),
+        ),
+        json!({"contact_info_message": {
+            "name": {"full_name": "Ada Lovelace"},
+            "phone_numbers": [{"phone_number": "+46700000001"}, {"phone_number": "+46700000002"}],
+            "email_addresses": [{"email_address": "ada@x.test"}],
+            "urls": [{"url": "https://x.test/ada"}],
+            "addresses": [{"city": "London", "country_code": "GB"}],
+            "organization": {"company": "Analytical"},
+            "birthday": "1815-12-10"
+        }}),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn contact_info_with_name_parts() {
+    sends(
+        AppMessage::contact_info(ContactInfoMessage::new("Ada", "+4670").with_name(NameInfo {
+            first_name: Some("Ada".into()),
+            last_name: Some("King".into()),
+            ..NameInfo::new("Ada King")
+        })),
+        json!({"contact_info_message": {
+            "name": {"full_name": "Ada King", "first_name": "Ada", "last_name": "King"},
+            "phone_numbers": [{"phone_number": "+4670"}]
+        }}),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn channel_specific_message() {
+    sends(
+        AppMessage::channel_specific([(
+            ConversationChannel::Whatsapp,
+            ChannelSpecificMessage::new(
+                ChannelSpecificMessageType::Flows,
+                object(json!({"flow_id": "f1", "flow_cta": "Book"})),
+            ),
+        )]),
+        json!({"channel_specific_message": {"WHATSAPP": {
+            "message_type": "FLOWS",
+            "message": {"flow_id": "f1", "flow_cta": "Book"}
+        }}}),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn explicit_channel_omni_message_of_every_kind() {
+    let kinds = [
+        (
+            OmniMessageOverride::text("Hi"),
+            json!({"text_message": {"text": "Hi"}}),
+        ),
+        (
+            OmniMessageOverride::media("https://x.test/a.jpg"),
+            json!({"media_message": {"url": "https://x.test/a.jpg"}}),
+        ),
+        (
+            OmniMessageOverride::choice("Pick", [Choice::reply("Yes", "yes")]),
+            json!({"choice_message": {"text_message": {"text": "Pick"}, "choices": [{"text_message": {"text": "Yes"}, "postback_data": "yes"}]}}),
+        ),
+        (
+            OmniMessageOverride::card(CardMessage::new("T", "D")),
+            json!({"card_message": {"title": "T", "description": "D"}}),
+        ),
+        (
+            OmniMessageOverride::carousel([CardMessage::new("A", "a")]),
+            json!({"carousel_message": {"cards": [{"title": "A", "description": "a"}]}}),
+        ),
+        (
+            OmniMessageOverride::location(59.5, 18.25, "Here"),
+            json!({"location_message": {"coordinates": {"latitude": 59.5, "longitude": 18.25}, "title": "Here"}}),
+        ),
+        (
+            OmniMessageOverride::template("tpl-1", "2", [("n".to_string(), "v".to_string())]),
+            json!({"template_reference": {"template_id": "tpl-1", "version": "2", "parameters": {"n": "v"}}}),
+        ),
+        (
+            OmniMessageOverride::list(ListMessage::new(
+                "L",
+                [ListSection::untitled([ListItem::choice("a", "a")])],
+            )),
+            json!({"list_message": {"title": "L", "sections": [{"items": [{"choice": {"title": "a", "postback_data": "a"}}]}]}}),
+        ),
+        (
+            OmniMessageOverride::contact_info(ContactInfoMessage::new("Ada", "+4670")),
+            json!({"contact_info_message": {"name": {"full_name": "Ada"}, "phone_numbers": [{"phone_number": "+4670"}]}}),
+        ),
+    ];
+    for (content, expected) in kinds {
+        sends(
+            AppMessage::explicit_channel_omni([(ConversationChannel::Whatsapp, content)]),
+            json!({"explicit_channel_omni_message": {"WHATSAPP": expected}}),
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn text_with_channel_overrides_and_an_agent() {
+    sends(
+        AppMessage::text("Your order shipped")
+            .with_channel_overrides([(
+                ConversationChannel::Whatsapp,
+                OmniMessageOverride::template("shipped", "1", []),
+            )])
+            .with_channel_overrides([(
+                ConversationChannel::Kakaotalk,
+                OmniMessageOverride::text("Shipped!"),
+            )])
+            .with_agent(Agent::human("Ada").with_picture("https://x.test/ada.png")),
+        json!({
+            "text_message": {"text": "Your order shipped"},
+            "explicit_channel_omni_message": {
+                "WHATSAPP": {"template_reference": {"template_id": "shipped", "version": "1"}},
+                "KAKAOTALK": {"text_message": {"text": "Shipped!"}}
+            },
+            "agent": {"display_name": "Ada", "type": "HUMAN", "picture_url": "https://x.test/ada.png"}
+        }),
+    )
+    .await;
+}
+
+async fn event_sends(event: AppEvent, expected: Value) {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/v1/projects/p1/events:send")
+                .json_body(json!({
+                    "app_id": "app-1",
+                    "project_id": "p1",
+                    "recipient": {"contact_id": "c1"},
+                    "event": expected
+                }));
+            then.status(200).json_body(json!({"event_id": "e1"}));
+        })
+        .await;
+    let response = client(&server)
+        .event("app-1", Recipient::contact("c1"), event)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.event_id.as_deref(), Some("e1"));
+    mock.assert_async().await;
+}
+
+#[tokio::test]
+async fn composing_end_event() {
+    event_sends(
+        AppEvent::composing_end(),
+        json!({"composing_end_event": {}}),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn agent_joined_event() {
+    event_sends(
+        AppEvent::agent_joined(Agent::human("Ada").with_picture("https://x.test/ada.png")),
+        json!({"agent_joined_event": {"agent": {"display_name": "Ada", "type": "HUMAN", "picture_url": "https://x.test/ada.png"}}}),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn agent_left_event() {
+    event_sends(
+        AppEvent::agent_left(Agent::bot("Helper")),
+        json!({"agent_left_event": {"agent": {"display_name": "Helper", "type": "BOT"}}}),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn generic_event() {
+    event_sends(
+        AppEvent::generic(object(json!({"order": 42, "state": "packed"}))),
+        json!({"generic_event": {"payload": {"order": 42, "state": "packed"}}}),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn event_with_every_option() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.method(POST).path("/v1/projects/p1/events:send").json_body(json!({
+                "app_id": "app-1",
+                "project_id": "p1",
+                "recipient": {"identified_by": {"channel_identities": [{"channel": "WHATSAPP", "identity": "+4670"}]}},
+                "event": {"composing_end_event": {}},
+                "channel_priority_order": ["WHATSAPP"],
+                "event_metadata": "meta",
+                "callback_url": "https://cb.test/e",
+                "queue": "HIGH_PRIORITY"
+            }));
+            then.status(200).json_body(json!({"event_id": "e7"}));
+        })
+        .await;
+    let sent = client(&server)
+        .event(
+            "app-1",
+            Recipient::channel(ConversationChannel::Whatsapp, "+4670"),
+            AppEvent::composing_end(),
+        )
+        .channel_priority([ConversationChannel::Whatsapp])
+        .metadata("meta")
+        .callback_url("https://cb.test/e")
+        .queue(MessageQueue::HighPriority)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.event_id.as_deref(), Some("e7"));
+    mock.assert_async().await;
+}
+
+#[tokio::test]
+async fn a_recipient_naming_no_one_fails_before_any_request() {
+    let server = MockServer::start_async().await;
+    let any = server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(200).json_body(json!({}));
+        })
+        .await;
+    let client = client(&server);
+    // `Recipient::channels` always has a first identity; by hand, the generated types allow none.
+    let nobody = || {
+        Recipient::ChannelIdentitiesRecipient(ChannelIdentitiesRecipient {
+            identified_by: ChannelIdentities {
+                channel_identities: Vec::new(),
+            },
+        })
+    };
+
+    let outgoing = client.send_text("app-1", nobody(), "x");
+    let built = outgoing.request().unwrap_err();
+    assert!(
+        matches!(&built, Error::InvalidRequest(m) if m.contains("no channel identity")),
+        "{built}"
+    );
+    let sent = outgoing.send().await.unwrap_err();
+    assert!(
+        matches!(&sent, Error::InvalidRequest(m) if m.contains("no channel identity")),
+        "{sent}"
+    );
+    let event = client
+        .event("app-1", nobody(), AppEvent::composing())
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&event, Error::InvalidRequest(m) if m.contains("no channel identity")),
+        "{event}"
+    );
+    let empty_contact = client
+        .send_text("app-1", Recipient::contact(""), "x")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&empty_contact, Error::InvalidRequest(m) if m.contains("contact id is empty")),
+        "{empty_contact}"
+    );
+
+    any.assert_calls_async(0).await;
 }
