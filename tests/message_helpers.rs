@@ -1,5 +1,8 @@
 //! The exact JSON each message and event helper sends.
 
+mod common;
+
+use common::raw_query;
 use httpmock::{Method::POST, MockServer};
 use serde_json::{Value, json};
 use sinch_conversation::{
@@ -32,6 +35,8 @@ async fn sends(message: AppMessage, expected: Value) {
         .mock_async(|when, then| {
             when.method(POST)
                 .path("/v1/projects/p1/messages:send")
+                .is_true(raw_query(None))
+                .header("content-type", "application/json")
                 .json_body(json!({
                     "app_id": "app-1",
                     "project_id": "p1",
@@ -163,7 +168,7 @@ async fn send_text_to_a_channel_identity_with_every_option() {
     let server = MockServer::start_async().await;
     let mock = server
         .mock_async(|when, then| {
-            when.method(POST).path("/v1/projects/p1/messages:send").json_body(json!({
+            when.method(POST).path("/v1/projects/p1/messages:send").is_true(raw_query(None)).header("content-type", "application/json").json_body(json!({
                 "app_id": "app-1",
                 "project_id": "p1",
                 "recipient": {"identified_by": {"channel_identities": [{"channel": "SMS", "identity": "+46700000001"}]}},
@@ -210,7 +215,7 @@ async fn composing_and_comment_reply_events() {
     let server = MockServer::start_async().await;
     let composing = server
         .mock_async(|when, then| {
-            when.method(POST).path("/v1/projects/p1/events:send").json_body(json!({
+            when.method(POST).path("/v1/projects/p1/events:send").is_true(raw_query(None)).header("content-type", "application/json").json_body(json!({
                 "app_id": "app-1",
                 "project_id": "p1",
                 "recipient": {"identified_by": {"channel_identities": [
@@ -225,6 +230,8 @@ async fn composing_and_comment_reply_events() {
         .mock_async(|when, then| {
             when.method(POST)
                 .path("/v1/projects/p1/events:send")
+                .is_true(raw_query(None))
+                .header("content-type", "application/json")
                 .json_body(json!({
                     "app_id": "app-1",
                     "project_id": "p1",
@@ -505,6 +512,8 @@ async fn event_sends(event: AppEvent, expected: Value) {
         .mock_async(|when, then| {
             when.method(POST)
                 .path("/v1/projects/p1/events:send")
+                .is_true(raw_query(None))
+                .header("content-type", "application/json")
                 .json_body(json!({
                     "app_id": "app-1",
                     "project_id": "p1",
@@ -564,7 +573,7 @@ async fn event_with_every_option() {
     let server = MockServer::start_async().await;
     let mock = server
         .mock_async(|when, then| {
-            when.method(POST).path("/v1/projects/p1/events:send").json_body(json!({
+            when.method(POST).path("/v1/projects/p1/events:send").is_true(raw_query(None)).header("content-type", "application/json").json_body(json!({
                 "app_id": "app-1",
                 "project_id": "p1",
                 "recipient": {"identified_by": {"channel_identities": [{"channel": "WHATSAPP", "identity": "+4670"}]}},
