@@ -22,6 +22,45 @@ fn operations(spec: &Value) -> BTreeMap<String, String> {
     out
 }
 
+/// Parameters by operation id: `name (in)` → whether it is required.
+fn parameters(spec: &Value) -> BTreeMap<String, BTreeMap<String, bool>> {
+    let mut out = BTreeMap::new();
+    for item in spec
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|m| m.values())
+    {
+        let shared = item.get("parameters").and_then(Value::as_array);
+        for op in item.as_object().into_iter().flat_map(|m| m.values()) {
+            let Some(id) = op.get("operationId").and_then(Value::as_str) else {
+                continue;
+            };
+            let own = op.get("parameters").and_then(Value::as_array);
+            let params = shared.into_iter().chain(own).flatten().filter_map(|p| {
+                let name = p.get("name")?.as_str()?;
+                let place = p.get("in")?.as_str()?;
+                let required = p.get("required").and_then(Value::as_bool) == Some(true);
+                Some((format!("{name} ({place})"), required))
+            });
+            out.insert(id.to_owned(), params.collect());
+        }
+    }
+    out
+}
+
+fn required(schema: &Value) -> BTreeSet<String> {
+    schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|v| {
+            v.iter()
+                .filter_map(|x| x.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn schemas(spec: &Value) -> BTreeMap<String, Value> {
     spec.pointer("/components/schemas")
         .and_then(Value::as_object)
@@ -74,8 +113,34 @@ pub fn api_diff(old: &Value, new: &Value) -> Vec<String> {
         }
     }
     for (id, place) in &old_ops {
-        if !new_ops.contains_key(id) {
-            lines.push(format!("- operation {id} ({place})"));
+        match new_ops.get(id) {
+            None => lines.push(format!("- operation {id} ({place})")),
+            Some(moved) if moved != place => {
+                lines.push(format!("~ operation {id}: {place} -> {moved}"));
+            }
+            Some(_) => {}
+        }
+    }
+    let (old_params, new_params) = (parameters(old), parameters(new));
+    for (id, after) in &new_params {
+        let Some(before) = old_params.get(id) else {
+            continue;
+        };
+        for (param, required) in after {
+            match before.get(param) {
+                None => lines.push(format!(
+                    "+ parameter {id} {param}{}",
+                    if *required { ", required" } else { "" }
+                )),
+                Some(was) if was != required => lines.push(format!(
+                    "~ parameter {id} {param}: now {}",
+                    if *required { "required" } else { "optional" }
+                )),
+                Some(_) => {}
+            }
+        }
+        for param in before.keys().filter(|p| !after.contains_key(*p)) {
+            lines.push(format!("- parameter {id} {param}"));
         }
     }
     let (old_schemas, new_schemas) = (schemas(old), schemas(new));
@@ -110,6 +175,15 @@ pub fn api_diff(old: &Value, new: &Value) -> Vec<String> {
                 lines.push(format!("~ field {name}.{field}: {before} -> {after}"));
             }
         }
+        // Required or not decides `T` versus `Option<T>` in Rust: a breaking change either way.
+        let (old_required, new_required) = (required(old_schema), required(new_schema));
+        for field in new_keys.intersection(&old_keys) {
+            match (old_required.contains(field), new_required.contains(field)) {
+                (false, true) => lines.push(format!("~ field {name}.{field}: now required")),
+                (true, false) => lines.push(format!("~ field {name}.{field}: now optional")),
+                _ => {}
+            }
+        }
         let (old_enum, new_enum) = (enum_values(old_schema), enum_values(new_schema));
         for value in new_enum.difference(&old_enum) {
             lines.push(format!("+ enum value {name}::{value}"));
@@ -130,6 +204,37 @@ mod tests {
     fn identical_specs_have_no_changes() {
         let spec = json!({"paths": {"/a": {"get": {"operationId": "a"}}}, "components": {"schemas": {"S": {"enum": ["X"]}}}});
         assert!(api_diff(&spec, &spec).is_empty());
+    }
+
+    #[test]
+    fn reports_moved_operations_parameters_and_required_changes() {
+        let old = json!({
+            "paths": {"/a/{id}": {
+                "parameters": [{"name": "id", "in": "path", "required": true}],
+                "get": {"operationId": "get_a", "parameters": [
+                    {"name": "view", "in": "query"}, {"name": "gone", "in": "query"}]}
+            }},
+            "components": {"schemas": {"S": {"required": ["x"], "properties": {"x": {"type": "string"}, "y": {"type": "string"}}}}}
+        });
+        let new = json!({
+            "paths": {"/v2/a/{id}": {
+                "parameters": [{"name": "id", "in": "path", "required": true}],
+                "get": {"operationId": "get_a", "parameters": [
+                    {"name": "view", "in": "query", "required": true}, {"name": "page_size", "in": "query"}]}
+            }},
+            "components": {"schemas": {"S": {"required": ["y"], "properties": {"x": {"type": "string"}, "y": {"type": "string"}}}}}
+        });
+        assert_eq!(
+            api_diff(&old, &new),
+            vec![
+                "~ operation get_a: GET /a/{id} -> GET /v2/a/{id}",
+                "+ parameter get_a page_size (query)",
+                "~ parameter get_a view (query): now required",
+                "- parameter get_a gone (query)",
+                "~ field S.x: now optional",
+                "~ field S.y: now required",
+            ]
+        );
     }
 
     #[test]
