@@ -5,7 +5,9 @@ mod emulator_support;
 use std::{collections::HashSet, time::Duration};
 
 use chrono::Utc;
-use emulator_support::{CallbackSink, client, create_app, create_webhook, emulator};
+use emulator_support::{
+    CALLBACK_BACKOFF, CallbackSink, client, create_app, create_webhook, emulator,
+};
 use futures_util::TryStreamExt as _;
 use serde_json::json;
 use sinch_conversation::{
@@ -461,6 +463,22 @@ async fn webhook_delivery_is_signed_retried_and_verifiable() {
         .until(|r| r.json()["message_delivery_report"]["status"] == "DELIVERED")
         .await;
     assert_eq!(flaky.failures_answered(), 2);
+    // The retries wait out a backoff that doubles: at least 20 ms, then at least 40 ms.
+    let arrivals = flaky.arrivals();
+    assert_eq!(
+        arrivals.len(),
+        4,
+        "two failed attempts, then each report once"
+    );
+    let gaps: Vec<Duration> = arrivals.windows(2).map(|w| w[1] - w[0]).collect();
+    assert!(
+        gaps[0] >= CALLBACK_BACKOFF,
+        "first retry too early: {gaps:?}"
+    );
+    assert!(
+        gaps[1] >= CALLBACK_BACKOFF * 2,
+        "second retry too early: {gaps:?}"
+    );
     let statuses: Vec<String> = signed
         .iter()
         .map(|r| {
@@ -528,7 +546,8 @@ async fn contact_reply_is_delivered_as_message_inbound() {
     let emulator = emulator().await;
     let client = client(&emulator);
     let app_id = create_app(&client, "inbound").await;
-    let mut sink = CallbackSink::start().await;
+    // The first callback is held: one sent before it is answered would be recorded first.
+    let mut sink = CallbackSink::slow_first(1, Duration::from_millis(100)).await;
     create_webhook(
         &client,
         &app_id,
@@ -561,6 +580,12 @@ async fn contact_reply_is_delivered_as_message_inbound() {
         triggers,
         ["CONTACT_CREATE", "CONVERSATION_START", "MESSAGE_INBOUND"]
     );
+    // Contacts belong to the project, not to an app: their triggers carry an empty app id.
+    let app_ids: Vec<String> = callbacks
+        .iter()
+        .map(|r| r.json()["app_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(app_ids, ["", app_id.as_str(), app_id.as_str()]);
     let Event::MessageInbound(inbound) = webhooks::parse(&callbacks[2].body).unwrap() else {
         panic!("not inbound");
     };
@@ -857,4 +882,155 @@ async fn http2_clients_and_submit_notifications() {
         .and_then(|m| m.text_message)
         .and_then(|t| t.text);
     assert_eq!(text.as_deref(), Some("over h2"));
+}
+
+#[tokio::test]
+async fn callbacks_of_one_call_arrive_in_order_and_contact_triggers_have_no_app() {
+    let emulator = emulator().await;
+    let client = client(&emulator);
+    let app_id = create_app(&client, "order").await;
+    let other_app = create_app(&client, "other").await;
+    let mut sink = CallbackSink::slow_first(1, Duration::from_millis(100)).await;
+    let mut other = CallbackSink::start().await;
+    create_webhook(
+        &client,
+        &app_id,
+        &sink.url,
+        &[
+            "CONTACT_CREATE",
+            "CONVERSATION_START",
+            "MESSAGE_SUBMIT",
+            "MESSAGE_DELIVERY",
+        ],
+        None,
+    )
+    .await;
+    create_webhook(&client, &other_app, &other.url, &["CONTACT_CREATE"], None).await;
+
+    // One send to a new number: five callbacks to one webhook, in the order they happen,
+    // although the first is answered only after 100 ms.
+    client
+        .send_text(&app_id, sms("+46700000013"), "in order")
+        .send()
+        .await
+        .unwrap();
+    let received = sink
+        .until(|r| r.json()["message_delivery_report"]["status"] == "DELIVERED")
+        .await;
+    let seen: Vec<(String, String)> = received
+        .iter()
+        .map(|r| {
+            let json = r.json();
+            let event = webhooks::parse(&r.body).unwrap();
+            (
+                event.trigger_name().unwrap().to_owned(),
+                json["app_id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let app = app_id.as_str();
+    assert_eq!(
+        seen,
+        [
+            ("CONTACT_CREATE", ""),
+            ("CONVERSATION_START", app),
+            ("MESSAGE_SUBMIT", app),
+            ("MESSAGE_DELIVERY", app),
+            ("MESSAGE_DELIVERY", app),
+        ]
+        .map(|(t, a)| (t.to_owned(), a.to_owned()))
+    );
+    assert_eq!(
+        received[3].json()["message_delivery_report"]["status"],
+        "QUEUED_ON_CHANNEL"
+    );
+
+    // The contact trigger reaches the other app's webhook too, with the same empty app id.
+    let created = other.next().await.json();
+    assert_eq!(created["app_id"], "");
+    assert_eq!(
+        created["contact_create_notification"]["contact"]["channel_identities"][0]["identity"],
+        "+46700000013"
+    );
+    assert!(other.drain(Duration::from_millis(50)).await.is_empty());
+}
+
+#[tokio::test]
+async fn overridden_callback_url_is_signed_with_the_app_secret() {
+    let emulator = emulator().await;
+    let client = client(&emulator);
+    let secret = "override-secret";
+    let app: types::App = serde_json::from_value(json!({
+        "display_name": "override",
+        "channel_credentials": [],
+        "callback_settings": {"secret_for_overridden_callback_urls": secret},
+    }))
+    .unwrap();
+    let app_id = client
+        .create_app()
+        .project_id(client.project())
+        .body(app)
+        .send()
+        .await
+        .unwrap()
+        .id
+        .clone()
+        .unwrap();
+    let unsigned_app = create_app(&client, "no override secret").await;
+    let mut sink = CallbackSink::start().await;
+    let mut plain = CallbackSink::start().await;
+    // The app's webhook (with its own secret) gets nothing: the reports go to the override.
+    let mut webhook = CallbackSink::start().await;
+    create_webhook(
+        &client,
+        &app_id,
+        &webhook.url,
+        &["MESSAGE_DELIVERY"],
+        Some("webhook-secret"),
+    )
+    .await;
+
+    let sent = client
+        .send_text(&app_id, sms("+46700000014"), "signed override")
+        .callback_url(&sink.url)
+        .send()
+        .await
+        .unwrap();
+    let reports = sink
+        .until(|r| r.json()["message_delivery_report"]["status"] == "DELIVERED")
+        .await;
+    assert_eq!(reports.len(), 2);
+    let receiver = Receiver::new(secret);
+    for report in &reports {
+        webhooks::verify(&report.headers, &report.body, secret, Utc::now())
+            .expect("signed with secret_for_overridden_callback_urls");
+        assert!(
+            webhooks::verify(&report.headers, &report.body, "webhook-secret", Utc::now()).is_err()
+        );
+        let Event::MessageDelivery(delivery) = receiver
+            .receive(&report.headers, &report.body, Utc::now())
+            .unwrap()
+        else {
+            panic!("expected a delivery report");
+        };
+        assert_eq!(delivery.envelope.app_id, app_id);
+        assert_eq!(delivery.payload.message_id, sent.message_id);
+    }
+    assert!(webhook.drain(Duration::from_millis(50)).await.is_empty());
+
+    // An app without that secret sends the overridden reports unsigned.
+    client
+        .send_text(&unsigned_app, sms("+46700000015"), "unsigned override")
+        .callback_url(&plain.url)
+        .send()
+        .await
+        .unwrap();
+    let reports = plain
+        .until(|r| r.json()["message_delivery_report"]["status"] == "DELIVERED")
+        .await;
+    assert_eq!(reports.len(), 2);
+    for report in &reports {
+        assert!(report.headers.get(webhooks::SIGNATURE_HEADER).is_none());
+        assert!(report.headers.get(webhooks::NONCE_HEADER).is_none());
+    }
 }

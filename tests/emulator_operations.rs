@@ -1008,9 +1008,10 @@ async fn events_recent_conversations_and_last_messages() {
         .collect();
     assert_eq!(last_texts, ["third", "second"], "most recent first");
 
-    let request: types::ListLastMessagesByChannelIdentityRequest = from_json(
-        json!({"app_id": app_id, "channel_identities": ["+46700000030", "+46700000031"]}),
-    );
+    let request: types::ListLastMessagesByChannelIdentityRequest = from_json(json!({
+        "app_id": app_id, "channel_identities": ["+46700000030", "+46700000031"],
+        "messages_source": "CONVERSATION_SOURCE",
+    }));
     let last = client
         .list_last_messages_by_channel_identity()
         .project_id(&project)
@@ -1221,4 +1222,487 @@ async fn project_settings_and_templates() {
         emulator.operation_stats(Operation::UpdateTemplate).failed,
         1
     );
+}
+
+/// A raw request to the emulated API with the emulator's key in Basic auth.
+fn raw(
+    emulator: &sinch_conversation_emulator::Emulator,
+    method: reqwest::Method,
+    path: &str,
+) -> reqwest::RequestBuilder {
+    reqwest::Client::new()
+        .request(
+            method,
+            format!(
+                "{}/v1/projects/{}{path}",
+                emulator.base_url(),
+                emulator.project_id()
+            ),
+        )
+        .basic_auth(emulator.key_id(), Some(emulator.key_secret()))
+}
+
+#[tokio::test]
+async fn bodies_without_project_id_take_the_project_from_the_path() {
+    let emulator = emulator().await;
+    let client = client(&emulator);
+    let app_id = create_app(&client, "raw").await;
+    let recipient = json!({"identified_by": {"channel_identities": [{"channel": "SMS", "identity": "+46700000040"}]}});
+
+    // messages:send without project_id, then with "project_id": null.
+    let mut ids = Vec::new();
+    for (text, project_id) in [("absent", None), ("null", Some(serde_json::Value::Null))] {
+        let mut body = json!({
+            "app_id": app_id, "recipient": recipient, "message": {"text_message": {"text": text}},
+        });
+        if let Some(project_id) = project_id {
+            body["project_id"] = project_id;
+        }
+        let response = raw(&emulator, reqwest::Method::POST, "/messages:send")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200, "project_id {text}");
+        let sent: types::SendMessageResponse = response.json().await.unwrap();
+        ids.push(sent.message_id.expect("message id"));
+    }
+    let stored: Vec<(Option<String>, Option<String>)> = emulator
+        .messages()
+        .into_iter()
+        .map(|m| {
+            let text = m
+                .app_message
+                .and_then(|a| a.text_message)
+                .and_then(|t| t.text);
+            (m.id, text)
+        })
+        .collect();
+    assert_eq!(
+        stored,
+        [
+            (Some(ids[0].clone()), Some("absent".to_owned())),
+            (Some(ids[1].clone()), Some("null".to_owned())),
+        ]
+    );
+
+    // events:send and capability:query without project_id.
+    let response = raw(&emulator, reqwest::Method::POST, "/events:send")
+        .json(&json!({"app_id": app_id, "recipient": recipient, "event": {"composing_event": {}}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let event: types::SendEventResponse = response.json().await.unwrap();
+    assert!(event.event_id.is_some());
+    let response = raw(&emulator, reqwest::Method::POST, "/capability:query")
+        .json(&json!({"app_id": app_id, "recipient": recipient}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+
+    // Other problems of such a body are still reported.
+    let response = raw(&emulator, reqwest::Method::POST, "/messages:send")
+        .json(&json!({"recipient": recipient, "message": {"text_message": {"text": "x"}}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 400);
+    let error: serde_json::Value = response.json().await.unwrap();
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("missing field `app_id`"),
+        "{error}"
+    );
+    assert_eq!(
+        emulator.operation_stats(Operation::SendMessage).succeeded,
+        2
+    );
+}
+
+#[tokio::test]
+async fn dispatch_mode_keeps_no_contacts_and_lists_by_message_source() {
+    let emulator = emulator().await;
+    let client = client(&emulator);
+    let project = client.project().to_owned();
+    let app: types::App = from_json(json!({
+        "display_name": "dispatch", "channel_credentials": [], "processing_mode": "DISPATCH",
+    }));
+    let dispatch_app = client
+        .create_app()
+        .project_id(&project)
+        .body(app)
+        .send()
+        .await
+        .unwrap()
+        .id
+        .clone()
+        .unwrap();
+    let conversation_app = create_app(&client, "conversation").await;
+    let mut sink = CallbackSink::start().await;
+    create_webhook(
+        &client,
+        &dispatch_app,
+        &sink.url,
+        &[
+            "CONTACT_CREATE",
+            "CONVERSATION_START",
+            "MESSAGE_DELIVERY",
+            "MESSAGE_INBOUND",
+        ],
+        None,
+    )
+    .await;
+
+    // A send creates no contact and no conversation; the reports say DISPATCH, with no ids.
+    let number = "+46700000050";
+    let sent = client
+        .send_text(
+            &dispatch_app,
+            Recipient::channel(ConversationChannel::Sms, number),
+            "dispatched",
+        )
+        .send()
+        .await
+        .unwrap();
+    let sent_id = sent.message_id.clone().unwrap();
+    let reports = sink
+        .until(|r| r.json()["message_delivery_report"]["status"] == "DELIVERED")
+        .await;
+    let reports: Vec<serde_json::Value> = reports
+        .iter()
+        .map(|r| r.json()["message_delivery_report"].clone())
+        .collect();
+    assert_eq!(
+        reports.len(),
+        2,
+        "no contact or conversation callbacks first"
+    );
+    for report in &reports {
+        assert_eq!(report["processing_mode"], "DISPATCH");
+        assert_eq!(report["contact_id"], "");
+        assert_eq!(report["conversation_id"], "");
+        assert_eq!(report["message_id"], sent_id.as_str());
+    }
+    let reply = emulator
+        .reply_text(&dispatch_app, ConversationChannel::Sms, number, "answer")
+        .unwrap();
+    let inbound = sink.next().await.json();
+    assert_eq!(inbound["message"]["processing_mode"], "DISPATCH");
+    assert_eq!(inbound["message"]["contact_id"], "");
+    assert_eq!(inbound["message"]["conversation_id"], "");
+    assert_eq!(reply.processing_mode, Some(types::ProcessingMode::Dispatch));
+    assert!(emulator.contacts().is_empty());
+    assert!(emulator.conversations().is_empty());
+
+    // Without contacts, a contact id is no recipient.
+    let by_contact = client
+        .send_text(&dispatch_app, Recipient::contact("someone"), "x")
+        .send()
+        .await
+        .expect_err("no contacts in DISPATCH mode");
+    assert_eq!(by_contact.status().map(|s| s.as_u16()), Some(400));
+
+    // The same exchange with the conversation app.
+    client
+        .send_text(
+            &conversation_app,
+            Recipient::channel(ConversationChannel::Sms, number),
+            "conversed",
+        )
+        .send()
+        .await
+        .unwrap();
+    emulator
+        .reply_text(&conversation_app, ConversationChannel::Sms, number, "back")
+        .unwrap();
+    assert_eq!(emulator.contacts().len(), 1);
+    assert_eq!(emulator.conversations().len(), 1);
+
+    let list = |app: &str, source: Option<types::MessageSource>, only_recipient: Option<bool>| {
+        let mut request = client.list_messages().project_id(&project).app_id(app);
+        if let Some(source) = source {
+            request = request.messages_source(source);
+        }
+        if let Some(only) = only_recipient {
+            request = request.only_recipient_originated(only);
+        }
+        async move {
+            request
+                .send()
+                .await
+                .unwrap()
+                .into_inner()
+                .messages
+                .into_iter()
+                .map(|m| {
+                    let text = m
+                        .app_message
+                        .and_then(|a| a.text_message)
+                        .or_else(|| m.contact_message.and_then(|c| c.text_message))
+                        .and_then(|t| t.text)
+                        .unwrap_or_default();
+                    (text, m.processing_mode)
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let dispatch = Some(types::ProcessingMode::Dispatch);
+    let conversation = Some(types::ProcessingMode::Conversation);
+    let s = |t: &str| t.to_owned();
+    use types::MessageSource::{ConversationSource, DispatchSource};
+    // CONVERSATION_SOURCE is the default; only_recipient_originated applies to DISPATCH_SOURCE.
+    assert_eq!(list(&dispatch_app, None, None).await, []);
+    assert_eq!(
+        list(&dispatch_app, Some(DispatchSource), None).await,
+        [
+            (s("answer"), dispatch.clone()),
+            (s("dispatched"), dispatch.clone())
+        ]
+    );
+    assert_eq!(
+        list(&dispatch_app, Some(DispatchSource), Some(true)).await,
+        [(s("answer"), dispatch.clone())]
+    );
+    assert_eq!(
+        list(&conversation_app, None, Some(true)).await,
+        [
+            (s("back"), conversation.clone()),
+            (s("conversed"), conversation.clone())
+        ]
+    );
+    assert_eq!(
+        list(&conversation_app, Some(ConversationSource), None).await,
+        [
+            (s("back"), conversation.clone()),
+            (s("conversed"), conversation.clone())
+        ]
+    );
+    assert_eq!(
+        list(&conversation_app, Some(DispatchSource), None).await,
+        []
+    );
+
+    // get, update and delete look in one source too (CONVERSATION_SOURCE by default).
+    let missing = client
+        .get_message()
+        .project_id(&project)
+        .message_id(&sent_id)
+        .send()
+        .await;
+    assert_eq!(api_error(missing).await.status().as_u16(), 404);
+    let found = client
+        .get_message()
+        .project_id(&project)
+        .message_id(&sent_id)
+        .messages_source(DispatchSource)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(found.processing_mode, dispatch);
+    assert_eq!((&found.contact_id, &found.conversation_id), (&None, &None));
+    let updated = client
+        .update_message_metadata()
+        .project_id(&project)
+        .message_id(&sent_id)
+        .messages_source(DispatchSource)
+        .body(from_json::<types::UpdateMessageRequest>(
+            json!({"metadata": "tagged"}),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(updated.metadata.as_deref(), Some("tagged"));
+    let not_here = client
+        .delete_message()
+        .project_id(&project)
+        .message_id(&sent_id)
+        .send()
+        .await;
+    assert_eq!(api_error(not_here).await.status().as_u16(), 404);
+    client
+        .delete_message()
+        .project_id(&project)
+        .message_id(&sent_id)
+        .messages_source(DispatchSource)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        list(&dispatch_app, Some(DispatchSource), None).await,
+        [(s("answer"), dispatch.clone())]
+    );
+
+    // The last message per identity defaults to DISPATCH_SOURCE.
+    let last = |source: Option<&str>| {
+        let mut body = json!({"channel_identities": [number]});
+        if let Some(source) = source {
+            body["messages_source"] = json!(source);
+        }
+        client
+            .list_last_messages_by_channel_identity()
+            .project_id(&project)
+            .body(from_json::<types::ListLastMessagesByChannelIdentityRequest>(body))
+            .send()
+    };
+    let dispatched = last(None).await.unwrap();
+    assert_eq!(dispatched.messages.len(), 1);
+    assert_eq!(dispatched.messages[0].id, reply.id);
+    let conversed = last(Some("CONVERSATION_SOURCE")).await.unwrap();
+    assert_eq!(conversed.messages.len(), 1);
+    assert_eq!(conversed.messages[0].processing_mode, conversation);
+
+    // An unknown source is a 400.
+    let bad = client
+        .list_messages()
+        .project_id(&project)
+        .app_id(&dispatch_app)
+        .messages_source(types::MessageSource::Other("SIDEWAYS".into()))
+        .send()
+        .await;
+    assert_400(bad, "messages_source").await;
+}
+
+#[tokio::test]
+async fn admin_api_faults_delays_and_token_expiry_over_http() {
+    use std::time::{Duration, Instant};
+
+    let emulator = emulator().await;
+    let client = client(&emulator);
+    let app_id = create_app(&client, "admin").await;
+    let http = reqwest::Client::new();
+    let admin = |path: &str| format!("{}/_emulator/{path}", emulator.base_url());
+    let add_fault = |body: serde_json::Value| http.post(admin("faults")).json(&body).send();
+    let app_path = format!("/apps/{app_id}");
+    let get_app = |http: reqwest::Client| {
+        let request = raw(&emulator, reqwest::Method::GET, &app_path);
+        async move {
+            let started = Instant::now();
+            let result = http.execute(request.build().unwrap()).await;
+            (result, started.elapsed())
+        }
+    };
+
+    // Only error statuses, at least once; a rejected request changes nothing (no delay either).
+    for (body, message) in [
+        (
+            json!({"operation": "get_app", "status": 200}),
+            "status 200 is not an error status: use 400 to 599",
+        ),
+        (
+            json!({"operation": "get_app", "status": 399}),
+            "status 399 is not an error status: use 400 to 599",
+        ),
+        (
+            json!({"operation": "get_app", "status": 600, "delay_ms": 5000}),
+            "status 600 is not an error status: use 400 to 599",
+        ),
+        (
+            json!({"operation": "get_app", "status": 500, "times": 0}),
+            "times must be at least 1",
+        ),
+        (
+            json!({"operation": "get_app", "delay_ms": 5000, "times": 0}),
+            "times must be at least 1",
+        ),
+    ] {
+        let response = add_fault(body.clone()).await.unwrap();
+        assert_eq!(response.status().as_u16(), 400, "{body}");
+        let error: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(error["message"], message, "{body}");
+        assert_eq!(error["status"], "INVALID_ARGUMENT");
+    }
+    for status in [400, 599] {
+        let response = add_fault(json!({"operation": "get_app", "status": status}))
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 204);
+        let (result, elapsed) = get_app(http.clone()).await;
+        assert_eq!(result.unwrap().status().as_u16(), status);
+        assert!(elapsed < Duration::from_secs(4), "no delay was left behind");
+    }
+
+    // Drop: the connection closes without an answer, once.
+    let response = add_fault(json!({"operation": "get_app", "drop": true}))
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 204);
+    let (dropped, _) = get_app(reqwest::Client::new()).await;
+    assert!(dropped.is_err(), "{dropped:?}");
+    let (after, _) = get_app(reqwest::Client::new()).await;
+    assert_eq!(after.unwrap().status().as_u16(), 200);
+    assert_eq!(emulator.operation_stats(Operation::GetApp).injected, 3);
+
+    // Delays: of one operation, then of every operation.
+    let response = add_fault(json!({"operation": "get_app", "delay_ms": 150}))
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 204);
+    let (result, elapsed) = get_app(http.clone()).await;
+    assert_eq!(result.unwrap().status().as_u16(), 200);
+    assert!(elapsed >= Duration::from_millis(150), "{elapsed:?}");
+    let response = add_fault(json!({"operation": "*", "delay_ms": 100}))
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 204);
+    let started = Instant::now();
+    client
+        .list_apps()
+        .project_id(client.project())
+        .send()
+        .await
+        .unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(100));
+
+    // DELETE /faults removes queued faults and delays.
+    for body in [
+        json!({"operation": "get_app", "status": 500, "times": 3}),
+        json!({"operation": "get_app", "delay_ms": 5000}),
+        json!({"operation": "*", "delay_ms": 5000}),
+    ] {
+        let response = add_fault(body).await.unwrap();
+        assert_eq!(response.status().as_u16(), 204);
+    }
+    let response = http.delete(admin("faults")).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 204);
+    let (result, elapsed) = get_app(http.clone()).await;
+    assert_eq!(result.unwrap().status().as_u16(), 200);
+    assert!(elapsed < Duration::from_secs(4), "{elapsed:?}");
+    assert_eq!(emulator.operation_stats(Operation::GetApp).injected, 3);
+
+    // tokens/expire: a token that worked is rejected as expired; a new one works.
+    let token = || async {
+        let response = http
+            .post(emulator.token_url())
+            .basic_auth(emulator.key_id(), Some(emulator.key_secret()))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("grant_type=client_credentials")
+            .send()
+            .await
+            .unwrap();
+        let token: serde_json::Value = response.json().await.unwrap();
+        token["access_token"].as_str().unwrap().to_owned()
+    };
+    let apps = format!(
+        "{}/v1/projects/{}/apps",
+        emulator.base_url(),
+        emulator.project_id()
+    );
+    let old = token().await;
+    let response = http.get(&apps).bearer_auth(&old).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let response = http.post(admin("tokens/expire")).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 204);
+    let response = http.get(&apps).bearer_auth(&old).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 401);
+    assert_eq!(
+        response.headers()["www-authenticate"],
+        r#"Bearer error="invalid_token", error_description="Jwt expired""#
+    );
+    let new = token().await;
+    let response = http.get(&apps).bearer_auth(&new).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
 }

@@ -41,9 +41,9 @@ async fn stats(State(shared): State<Arc<Shared>>) -> Response {
 struct FaultRequest {
     /// An operation name (`send_message`), or `*` for every operation (delays only).
     operation: String,
-    /// How many requests the fault applies to (default 1).
+    /// How many requests the fault applies to (default 1, at least 1).
     times: Option<u32>,
-    /// Answer with this status.
+    /// Answer with this status (400 to 599).
     status: Option<u16>,
     /// `Retry-After` for 429 and 503, in milliseconds.
     retry_after_ms: Option<u64>,
@@ -52,6 +52,9 @@ struct FaultRequest {
     /// Delay every request of the operation by this much (0 removes the delay).
     delay_ms: Option<u64>,
 }
+
+/// Statuses a fault may answer with: client and server errors.
+const FAULT_STATUSES: std::ops::RangeInclusive<u16> = 400..=599;
 
 fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
     payload
@@ -72,23 +75,25 @@ async fn add_fault(
         ),
     };
     let times = request.times.unwrap_or(1);
-    let mut faults = lock(&shared.faults);
-    if let Some(delay) = request.delay_ms {
-        faults.set_delay(op, Duration::from_millis(delay));
+    if times == 0 {
+        return Err(ApiError::invalid("times must be at least 1"));
     }
+    // Everything is checked before anything changes, so a rejected request leaves no delay.
     let fault = match (request.drop, request.status) {
         (Some(true), _) => Some(Fault::DropConnection),
-        (_, Some(status)) if (100..=999).contains(&status) => Some(Fault::Status {
+        (_, Some(status)) if FAULT_STATUSES.contains(&status) => Some(Fault::Status {
             status,
             retry_after: request.retry_after_ms.map(Duration::from_millis),
         }),
         (_, Some(status)) => {
-            return Err(ApiError::invalid(format!("{status} is not an HTTP status")));
+            return Err(ApiError::invalid(format!(
+                "status {status} is not an error status: use 400 to 599"
+            )));
         }
         _ => None,
     };
+    let mut faults = lock(&shared.faults);
     match (fault, op) {
-        (Some(fault), Some(op)) => faults.push(op, times, fault),
         (Some(_), None) => {
             return Err(ApiError::invalid(
                 "a status or drop fault needs one operation, not *",
@@ -97,7 +102,11 @@ async fn add_fault(
         (None, _) if request.delay_ms.is_none() => {
             return Err(ApiError::invalid("set status, drop or delay_ms"));
         }
+        (Some(fault), Some(op)) => faults.push(op, times, fault),
         (None, _) => {}
+    }
+    if let Some(delay) = request.delay_ms {
+        faults.set_delay(op, Duration::from_millis(delay));
     }
     Ok(StatusCode::NO_CONTENT)
 }

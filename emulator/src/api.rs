@@ -14,11 +14,12 @@ use sinch_conversation::types::{
     ContactPatch, Conversation, ConversationChannel, ConversationDirection, ConversationEvent,
     ConversationMessage, ConversationMessagesView, ConversationMetadataReportView,
     ConversationPatch, ListAppsResponse, ListContactsResponse, ListConversationsResponse,
-    ListMessagesResponse, ListWebhooksResponse, MergeContactRequest, OptIn, OptInResponse, OptOut,
-    OptOutResponse, QueryCapability, QueryCapabilityResponse, RateLimits, Recipient,
-    RetentionPolicy, RetentionPolicyType, SendEventRequest, SendEventResponse, SendMessageRequest,
-    SendMessageResponse, TranscodeMessageRequest, TranscodeMessageResponse, Webhook, WebhookPatch,
-    WebhookTargetType, WebhookTrigger,
+    ListMessagesResponse, ListWebhooksResponse, MergeContactRequest, MessageSource, OptIn,
+    OptInResponse, OptOut, OptOutResponse, ProcessingMode, QueryCapability,
+    QueryCapabilityResponse, RateLimits, Recipient, RetentionPolicy, RetentionPolicyType,
+    SendEventRequest, SendEventResponse, SendMessageRequest, SendMessageResponse,
+    TranscodeMessageRequest, TranscodeMessageResponse, Webhook, WebhookPatch, WebhookTargetType,
+    WebhookTrigger,
 };
 
 use crate::{
@@ -138,6 +139,25 @@ pub(crate) fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|e| ApiError::bad_json(&e))
 }
 
+/// Parses a body whose `project_id` the path supplies: the API takes the project from the
+/// path, so a body without it (or with `null`) gets the path's.
+fn parse_in_project<T: DeserializeOwned>(ctx: &Ctx<'_>) -> Result<T, ApiError> {
+    // Most bodies parse as they are; only the others pay for the detour through a `Value`.
+    if let Ok(value) = serde_json::from_slice(ctx.body) {
+        return Ok(value);
+    }
+    if ctx.body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::invalid("A request body is required"));
+    }
+    let mut value: Value = serde_json::from_slice(ctx.body).map_err(|e| ApiError::bad_json(&e))?;
+    if let Value::Object(map) = &mut value
+        && map.get("project_id").is_none_or(Value::is_null)
+    {
+        map.insert("project_id".into(), Value::String(ctx.project().to_owned()));
+    }
+    serde_json::from_value(value).map_err(|e| ApiError::bad_json(&e))
+}
+
 pub(crate) fn non_empty(value: Option<&str>) -> Option<&str> {
     value.filter(|v| !v.trim().is_empty())
 }
@@ -216,16 +236,10 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiE
         O::InjectMessage => inject_message(ctx, store),
         O::ListMessages => list_messages(ctx, store),
         O::SendMessage => send_message(ctx, store),
-        O::GetMessage => ok(&store
-            .messages
-            .get(ctx.id())
-            .ok_or_else(|| ApiError::not_found("Message", ctx.id()))?
-            .message),
+        O::GetMessage => ok(&message_in_source(ctx, store)?.message),
         O::DeleteMessage => {
-            store
-                .messages
-                .remove(ctx.id())
-                .ok_or_else(|| ApiError::not_found("Message", ctx.id()))?;
+            message_in_source(ctx, store)?;
+            store.messages.remove(ctx.id());
             empty(Vec::new())
         }
         O::SendEvent => send_event(ctx, store),
@@ -559,7 +573,7 @@ fn delete_contact(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError>
 }
 
 fn merge_contact(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
-    let request: MergeContactRequest = parse(ctx.body)?;
+    let request: MergeContactRequest = parse_in_project(ctx)?;
     let destination_id = ctx.id();
     let Some(source_id) = non_empty(request.source_id.as_deref()) else {
         return Err(ApiError::invalid("source_id is required"));
@@ -885,6 +899,7 @@ fn inject_message(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError>
         id,
         StoredMessage {
             app_id: conversation.app_id.clone().unwrap_or_default(),
+            source: MessageSource::ConversationSource,
             message,
         },
     );
@@ -894,6 +909,62 @@ fn inject_message(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError>
 
 // ---------------------------------------------------------------------------------------------
 // Messages
+
+/// Whether `app` runs in `DISPATCH` mode, where the API keeps no contacts or conversations.
+fn is_dispatch(app: &App) -> bool {
+    matches!(app.processing_mode, Some(ProcessingMode::Dispatch))
+}
+
+/// The processing mode of `app`, as callbacks write it, and where its messages are kept.
+fn mode_of(app: &App) -> (&'static str, ProcessingMode, MessageSource) {
+    if is_dispatch(app) {
+        (
+            "DISPATCH",
+            ProcessingMode::Dispatch,
+            MessageSource::DispatchSource,
+        )
+    } else {
+        (
+            "CONVERSATION",
+            ProcessingMode::Conversation,
+            MessageSource::ConversationSource,
+        )
+    }
+}
+
+/// A `messages_source`, or `default` when absent; an unknown value is a 400.
+fn known_source(
+    source: Option<MessageSource>,
+    default: MessageSource,
+) -> Result<MessageSource, ApiError> {
+    match source {
+        None => Ok(default),
+        Some(source @ (MessageSource::ConversationSource | MessageSource::DispatchSource)) => {
+            Ok(source)
+        }
+        Some(other) => Err(ApiError::invalid(format!(
+            "Invalid value for messages_source: '{other}'"
+        ))),
+    }
+}
+
+/// The query's `messages_source`: `CONVERSATION_SOURCE` when absent, like the API.
+fn query_source(ctx: &Ctx<'_>) -> Result<MessageSource, ApiError> {
+    known_source(
+        ctx.query.get("messages_source").map(MessageSource::from),
+        MessageSource::ConversationSource,
+    )
+}
+
+/// The message of the path, if it is kept in the query's `messages_source` (404 otherwise).
+fn message_in_source<'s>(ctx: &Ctx<'_>, store: &'s Store) -> Result<&'s StoredMessage, ApiError> {
+    let source = query_source(ctx)?;
+    store
+        .messages
+        .get(ctx.id())
+        .filter(|m| m.source == source)
+        .ok_or_else(|| ApiError::not_found("Message", ctx.id()))
+}
 
 fn trim_messages(ctx: &Ctx<'_>, store: &mut Store) {
     if let Some(max) = ctx.shared.config.max_messages {
@@ -908,10 +979,13 @@ fn list_messages(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> 
     let channel = ctx.query.get("channel");
     let identity = ctx.query.get("channel_identity");
     let direction = ctx.query.get("direction");
+    let source = query_source(ctx)?;
+    // Only dispatch messages know who started the exchange; the API ignores the flag otherwise.
     let only_recipient_originated = ctx
         .query
         .bool("only_recipient_originated")?
-        .unwrap_or(false);
+        .unwrap_or(false)
+        && source == MessageSource::DispatchSource;
     let time = |name: &str| -> Result<Option<chrono::DateTime<Utc>>, ApiError> {
         ctx.query
             .get(name)
@@ -945,7 +1019,8 @@ fn list_messages(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> 
         ctx.query.page_size()?,
         Order::NewestFirst,
         |m: &StoredMessage| {
-            conversation_id.is_none_or(|c| m.message.conversation_id.as_deref() == Some(c))
+            m.source == source
+                && conversation_id.is_none_or(|c| m.message.conversation_id.as_deref() == Some(c))
                 && contact_id.is_none_or(|c| m.message.contact_id.as_deref() == Some(c))
                 && app_id.is_none_or(|a| m.app_id == a)
                 && channel.is_none_or(|ch| {
@@ -1098,6 +1173,54 @@ fn channel_identity(channel: &ConversationChannel, identity: &str) -> ChannelIde
     }
 }
 
+/// The identity a message to channel identities goes to: the first on a channel of
+/// `priority`, else the first. A contact id is no recipient here (an app in `DISPATCH` mode
+/// has no contacts).
+fn pick_identity(
+    recipient: &Recipient,
+    priority: &[ConversationChannel],
+) -> Result<ChannelIdentity, ApiError> {
+    let Recipient::ChannelIdentitiesRecipient(r) = recipient else {
+        return Err(ApiError::invalid(
+            "an app in DISPATCH mode has no contacts: name the recipient by \
+             identified_by.channel_identities, not contact_id",
+        ));
+    };
+    let identities = &r.identified_by.channel_identities;
+    let Some(first) = identities.first() else {
+        return Err(ApiError::invalid(
+            "recipient.identified_by.channel_identities must not be empty",
+        ));
+    };
+    for (i, ci) in identities.iter().enumerate() {
+        if unspecified(&ci.channel) {
+            return Err(ApiError::invalid(format!(
+                "recipient.identified_by.channel_identities[{i}].channel must be a channel"
+            )));
+        }
+        if ci.identity.trim().is_empty() {
+            return Err(ApiError::invalid(format!(
+                "recipient.identified_by.channel_identities[{i}].identity is required"
+            )));
+        }
+    }
+    let chosen = priority
+        .iter()
+        .find_map(|ch| identities.iter().find(|ci| &ci.channel == ch))
+        .unwrap_or(first);
+    Ok(channel_identity(&chosen.channel, &chosen.identity))
+}
+
+/// `channel_priority_order` must name channels only.
+fn check_priority(priority: &[ConversationChannel]) -> Result<(), ApiError> {
+    match priority.iter().find(|c| unspecified(c)) {
+        Some(channel) => Err(ApiError::invalid(format!(
+            "channel_priority_order must not contain {channel}"
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// Who a message goes to: the contact (existing or created) and the identity picked.
 struct Target {
     contact: Contact,
@@ -1112,11 +1235,7 @@ fn resolve_target(
     priority: &[ConversationChannel],
     create: bool,
 ) -> Result<Option<Target>, ApiError> {
-    if let Some(channel) = priority.iter().find(|c| unspecified(c)) {
-        return Err(ApiError::invalid(format!(
-            "channel_priority_order must not contain {channel}"
-        )));
-    }
+    check_priority(priority)?;
     match recipient {
         Recipient::ContactRecipient(r) => {
             let contact = store.contacts.get(&r.contact_id).ok_or_else(|| {
@@ -1156,30 +1275,9 @@ fn resolve_target(
         }
         Recipient::ChannelIdentitiesRecipient(r) => {
             let identities = &r.identified_by.channel_identities;
-            if identities.is_empty() {
-                return Err(ApiError::invalid(
-                    "recipient.identified_by.channel_identities must not be empty",
-                ));
-            }
-            for (i, ci) in identities.iter().enumerate() {
-                if unspecified(&ci.channel) {
-                    return Err(ApiError::invalid(format!(
-                        "recipient.identified_by.channel_identities[{i}].channel must be a channel"
-                    )));
-                }
-                if ci.identity.trim().is_empty() {
-                    return Err(ApiError::invalid(format!(
-                        "recipient.identified_by.channel_identities[{i}].identity is required"
-                    )));
-                }
-            }
-            let chosen = priority
-                .iter()
-                .find_map(|ch| identities.iter().find(|ci| &ci.channel == ch))
-                .unwrap_or(&identities[0]);
-            let identity = channel_identity(&chosen.channel, &chosen.identity);
+            let identity = pick_identity(recipient, priority)?;
             let existing = store
-                .contact_by_identity(&chosen.channel.to_string(), &chosen.identity)
+                .contact_by_identity(&identity.channel.to_string(), &identity.identity)
                 .or_else(|| {
                     identities.iter().find_map(|ci| {
                         store.contact_by_identity(&ci.channel.to_string(), &ci.identity)
@@ -1294,7 +1392,7 @@ fn delivery_failure(store: &Store, app: &App, identity: &ChannelIdentity) -> Opt
 }
 
 fn send_message(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
-    let request: SendMessageRequest = parse(ctx.body)?;
+    let request: SendMessageRequest = parse_in_project(ctx)?;
     if request.app_id.trim().is_empty() {
         return Err(ApiError::invalid("app_id is required"));
     }
@@ -1311,51 +1409,63 @@ fn send_message(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
             "callback_url '{url}' is not a URL"
         )));
     }
-    let target = resolve_target(
-        store,
-        &request.app_id,
-        &request.recipient,
-        &request.channel_priority_order,
-        true,
-    )?
-    .ok_or_else(|| ApiError::invalid("no recipient"))?;
-    let (conversation, mut emits) =
-        ensure_conversation(ctx.project(), store, &request.app_id, &target);
+    let (mode, processing_mode, source) = mode_of(&app);
+    // In DISPATCH mode the API keeps no contact or conversation: ids in callbacks are "".
+    let (identity, contact_id, conversation_id, mut emits) = if is_dispatch(&app) {
+        check_priority(&request.channel_priority_order)?;
+        let identity = pick_identity(&request.recipient, &request.channel_priority_order)?;
+        (identity, None, None, Vec::new())
+    } else {
+        let target = resolve_target(
+            store,
+            &request.app_id,
+            &request.recipient,
+            &request.channel_priority_order,
+            true,
+        )?
+        .ok_or_else(|| ApiError::invalid("no recipient"))?;
+        let (conversation, emits) =
+            ensure_conversation(ctx.project(), store, &request.app_id, &target);
+        (target.identity, target.contact.id, conversation.id, emits)
+    };
     let id = new_id();
     let accepted = Utc::now();
     let metadata = request.message_metadata.clone().unwrap_or_default();
     let message = ConversationMessage {
         accept_time: Some(accepted),
         app_message: Some(request.message.clone()),
-        channel_identity: Some(target.identity.clone()),
-        contact_id: target.contact.id.clone(),
+        channel_identity: Some(identity.clone()),
+        contact_id: contact_id.clone(),
         contact_message: None,
-        conversation_id: conversation.id.clone(),
+        conversation_id: conversation_id.clone(),
         direction: Some(ConversationDirection::ToContact),
         id: Some(id.clone()),
         metadata: request.message_metadata.clone(),
-        processing_mode: Some(types::ProcessingMode::Conversation),
+        processing_mode: Some(processing_mode),
         ..Default::default()
     };
     store.messages.insert(
         id.clone(),
         StoredMessage {
             app_id: request.app_id.clone(),
+            source,
             message,
         },
     );
     trim_messages(ctx, store);
 
-    let failure = delivery_failure(store, &app, &target.identity);
+    let failure = delivery_failure(store, &app, &identity);
+    let contact_id = contact_id.unwrap_or_default();
+    let conversation_id = conversation_id.unwrap_or_default();
     let report = |status: &str, reason: Option<&str>| {
         let mut payload = json!({
             "message_id": id,
-            "conversation_id": conversation.id,
+            "conversation_id": conversation_id,
             "status": status,
-            "channel_identity": target.identity,
-            "contact_id": target.contact.id,
+            "channel_identity": identity,
+            "contact_id": contact_id,
             "metadata": metadata,
-            "processing_mode": "CONVERSATION",
+            "processing_mode": mode,
         });
         if let (Some(code), Value::Object(map)) = (reason, &mut payload) {
             map.insert(
@@ -1376,12 +1486,12 @@ fn send_message(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
         "message_submit_notification",
         json!({
             "message_id": id,
-            "conversation_id": conversation.id,
-            "channel_identity": target.identity,
-            "contact_id": target.contact.id,
+            "conversation_id": conversation_id,
+            "channel_identity": identity,
+            "contact_id": contact_id,
             "submitted_message": request.message,
             "metadata": metadata,
-            "processing_mode": "CONVERSATION",
+            "processing_mode": mode,
         }),
         &metadata,
     );
@@ -1425,34 +1535,41 @@ pub(crate) fn contact_reply(
     message: ContactMessage,
 ) -> Result<(ConversationMessage, Vec<Emit>), ApiError> {
     let project = shared.config.project_id.as_str();
-    get_app(store, app_id)?;
+    let app = get_app(store, app_id)?;
+    let (mode, processing_mode, source) = mode_of(app);
+    let dispatch = is_dispatch(app);
     validate_contact_message(&message)?;
     if unspecified(channel) || identity.trim().is_empty() {
         return Err(ApiError::invalid("a channel and an identity are required"));
     }
-    let recipient = sinch_conversation::types::Recipient::channel(channel.clone(), identity);
-    let target = resolve_target(store, app_id, &recipient, &[], true)?
-        .ok_or_else(|| ApiError::invalid("no contact"))?;
-    let (conversation, mut emits) = ensure_conversation(project, store, app_id, &target);
     let now = Utc::now();
-    if let Some(c) = conversation
-        .id
-        .as_deref()
-        .and_then(|id| store.conversations.get_mut(id))
-    {
-        c.last_received = Some(now);
-    }
+    let (identity, contact_id, conversation_id, mut emits) = if dispatch {
+        (channel_identity(channel, identity), None, None, Vec::new())
+    } else {
+        let recipient = Recipient::channel(channel.clone(), identity);
+        let target = resolve_target(store, app_id, &recipient, &[], true)?
+            .ok_or_else(|| ApiError::invalid("no contact"))?;
+        let (conversation, emits) = ensure_conversation(project, store, app_id, &target);
+        if let Some(c) = conversation
+            .id
+            .as_deref()
+            .and_then(|id| store.conversations.get_mut(id))
+        {
+            c.last_received = Some(now);
+        }
+        (target.identity, target.contact.id, conversation.id, emits)
+    };
     let id = new_id();
     let stored = ConversationMessage {
         accept_time: Some(now),
         app_message: None,
-        channel_identity: Some(target.identity.clone()),
-        contact_id: target.contact.id.clone(),
+        channel_identity: Some(identity),
+        contact_id,
         contact_message: Some(message),
-        conversation_id: conversation.id.clone(),
+        conversation_id,
         direction: Some(ConversationDirection::ToApp),
         id: Some(id.clone()),
-        processing_mode: Some(types::ProcessingMode::Conversation),
+        processing_mode: Some(processing_mode),
         injected: Some(false),
         sender_id: Some(String::new()),
         ..Default::default()
@@ -1461,6 +1578,7 @@ pub(crate) fn contact_reply(
         id,
         StoredMessage {
             app_id: app_id.to_owned(),
+            source,
             message: stored.clone(),
         },
     );
@@ -1470,8 +1588,12 @@ pub(crate) fn contact_reply(
     let mut payload = serde_json::to_value(&stored).unwrap_or_else(|_| json!({}));
     if let Value::Object(map) = &mut payload {
         map.insert("sender_id".into(), json!(""));
-        map.insert("processing_mode".into(), json!("CONVERSATION"));
+        map.insert("processing_mode".into(), json!(mode));
         map.insert("injected".into(), json!(false));
+        if dispatch {
+            map.insert("contact_id".into(), json!(""));
+            map.insert("conversation_id".into(), json!(""));
+        }
     }
     emits.push(Emit::now(
         "MESSAGE_INBOUND",
@@ -1492,7 +1614,7 @@ fn required_app<'s>(store: &'s Store, app_id: Option<&str>) -> Result<&'s App, A
 }
 
 fn send_event(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
-    let request: SendEventRequest = parse(ctx.body)?;
+    let request: SendEventRequest = parse_in_project(ctx)?;
     let app = required_app(store, request.app_id.as_deref())?.clone();
     let app_id = app.id.clone().unwrap_or_default();
     let Some(recipient) = &request.recipient else {
@@ -1506,24 +1628,25 @@ fn send_event(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
             "event must set exactly one of composing_event and comment_reply_event",
         ));
     }
-    let target = resolve_target(
-        store,
-        &app_id,
-        recipient,
-        &request.channel_priority_order,
-        false,
-    )?;
-    let identity = match (&target, recipient) {
-        (Some(t), _) => t.identity.clone(),
-        (None, Recipient::ChannelIdentitiesRecipient(r)) => r
-            .identified_by
-            .channel_identities
-            .first()
-            .map(|ci| channel_identity(&ci.channel, &ci.identity))
-            .ok_or_else(|| ApiError::invalid("no recipient"))?,
-        (None, Recipient::ContactRecipient(_)) => {
-            return Err(ApiError::invalid("no recipient"));
-        }
+    let (mode, processing_mode, _) = mode_of(&app);
+    // In DISPATCH mode no contact is looked up: the event only goes to the identity.
+    let target = if is_dispatch(&app) {
+        check_priority(&request.channel_priority_order)?;
+        None
+    } else {
+        resolve_target(
+            store,
+            &app_id,
+            recipient,
+            &request.channel_priority_order,
+            false,
+        )?
+    };
+    // No target: DISPATCH mode, or identities of no contact (an unknown contact id is an
+    // error of resolve_target).
+    let identity = match &target {
+        Some(t) => t.identity.clone(),
+        None => pick_identity(recipient, &request.channel_priority_order)?,
     };
     let event_id = new_id();
     let accepted = Utc::now();
@@ -1544,7 +1667,7 @@ fn send_event(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
                 conversation_id,
                 direction: Some(ConversationDirection::ToContact),
                 id: Some(event_id.clone()),
-                processing_mode: Some(types::ProcessingMode::Conversation),
+                processing_mode: Some(processing_mode),
                 ..Default::default()
             },
         },
@@ -1560,7 +1683,7 @@ fn send_event(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
                 "channel_identity": identity,
                 "contact_id": target.as_ref().and_then(|t| t.contact.id.clone()).unwrap_or_default(),
                 "metadata": metadata,
-                "processing_mode": "CONVERSATION",
+                "processing_mode": mode,
             }),
             &metadata,
         )
@@ -1621,7 +1744,7 @@ fn recipient_identities(
 }
 
 fn query_capability(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
-    let request: QueryCapability = parse(ctx.body)?;
+    let request: QueryCapability = parse_in_project(ctx)?;
     let app_id = required_app(store, request.app_id.as_deref())?
         .id
         .clone()
@@ -1673,7 +1796,7 @@ fn register_consent(ctx: &Ctx<'_>, store: &mut Store, opt_in: bool) -> Result<Ou
         let body: OptOut = parse(ctx.body)?;
         (body.app_id, body.channels, body.recipient)
     };
-    required_app(store, Some(&app_id))?;
+    let (mode, _, _) = mode_of(required_app(store, Some(&app_id))?);
     if channels.is_empty() {
         return Err(ApiError::invalid("channels must name at least one channel"));
     }
@@ -1705,7 +1828,7 @@ fn register_consent(ctx: &Ctx<'_>, store: &mut Store, opt_in: bool) -> Result<Ou
             "channel": channel,
             "identity": identity.map(|ci| ci.identity.clone()).unwrap_or_default(),
             "status": format!("{prefix}_{}", if identity.is_some() { "SUCCEEDED" } else { "FAILED" }),
-            "processing_mode": "CONVERSATION",
+            "processing_mode": mode,
         });
         match identity {
             Some(ci) => {
@@ -1767,7 +1890,7 @@ fn register_consent(ctx: &Ctx<'_>, store: &mut Store, opt_in: bool) -> Result<Ou
 }
 
 fn transcode_message(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
-    let request: TranscodeMessageRequest = parse(ctx.body)?;
+    let request: TranscodeMessageRequest = parse_in_project(ctx)?;
     required_app(store, request.app_id.as_deref())?;
     let Some(message) = &request.app_message else {
         return Err(ApiError::invalid("app_message is required"));
@@ -2108,6 +2231,7 @@ fn list_recent_conversations(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome
 
 fn update_message_metadata(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
     let patch: types::UpdateMessageRequest = parse(ctx.body)?;
+    message_in_source(ctx, store)?;
     let stored = store
         .messages
         .get_mut(ctx.id())
@@ -2123,6 +2247,16 @@ fn list_last_messages(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiEr
         Some(n) if n < 0 => return Err(ApiError::invalid("page_size must not be negative")),
         Some(n) => usize::try_from(n).unwrap_or(1000).min(1000),
     };
+    // Unlike the other message operations, this one defaults to DISPATCH_SOURCE.
+    let source = known_source(
+        request.messages_source.clone(),
+        MessageSource::DispatchSource,
+    )?;
+    if source == MessageSource::DispatchSource && !request.contact_ids.is_empty() {
+        return Err(ApiError::invalid(
+            "contact_ids is only supported with messages_source CONVERSATION_SOURCE",
+        ));
+    }
     let without_metadata = matches!(
         request.view,
         Some(ConversationMessagesView::WithoutMetadata)
@@ -2134,7 +2268,8 @@ fn list_last_messages(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiEr
         let Some(ci) = &m.channel_identity else {
             continue;
         };
-        let matches = request.app_id.as_deref().is_none_or(|a| a == stored.app_id)
+        let matches = stored.source == source
+            && request.app_id.as_deref().is_none_or(|a| a == stored.app_id)
             && request.channel.as_ref().is_none_or(|ch| *ch == ci.channel)
             && (request.channel_identities.is_empty()
                 || request.channel_identities.contains(&ci.identity))

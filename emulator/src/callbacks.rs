@@ -17,11 +17,13 @@ use crate::{
 pub(crate) struct Emit {
     /// The trigger webhooks subscribe to (`MESSAGE_DELIVERY`, ...).
     pub(crate) trigger: &'static str,
-    /// Only the webhooks of this app; `None`: the webhooks of every app of the project.
+    /// Only the webhooks of this app. `None`: a project-level trigger (contacts), sent to the
+    /// webhooks of every app with `"app_id": ""`, as the API does.
     pub(crate) app_id: Option<String>,
-    /// Sent here, unsigned, instead of to the webhooks (a send request's `callback_url`).
+    /// Sent here instead of to the webhooks (a send request's `callback_url`), signed with the
+    /// app's `callback_settings.secret_for_overridden_callback_urls` when it has one.
     pub(crate) callback_url: Option<String>,
-    /// Bodies (without `app_id`, which each webhook's app fills), each sent after its wait.
+    /// Bodies (without `app_id`, which [`resolve`] fills), each sent after its wait.
     pub(crate) steps: Vec<(Duration, Value)>,
 }
 
@@ -55,26 +57,73 @@ pub(crate) fn envelope(project_id: &str, key: &str, payload: Value, metadata: &s
     })
 }
 
-/// One target's share of an [`Emit`].
+/// Where a [`Job`] delivers: a webhook (two webhooks may share a target URL), or a URL.
+#[derive(Debug, PartialEq, Eq)]
+enum Destination {
+    Webhook(String),
+    Url(String),
+}
+
+/// Every callback of one API call for one destination, delivered one after the other.
 #[derive(Debug)]
 pub(crate) struct Job {
+    destination: Destination,
     target: String,
     secret: Option<String>,
-    app_id: String,
+    /// Complete bodies (`app_id` filled), each sent after its wait and after the one before
+    /// has been delivered or abandoned.
     steps: Vec<(Duration, Value)>,
 }
 
-/// Matches emits to the webhooks subscribed to their trigger (under the store lock).
+impl Job {
+    /// The job of `destination` in `jobs`, added if it is not there yet.
+    fn of<'j>(
+        jobs: &'j mut Vec<Job>,
+        destination: Destination,
+        target: &str,
+        secret: Option<String>,
+    ) -> &'j mut Job {
+        let index = match jobs.iter().position(|j| j.destination == destination) {
+            Some(index) => index,
+            None => {
+                jobs.push(Job {
+                    destination,
+                    target: target.to_owned(),
+                    secret,
+                    steps: Vec::new(),
+                });
+                jobs.len() - 1
+            }
+        };
+        &mut jobs[index]
+    }
+
+    fn push_steps(&mut self, steps: &[(Duration, Value)], app_id: &str) {
+        for (wait, body) in steps {
+            let mut body = body.clone();
+            if let Value::Object(map) = &mut body {
+                map.insert("app_id".into(), Value::String(app_id.to_owned()));
+            }
+            self.steps.push((*wait, body));
+        }
+    }
+}
+
+/// Matches emits to the webhooks subscribed to their trigger (under the store lock): one job
+/// per destination, holding its callbacks in the order they were emitted.
 pub(crate) fn resolve(store: &Store, emits: Vec<Emit>) -> Vec<Job> {
-    let mut jobs = Vec::new();
+    let mut jobs: Vec<Job> = Vec::new();
     for emit in emits {
         if let Some(url) = &emit.callback_url {
-            jobs.push(Job {
-                target: url.clone(),
-                secret: None,
-                app_id: emit.app_id.clone().unwrap_or_default(),
-                steps: emit.steps.clone(),
-            });
+            let app_id = emit.app_id.as_deref().unwrap_or_default();
+            let secret = store
+                .apps
+                .get(app_id)
+                .and_then(|app| app.callback_settings.as_ref())
+                .and_then(|settings| settings.secret_for_overridden_callback_urls.clone())
+                .filter(|s| !s.is_empty());
+            Job::of(&mut jobs, Destination::Url(url.clone()), url, secret)
+                .push_steps(&emit.steps, app_id);
             continue;
         }
         for webhook in store.webhooks.values() {
@@ -87,19 +136,17 @@ pub(crate) fn resolve(store: &Store, emits: Vec<Emit>) -> Vec<Job> {
                 .iter()
                 .any(|t| t.to_string() == emit.trigger);
             if app_matches && subscribed {
-                jobs.push(Job {
-                    target: webhook.target.clone(),
-                    secret: webhook.secret.clone().filter(|s| !s.is_empty()),
-                    app_id: webhook.app_id.clone(),
-                    steps: emit.steps.clone(),
-                });
+                let destination = Destination::Webhook(webhook.id.clone().unwrap_or_default());
+                let secret = webhook.secret.clone().filter(|s| !s.is_empty());
+                Job::of(&mut jobs, destination, &webhook.target, secret)
+                    .push_steps(&emit.steps, emit.app_id.as_deref().unwrap_or_default());
             }
         }
     }
     jobs
 }
 
-/// Starts delivering `jobs` in the background, one task per target, steps in order.
+/// Starts delivering `jobs` in the background: one task per job, its callbacks in order.
 pub(crate) fn spawn(shared: &Arc<Shared>, jobs: Vec<Job>) {
     for job in jobs {
         let shared = Arc::clone(shared);
@@ -114,12 +161,9 @@ pub(crate) fn spawn(shared: &Arc<Shared>, jobs: Vec<Job>) {
 }
 
 async fn run(shared: &Shared, job: Job) {
-    for (wait, mut body) in job.steps {
+    for (wait, body) in job.steps {
         if !wait.is_zero() {
             tokio::time::sleep(wait).await;
-        }
-        if let Value::Object(map) = &mut body {
-            map.insert("app_id".into(), Value::String(job.app_id.clone()));
         }
         let Ok(bytes) = serde_json::to_vec(&body) else {
             continue;

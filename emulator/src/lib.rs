@@ -414,8 +414,9 @@ impl Emulator {
     }
 
     /// A contact writes `message` to app `app_id` from `identity` on `channel`: the contact and
-    /// conversation are created if needed, the message is stored (`TO_APP`) and delivered as
-    /// `MESSAGE_INBOUND` to the app's webhooks subscribed to it.
+    /// conversation are created if needed (not for an app in `DISPATCH` mode, which keeps
+    /// neither), the message is stored (`TO_APP`) and delivered as `MESSAGE_INBOUND` to the
+    /// app's webhooks subscribed to it.
     pub fn contact_reply(
         &self,
         app_id: &str,

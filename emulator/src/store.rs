@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sinch_conversation::types::{
     App, ConsentAuditRecord, Contact, Conversation, ConversationEvent, ConversationMessage,
-    ProjectSettings, V2Template, Webhook,
+    MessageSource, ProjectSettings, V2Template, Webhook,
 };
 
 use crate::error::ApiError;
@@ -205,6 +205,9 @@ fn decode_token(token: &str) -> Result<u64, ApiError> {
 #[derive(Clone, Debug)]
 pub(crate) struct StoredMessage {
     pub(crate) app_id: String,
+    /// Where the API keeps it: `CONVERSATION_SOURCE` (an app in `CONVERSATION` mode) or
+    /// `DISPATCH_SOURCE`; the message operations see one source at a time.
+    pub(crate) source: MessageSource,
     pub(crate) message: ConversationMessage,
 }
 

@@ -1,10 +1,12 @@
-//! Malformed input never crashes the emulator or earns a 5xx: every route gets bad bodies,
-//! bad queries and bad paths, and the server still answers afterwards.
+//! Malformed input never crashes the emulator or earns a 5xx: every route (v1, the v2 Template
+//! API and the admin API) gets bad bodies, bad queries and bad paths, and the server still
+//! answers afterwards.
 
 use std::time::Duration;
 
 use sinch_conversation_emulator::Emulator;
 
+/// Routes under `/v1/projects/{project_id}`.
 const ROUTES: &[(&str, &str)] = &[
     ("GET", "/apps"),
     ("POST", "/apps"),
@@ -55,6 +57,27 @@ const ROUTES: &[(&str, &str)] = &[
     ("DELETE", "/settings"),
 ];
 
+/// Routes of the Template API, under `/v2/projects/{project_id}`.
+const V2_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/templates"),
+    ("POST", "/templates"),
+    ("GET", "/templates/x"),
+    ("PUT", "/templates/x"),
+    ("DELETE", "/templates/x"),
+    ("GET", "/templates/x/translations"),
+];
+
+/// Routes of the admin API, under `/_emulator`.
+const ADMIN_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/health"),
+    ("GET", "/stats"),
+    ("POST", "/faults"),
+    ("DELETE", "/faults"),
+    ("POST", "/tokens/expire"),
+    ("POST", "/reply"),
+    ("POST", "/reset"),
+];
+
 fn nested(depth: usize) -> String {
     format!("{}{}", "[".repeat(depth), "]".repeat(depth))
 }
@@ -75,6 +98,20 @@ async fn malformed_requests_get_4xx_answers() {
         emulator.base_url(),
         emulator.project_id()
     );
+    let v2 = format!(
+        "{}/v2/projects/{}",
+        emulator.base_url(),
+        emulator.project_id()
+    );
+    let admin = format!("{}/_emulator", emulator.base_url());
+    let routes: Vec<(&str, String)> = [(&base, ROUTES), (&v2, V2_ROUTES), (&admin, ADMIN_ROUTES)]
+        .into_iter()
+        .flat_map(|(prefix, routes)| {
+            routes
+                .iter()
+                .map(move |(method, path)| (*method, format!("{prefix}{path}")))
+        })
+        .collect();
     let bodies: Vec<Vec<u8>> = vec![
         Vec::new(),
         b"{".to_vec(),
@@ -94,12 +131,12 @@ async fn malformed_requests_get_4xx_answers() {
         "?only_active=maybe&view=SIDEWAYS&start_time=yesterday",
         "?%ZZ=%ZZ",
     ];
-    for (method, path) in ROUTES {
+    for (method, path) in &routes {
         for body in &bodies {
             for query in queries {
                 let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
                 let response = http
-                    .request(method.clone(), format!("{base}{path}{query}"))
+                    .request(method.clone(), format!("{path}{query}"))
                     .header("content-type", "application/json")
                     .body(body.clone())
                     .send()

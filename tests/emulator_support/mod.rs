@@ -4,10 +4,10 @@
 
 use std::{
     sync::{
-        Arc,
+        Arc, Mutex,
         atomic::{AtomicU32, Ordering},
     },
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use axum::{
@@ -22,11 +22,14 @@ use sinch_conversation::{Client, RetryPolicy, types};
 use sinch_conversation_emulator::Emulator;
 use tokio::sync::mpsc;
 
+/// The first callback retry's backoff of [`emulator`] (doubling after each failure).
+pub const CALLBACK_BACKOFF: Duration = Duration::from_millis(20);
+
 /// An emulator with quick delivery reports and callback retries.
 pub async fn emulator() -> Emulator {
     Emulator::builder()
         .report_delay(Duration::from_millis(5))
-        .callback_retries(4, Duration::from_millis(20))
+        .callback_retries(4, CALLBACK_BACKOFF)
         .start()
         .await
         .expect("emulator starts")
@@ -106,6 +109,9 @@ struct SinkState {
     tx: mpsc::UnboundedSender<Received>,
     fail_first: Arc<AtomicU32>,
     failures_answered: Arc<AtomicU32>,
+    slow_first: Arc<AtomicU32>,
+    slowness: Duration,
+    arrivals: Arc<Mutex<Vec<Instant>>>,
 }
 
 /// A local HTTP server that records every callback posted to it.
@@ -113,9 +119,19 @@ pub struct CallbackSink {
     pub url: String,
     rx: mpsc::UnboundedReceiver<Received>,
     failures_answered: Arc<AtomicU32>,
+    arrivals: Arc<Mutex<Vec<Instant>>>,
 }
 
 async fn record(State(state): State<SinkState>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    state.arrivals.lock().unwrap().push(Instant::now());
+    let slow = state
+        .slow_first
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        .is_ok();
+    if slow {
+        // Held before it is recorded: a callback sent meanwhile would be recorded first.
+        tokio::time::sleep(state.slowness).await;
+    }
     let fail = state
         .fail_first
         .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
@@ -136,12 +152,26 @@ impl CallbackSink {
 
     /// A sink answering 500 to the first `n` callbacks (not recorded), then 200.
     pub async fn failing_first(n: u32) -> Self {
+        Self::with(n, 0, Duration::ZERO).await
+    }
+
+    /// A sink that holds each of the first `n` callbacks for `delay` before it records and
+    /// answers it.
+    pub async fn slow_first(n: u32, delay: Duration) -> Self {
+        Self::with(0, n, delay).await
+    }
+
+    async fn with(fail_first: u32, slow_first: u32, slowness: Duration) -> Self {
         let (tx, rx) = mpsc::unbounded_channel();
         let failures_answered = Arc::new(AtomicU32::new(0));
+        let arrivals = Arc::new(Mutex::new(Vec::new()));
         let state = SinkState {
             tx,
-            fail_first: Arc::new(AtomicU32::new(n)),
+            fail_first: Arc::new(AtomicU32::new(fail_first)),
             failures_answered: failures_answered.clone(),
+            slow_first: Arc::new(AtomicU32::new(slow_first)),
+            slowness,
+            arrivals: arrivals.clone(),
         };
         let app = Router::new()
             .route("/callbacks", post(record))
@@ -155,6 +185,7 @@ impl CallbackSink {
             url,
             rx,
             failures_answered,
+            arrivals,
         }
     }
 
@@ -186,6 +217,11 @@ impl CallbackSink {
             all.push(r);
         }
         all
+    }
+
+    /// When each request arrived (failed attempts included), in order.
+    pub fn arrivals(&self) -> Vec<Instant> {
+        self.arrivals.lock().unwrap().clone()
     }
 
     /// How many callbacks were answered with 500.
