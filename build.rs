@@ -53,6 +53,13 @@ fn main() {
         );
     }
 
+    // Credential fields (`xtask` fix `secret_fields`): a type whose `Debug` hides the value.
+    settings.with_replacement(
+        "Secret",
+        "crate::Secret",
+        [TypeImpl::Default, TypeImpl::FromStr].into_iter(),
+    );
+
     let mut generator = Generator::new(&settings);
     let client = generator
         .generate_tokens(&spec)

@@ -173,7 +173,7 @@ async fn run() -> Result<(), BoxError> {
                 app_id: app_id.clone(),
                 client_credentials: None,
                 id: None,
-                secret: Some(secret.clone()),
+                secret: Some(secret.as_str().into()),
                 target: target.clone(),
                 target_type: None,
                 triggers: vec![types::WebhookTrigger::MessageDelivery],

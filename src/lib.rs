@@ -11,6 +11,7 @@ pub mod messages;
 pub mod pagination;
 pub mod region;
 pub mod retry;
+mod secret;
 mod tls;
 pub mod webhooks;
 
@@ -24,6 +25,7 @@ pub use region::Region;
 /// The HTTP client crate the client is built on (for `Proxy`, `StatusCode`, a custom `Client`).
 pub use reqwest;
 pub use retry::RetryPolicy;
+pub use secret::Secret;
 
 /// Models of the API: every schema of the spec, with open enums for its string enums.
 pub mod types {

@@ -114,3 +114,56 @@ fn send_message_request_exports_a_json_schema() {
             .contains(&json!("WHATSAPP"))
     );
 }
+
+#[test]
+fn credentials_in_models_are_hidden_from_debug_but_sent_as_is() {
+    let webhook: types::Webhook = serde_json::from_value(json!({
+        "app_id": "a1", "target": "https://example.com/cb", "triggers": ["MESSAGE_DELIVERY"],
+        "secret": "webhook-secret-1"
+    }))
+    .unwrap();
+    let app: types::App = serde_json::from_value(json!({
+        "channel_credentials": [
+            {"channel": "SMS", "static_bearer": {"claimed_identity": "plan", "token": "sms-token-1"},
+             "callback_secret": "callback-secret-1"},
+            {"channel": "TELEGRAM", "telegram_credentials": {"token": "telegram-token-1"}}
+        ],
+        "callback_settings": {"secret_for_overridden_callback_urls": "override-secret-1"}
+    }))
+    .unwrap();
+    let shown = format!("{webhook:?} {app:?} {app:#?}");
+    for secret in [
+        "webhook-secret-1",
+        "sms-token-1",
+        "callback-secret-1",
+        "telegram-token-1",
+        "override-secret-1",
+    ] {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
+    assert!(shown.contains(r#"Secret("***")"#));
+    assert_eq!(
+        webhook.secret.as_ref().map(|s| s.expose()),
+        Some("webhook-secret-1")
+    );
+    // On the wire they are the plain strings.
+    let sent = serde_json::to_value(&app).unwrap();
+    assert_eq!(
+        sent["channel_credentials"][0]["static_bearer"]["token"],
+        "sms-token-1"
+    );
+    assert_eq!(
+        sent["channel_credentials"][1]["telegram_credentials"]["token"],
+        "telegram-token-1"
+    );
+    assert_eq!(
+        sent["callback_settings"]["secret_for_overridden_callback_urls"],
+        "override-secret-1"
+    );
+    // The JSON Schema still says string.
+    let schema = serde_json::to_value(schemars::schema_for!(types::Webhook)).unwrap();
+    assert_eq!(
+        schema.pointer("/definitions/Secret/type"),
+        Some(&json!("string"))
+    );
+}

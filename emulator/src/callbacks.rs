@@ -121,6 +121,7 @@ pub(crate) fn resolve(store: &Store, emits: Vec<Emit>) -> Vec<Job> {
                 .get(app_id)
                 .and_then(|app| app.callback_settings.as_ref())
                 .and_then(|settings| settings.secret_for_overridden_callback_urls.clone())
+                .map(sinch_conversation::Secret::into_inner)
                 .filter(|s| !s.is_empty());
             Job::of(&mut jobs, Destination::Url(url.clone()), url, secret)
                 .push_steps(&emit.steps, app_id);
@@ -137,7 +138,11 @@ pub(crate) fn resolve(store: &Store, emits: Vec<Emit>) -> Vec<Job> {
                 .any(|t| t.to_string() == emit.trigger);
             if app_matches && subscribed {
                 let destination = Destination::Webhook(webhook.id.clone().unwrap_or_default());
-                let secret = webhook.secret.clone().filter(|s| !s.is_empty());
+                let secret = webhook
+                    .secret
+                    .clone()
+                    .map(sinch_conversation::Secret::into_inner)
+                    .filter(|s| !s.is_empty());
                 Job::of(&mut jobs, destination, &webhook.target, secret)
                     .push_steps(&emit.steps, emit.app_id.as_deref().unwrap_or_default());
             }

@@ -83,7 +83,15 @@ fn type_of(schema: &Value) -> String {
             None => t.to_owned(),
         },
         None if schema.get("oneOf").is_some() => "oneOf".into(),
-        None => "any".into(),
+        // `allOf: [$ref]` is a reference with a description of its own.
+        None => match schema
+            .get("allOf")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+        {
+            Some([only]) => type_of(only),
+            _ => "any".into(),
+        },
     }
 }
 

@@ -49,6 +49,10 @@ pub const FIXES: &[Fix] = &[
         name: "patch_bodies_all_optional",
         apply: patch_bodies_all_optional,
     },
+    Fix {
+        name: "secret_fields",
+        apply: secret_fields,
+    },
 ];
 
 /// Runs every fix in order; returns `(name, changes)` for each.
@@ -475,9 +479,117 @@ pub fn patch_bodies_all_optional(spec: &mut Value) -> usize {
     count
 }
 
+/// The schema secret fields refer to; `build.rs` maps it to `crate::Secret`.
+pub const SECRET_SCHEMA: &str = "Secret";
+
+/// Whether property `property` of schema `schema` holds a credential: any `secret`, and the
+/// tokens, passwords and keys of the channel credential schemas.
+fn is_secret(schema: &str, property: &str) -> bool {
+    let words: Vec<&str> = property.split('_').collect();
+    let credentials = ["Credential", "Credentials", "CredentialsPair"]
+        .iter()
+        .any(|suffix| schema.ends_with(suffix));
+    words.contains(&"secret")
+        || (credentials && matches!(words.last(), Some(&("token" | "password" | "key"))))
+}
+
+/// String fields holding credentials (webhook secrets, channel tokens, API keys) become
+/// `$ref: Secret`, which `build.rs` maps to a type whose `Debug` hides the value: a model
+/// logged with `{:?}` must not leak them.
+pub fn secret_fields(spec: &mut Value) -> usize {
+    let Some(schemas) = spec
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return 0;
+    };
+    let mut changed = 0;
+    for (name, schema) in schemas.iter_mut() {
+        let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        for (property, field) in properties.iter_mut() {
+            if !is_secret(name, property) || field.get("type") != Some(&json!("string")) {
+                continue;
+            }
+            let mut replacement = Map::new();
+            replacement.insert(
+                "allOf".into(),
+                json!([{"$ref": format!("#/components/schemas/{SECRET_SCHEMA}")}]),
+            );
+            if let Some(description) = field.get("description") {
+                replacement.insert("description".into(), description.clone());
+            }
+            *field = Value::Object(replacement);
+            changed += 1;
+        }
+    }
+    if changed > 0 && !schemas.contains_key(SECRET_SCHEMA) {
+        schemas.insert(
+            SECRET_SCHEMA.into(),
+            json!({
+                "type": "string",
+                "format": "password",
+                "description": "A credential: sent and received as a plain string, hidden in `Debug` output."
+            }),
+        );
+    }
+    changed
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_become_secrets_and_nothing_else_does() {
+        let mut spec = json!({"components": {"schemas": {
+            "Webhook": {"properties": {
+                "secret": {"type": "string", "description": "signs callbacks"},
+                "target": {"type": "string"}}},
+            "LineCredentials": {"properties": {
+                "token": {"type": "string"}, "secret": {"type": "string"}}},
+            "WeChatCredentials": {"properties": {
+                "aes_key": {"type": "string"}, "app_id": {"type": "string"}}},
+            "ClientCredentials": {"properties": {
+                "client_secret": {"type": "string"},
+                "token_request_type": {"$ref": "#/components/schemas/T"}}},
+            "ListContactsResponse": {"properties": {"next_page_token": {"type": "string"}}},
+            "TemplateVariable": {"properties": {"key": {"type": "string"}}}
+        }}});
+        assert_eq!(secret_fields(&mut spec), 5);
+        let schemas = &spec["components"]["schemas"];
+        assert_eq!(
+            schemas["Webhook"]["properties"]["secret"],
+            json!({"allOf": [{"$ref": "#/components/schemas/Secret"}], "description": "signs callbacks"})
+        );
+        for (schema, field) in [
+            ("LineCredentials", "token"),
+            ("LineCredentials", "secret"),
+            ("WeChatCredentials", "aes_key"),
+            ("ClientCredentials", "client_secret"),
+        ] {
+            assert!(
+                schemas[schema]["properties"][field].get("allOf").is_some(),
+                "{schema}.{field}"
+            );
+        }
+        for (schema, field) in [
+            ("Webhook", "target"),
+            ("WeChatCredentials", "app_id"),
+            ("ListContactsResponse", "next_page_token"),
+            ("TemplateVariable", "key"),
+        ] {
+            assert_eq!(schemas[schema]["properties"][field]["type"], "string");
+        }
+        assert!(
+            schemas["ClientCredentials"]["properties"]["token_request_type"]
+                .get("$ref")
+                .is_some()
+        );
+        assert_eq!(schemas["Secret"]["type"], "string");
+        assert_eq!(secret_fields(&mut spec), 0, "idempotent");
+    }
 
     #[test]
     fn strips_ballerina_extensions_at_any_depth() {
