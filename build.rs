@@ -68,11 +68,21 @@ fn main() {
     let enum_mod = format_ident!("{ENUM_MOD}");
     let template_ops = operations_on_host(&raw, "template");
     let field_paths = field_path_constants(&raw);
+    let (ours, sinch): (Vec<String>, Vec<String>) = sinch_operation_ids(&raw).into_iter().unzip();
     let tokens = quote! {
         #client
 
         /// Operations served from the Template API host rather than the Conversation API host.
         pub(crate) const TEMPLATE_OPERATIONS: &[&str] = &[ #(#template_ops),* ];
+
+        /// The Sinch operation id (`Messages_SendMessage`) of one of ours (`send_message`), for
+        /// logs that Sinch support can read.
+        pub(crate) fn sinch_operation_id(id: &str) -> &'static str {
+            match id {
+                #(#ours => #sinch,)*
+                _ => "",
+            }
+        }
 
         /// Field paths of the update (`*Patch`) models, for [`FieldMask`](crate::field_mask::FieldMask):
         /// one module per model, one constant per field, nested fields joined with `_` (`RATE_LIMITS_OUTBOUND`
@@ -90,6 +100,27 @@ fn main() {
     let out =
         PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("codegen.rs");
     fs::write(&out, prettyplease::unparse(&file)).expect("write codegen.rs");
+}
+
+/// `(operationId, x-sinch-operation-id)` for every operation that has both.
+fn sinch_operation_ids(raw: &serde_json::Value) -> Vec<(String, String)> {
+    let mut ids = Vec::new();
+    for item in raw
+        .get("paths")
+        .and_then(|p| p.as_object())
+        .into_iter()
+        .flat_map(|p| p.values())
+    {
+        for op in item.as_object().into_iter().flat_map(|o| o.values()) {
+            if let (Some(ours), Some(sinch)) = (
+                op.get("operationId").and_then(|i| i.as_str()),
+                op.get("x-sinch-operation-id").and_then(|i| i.as_str()),
+            ) {
+                ids.push((ours.to_owned(), sinch.to_owned()));
+            }
+        }
+    }
+    ids
 }
 
 /// Operation ids marked `x-sinch-host: <host>` (the Template API lives on its own host).

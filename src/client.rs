@@ -197,6 +197,7 @@ impl ClientHooks<ClientState> for crate::Client {
         let span = tracing::info_span!(
             "sinch_conversation.request",
             operation_id = info.operation_id,
+            sinch_operation_id = crate::generated::sinch_operation_id(info.operation_id),
             method = %request.method(),
             status = Empty,
             attempts = Empty,

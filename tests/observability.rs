@@ -159,6 +159,7 @@ async fn each_request_gets_a_span_with_operation_status_attempts_and_latency() {
     assert_eq!(requests.len(), 2, "{requests:?}");
     let list = &requests[0].fields;
     assert_eq!(list["operation_id"], "list_apps");
+    assert_eq!(list["sinch_operation_id"], "App_ListApps");
     assert_eq!(list["method"], "GET");
     assert_eq!(list["status"], "200");
     assert_eq!(list["attempts"], "2");
