@@ -171,55 +171,77 @@ fn by_channel<T>(
         .collect()
 }
 
+/// The constructors [`AppMessage`] and [`OmniMessageOverride`] share: both carry one message
+/// kind in a field of the same name.
+macro_rules! message_kinds {
+    ($type:ty) => {
+        impl $type {
+            /// A text message.
+            pub fn text(body: impl Into<String>) -> Self {
+                Self {
+                    text_message: Some(text(body)),
+                    ..Default::default()
+                }
+            }
+
+            /// An image, video, audio or document by URL.
+            pub fn media(url: impl Into<String>) -> Self {
+                Self {
+                    media_message: Some(media(url)),
+                    ..Default::default()
+                }
+            }
+
+            /// A text with choices (buttons or quick replies).
+            pub fn choice(
+                body: impl Into<String>,
+                choices: impl IntoIterator<Item = Choice>,
+            ) -> Self {
+                Self {
+                    choice_message: Some(choice_message(body, choices)),
+                    ..Default::default()
+                }
+            }
+
+            /// A card; see [`CardMessage::new`].
+            pub fn card(card: CardMessage) -> Self {
+                Self {
+                    card_message: Some(card),
+                    ..Default::default()
+                }
+            }
+
+            /// A carousel of cards.
+            pub fn carousel(cards: impl IntoIterator<Item = CardMessage>) -> Self {
+                Self {
+                    carousel_message: Some(carousel(cards)),
+                    ..Default::default()
+                }
+            }
+
+            /// A location pin.
+            pub fn location(latitude: f32, longitude: f32, title: impl Into<String>) -> Self {
+                Self {
+                    location_message: Some(location(latitude, longitude, title)),
+                    ..Default::default()
+                }
+            }
+
+            /// A contact card (vCard-like); see [`ContactInfoMessage::new`].
+            pub fn contact_info(contact: ContactInfoMessage) -> Self {
+                Self {
+                    contact_info_message: Some(contact),
+                    ..Default::default()
+                }
+            }
+        }
+    };
+}
+
+message_kinds!(AppMessage);
+message_kinds!(OmniMessageOverride);
+
 impl AppMessage {
-    /// A text message.
-    pub fn text(body: impl Into<String>) -> Self {
-        Self {
-            text_message: Some(text(body)),
-            ..Default::default()
-        }
-    }
-
-    /// An image, video, audio or document by URL.
-    pub fn media(url: impl Into<String>) -> Self {
-        Self {
-            media_message: Some(media(url)),
-            ..Default::default()
-        }
-    }
-
-    /// A text with choices (buttons or quick replies).
-    pub fn choice(body: impl Into<String>, choices: impl IntoIterator<Item = Choice>) -> Self {
-        Self {
-            choice_message: Some(choice_message(body, choices)),
-            ..Default::default()
-        }
-    }
-
-    /// A card; see [`CardMessage::new`].
-    pub fn card(card: CardMessage) -> Self {
-        Self {
-            card_message: Some(card),
-            ..Default::default()
-        }
-    }
-
-    /// A carousel of cards.
-    pub fn carousel(cards: impl IntoIterator<Item = CardMessage>) -> Self {
-        Self {
-            carousel_message: Some(carousel(cards)),
-            ..Default::default()
-        }
-    }
-
-    /// A location pin.
-    pub fn location(latitude: f32, longitude: f32, title: impl Into<String>) -> Self {
-        Self {
-            location_message: Some(location(latitude, longitude, title)),
-            ..Default::default()
-        }
-    }
-
     /// An omni-channel template by id and version, with its parameters.
     pub fn template(
         template_id: impl Into<String>,
@@ -262,14 +284,6 @@ impl AppMessage {
     pub fn list(list: ListMessage) -> Self {
         Self {
             list_message: Some(list),
-            ..Default::default()
-        }
-    }
-
-    /// A contact card (vCard-like); see [`ContactInfoMessage::new`].
-    pub fn contact_info(contact: ContactInfoMessage) -> Self {
-        Self {
-            contact_info_message: Some(contact),
             ..Default::default()
         }
     }
@@ -328,54 +342,6 @@ impl AppMessage {
 }
 
 impl OmniMessageOverride {
-    /// A text.
-    pub fn text(body: impl Into<String>) -> Self {
-        Self {
-            text_message: Some(text(body)),
-            ..Default::default()
-        }
-    }
-
-    /// An image, video, audio or document by URL.
-    pub fn media(url: impl Into<String>) -> Self {
-        Self {
-            media_message: Some(media(url)),
-            ..Default::default()
-        }
-    }
-
-    /// A text with choices.
-    pub fn choice(body: impl Into<String>, choices: impl IntoIterator<Item = Choice>) -> Self {
-        Self {
-            choice_message: Some(choice_message(body, choices)),
-            ..Default::default()
-        }
-    }
-
-    /// A card.
-    pub fn card(card: CardMessage) -> Self {
-        Self {
-            card_message: Some(card),
-            ..Default::default()
-        }
-    }
-
-    /// A carousel of cards.
-    pub fn carousel(cards: impl IntoIterator<Item = CardMessage>) -> Self {
-        Self {
-            carousel_message: Some(carousel(cards)),
-            ..Default::default()
-        }
-    }
-
-    /// A location pin.
-    pub fn location(latitude: f32, longitude: f32, title: impl Into<String>) -> Self {
-        Self {
-            location_message: Some(location(latitude, longitude, title)),
-            ..Default::default()
-        }
-    }
-
     /// A template by id and version, with its parameters (sent as `template_reference`).
     pub fn template(
         template_id: impl Into<String>,
@@ -392,14 +358,6 @@ impl OmniMessageOverride {
     pub fn list(list: ListMessage) -> Self {
         Self {
             list_message: Some(list),
-            ..Default::default()
-        }
-    }
-
-    /// A contact card.
-    pub fn contact_info(contact: ContactInfoMessage) -> Self {
-        Self {
-            contact_info_message: Some(contact),
             ..Default::default()
         }
     }
