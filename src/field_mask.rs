@@ -1,4 +1,4 @@
-//! Field masks for the four update operations (`update_mask.paths`).
+//! Field masks for the five masked update operations (`update_mask.paths`).
 //!
 //! Without a mask the API replaces fields the caller did not mean to touch. A mask is either
 //! named explicitly (validated against the model's JSON Schema, so a typo fails before any
@@ -278,6 +278,7 @@ patch_ext!(UpdateApp, types::AppPatch);
 patch_ext!(UpdateContact, types::ContactPatch);
 patch_ext!(UpdateConversation, types::ConversationPatch);
 patch_ext!(UpdateWebhook, types::WebhookPatch);
+patch_ext!(UpdateTemplateV1, types::V1TemplatePatch);
 
 #[cfg(test)]
 mod tests {

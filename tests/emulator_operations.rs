@@ -1706,3 +1706,180 @@ async fn admin_api_faults_delays_and_token_expiry_over_http() {
     let response = http.get(&apps).bearer_auth(&new).send().await.unwrap();
     assert_eq!(response.status().as_u16(), 200);
 }
+
+#[tokio::test]
+async fn templates_v1_create_get_list_update_delete() {
+    use sinch_conversation::field_mask::PatchExt as _;
+
+    let emulator = emulator().await;
+    let client = client(&emulator);
+    let project = client.project().to_owned();
+
+    // Create: the id is generated, the first translation is the default, versions start at 1.
+    let created = client
+        .create_template_v1()
+        .project_id(&project)
+        .body(from_json::<types::V1Template>(json!({
+            "description": "verification code",
+            "channel": "CONVERSATION",
+            "translations": [
+                {"language_code": "en-US", "content": "Your code is ${code}",
+                 "variables": [{"key": "code", "preview_value": "123456"}]},
+                {"language_code": "sv-SE", "content": "Din kod är ${code}"}
+            ],
+        })))
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let id = created.id.clone().expect("a generated id");
+    assert_eq!(created.default_translation.as_deref(), Some("en-US"));
+    assert_eq!(created.channel, Some(types::TemplateChannel::Conversation));
+    assert!(created.create_time.is_some());
+    assert_eq!(created.translations[1].version.as_deref(), Some("1"));
+
+    let fetched = client
+        .get_template_v1()
+        .project_id(&project)
+        .template_id(&id)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(fetched, created);
+
+    // v1 and v2 templates are different resources.
+    let v1 = client
+        .list_templates_v1()
+        .project_id(&project)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(v1.templates.len(), 1);
+    assert_eq!(v1.templates[0].id.as_deref(), Some(id.as_str()));
+    let v2 = client
+        .list_templates()
+        .project_id(&project)
+        .send()
+        .await
+        .unwrap();
+    assert!(v2.templates.is_empty());
+    let v2_get = client
+        .get_template()
+        .project_id(&project)
+        .template_id(&id)
+        .send()
+        .await;
+    assert_eq!(api_error(v2_get).await.status().as_u16(), 404);
+
+    // Update with a derived mask: only the description changes.
+    let updated = client
+        .update_template_v1()
+        .project_id(&project)
+        .template_id(&id)
+        .patch(types::V1TemplatePatch {
+            description: Some("one-time code".into()),
+            channel: None,
+            ..Default::default()
+        })
+        .unwrap()
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(updated.description.as_deref(), Some("one-time code"));
+    assert_eq!(updated.channel, Some(types::TemplateChannel::Conversation));
+    assert_eq!(updated.translations, created.translations);
+    assert_eq!(updated.create_time, created.create_time);
+
+    // Masked `translations` replaces them: a changed content gets the next version.
+    let updated = client
+        .update_template_v1()
+        .project_id(&project)
+        .template_id(&id)
+        .update_mask_paths(vec!["translations".to_owned()])
+        .body(from_json::<types::V1TemplatePatch>(json!({
+            "description": "ignored: not in the mask",
+            "translations": [{"language_code": "en-US", "content": "Code: ${code}"}],
+        })))
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(updated.description.as_deref(), Some("one-time code"));
+    assert_eq!(updated.translations.len(), 1);
+    assert_eq!(updated.translations[0].version.as_deref(), Some("2"));
+    assert_eq!(
+        updated.translations[0].content.as_deref(),
+        Some("Code: ${code}")
+    );
+
+    // Invalid bodies and masks are 400; unknown ids are 404.
+    let no_language = client
+        .create_template_v1()
+        .project_id(&project)
+        .body(from_json::<types::V1Template>(
+            json!({"translations": [{"content": "Hi"}]}),
+        ))
+        .send()
+        .await;
+    assert_400(no_language, "language_code").await;
+    let bad_default = client
+        .update_template_v1()
+        .project_id(&project)
+        .template_id(&id)
+        .update_mask_paths(vec!["default_translation".to_owned()])
+        .body(from_json::<types::V1TemplatePatch>(
+            json!({"default_translation": "fr-FR"}),
+        ))
+        .send()
+        .await;
+    assert_400(bad_default, "default_translation").await;
+    let bad_mask = client
+        .update_template_v1()
+        .project_id(&project)
+        .template_id(&id)
+        .update_mask_paths(vec!["nope".to_owned()])
+        .body(types::V1TemplatePatch::default())
+        .send()
+        .await;
+    assert_400(bad_mask, "update_mask").await;
+    let unknown = client
+        .update_template_v1()
+        .project_id(&project)
+        .template_id("missing")
+        .patch(types::V1TemplatePatch {
+            description: Some("x".into()),
+            ..Default::default()
+        })
+        .unwrap()
+        .send()
+        .await;
+    assert_eq!(api_error(unknown).await.status().as_u16(), 404);
+
+    client
+        .delete_template_v1()
+        .project_id(&project)
+        .template_id(&id)
+        .send()
+        .await
+        .unwrap();
+    let gone = client
+        .get_template_v1()
+        .project_id(&project)
+        .template_id(&id)
+        .send()
+        .await;
+    assert_eq!(api_error(gone).await.status().as_u16(), 404);
+    let again = client
+        .delete_template_v1()
+        .project_id(&project)
+        .template_id(&id)
+        .send()
+        .await;
+    assert_eq!(api_error(again).await.status().as_u16(), 404);
+    assert_eq!(
+        emulator.operation_stats(Operation::UpdateTemplateV1).failed,
+        3
+    );
+}

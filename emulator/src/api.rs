@@ -278,6 +278,11 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiE
         | O::UpdateTemplate
         | O::DeleteTemplate
         | O::ListTemplateTranslations => crate::templates::templates(ctx, store),
+        O::ListTemplatesV1
+        | O::CreateTemplateV1
+        | O::GetTemplateV1
+        | O::UpdateTemplateV1
+        | O::DeleteTemplateV1 => crate::templates::templates_v1(ctx, store),
         O::Token => Err(ApiError::new(
             StatusCode::NOT_FOUND,
             "the token endpoint is not an API operation",

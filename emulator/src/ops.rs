@@ -100,6 +100,11 @@ operations! {
     UpdateTemplate = "update_template",
     DeleteTemplate = "delete_template",
     ListTemplateTranslations = "list_template_translations",
+    ListTemplatesV1 = "list_templates_v1",
+    CreateTemplateV1 = "create_template_v1",
+    GetTemplateV1 = "get_template_v1",
+    UpdateTemplateV1 = "update_template_v1",
+    DeleteTemplateV1 = "delete_template_v1",
     Token = "token",
 }
 
@@ -243,6 +248,11 @@ pub(crate) fn route(method: &Method, path: &str) -> Option<Route> {
         (["settings"], None) if m == Method::GET => (O::GetProjectSettings, None),
         (["settings"], None) if m == Method::PATCH => (O::UpdateProjectSettings, None),
         (["settings"], None) if m == Method::DELETE => (O::DeleteProjectSettings, None),
+        (["templates"], None) if m == Method::GET => (O::ListTemplatesV1, None),
+        (["templates"], None) if m == Method::POST => (O::CreateTemplateV1, None),
+        (["templates", id], None) if m == Method::GET => (O::GetTemplateV1, Some(*id)),
+        (["templates", id], None) if m == Method::PATCH => (O::UpdateTemplateV1, Some(*id)),
+        (["templates", id], None) if m == Method::DELETE => (O::DeleteTemplateV1, Some(*id)),
         (["apps"], None) if m == Method::GET => (O::ListApps, None),
         (["apps"], None) if m == Method::POST => (O::CreateApp, None),
         (["apps", id], None) if m == Method::GET => (O::GetApp, Some(*id)),
@@ -303,7 +313,7 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        assert_eq!(Operation::ALL.len(), 54);
+        assert_eq!(Operation::ALL.len(), 59);
         for op in Operation::ALL {
             assert_eq!(op.as_str().parse::<Operation>(), Ok(*op));
             assert_eq!(Operation::ALL[op.index()], *op);
@@ -338,7 +348,18 @@ mod tests {
         assert_eq!(r(Method::POST, "/v1/projects/p/messages:explode"), None);
         assert_eq!(r(Method::GET, "/v1/projects/p/contacts/%FF"), None);
         assert_eq!(r(Method::GET, "/v2/projects/p/apps"), None);
-        assert_eq!(r(Method::GET, "/v1/projects/p/templates"), None);
+        // Templates v1 (under /v1) update with PATCH and have no translations route; v2 (under
+        // /v2) update with PUT.
+        assert_eq!(
+            r(Method::GET, "/v1/projects/p/templates/t").map(|x| x.0),
+            Some(Operation::GetTemplateV1)
+        );
+        assert_eq!(r(Method::PUT, "/v1/projects/p/templates/t"), None);
+        assert_eq!(r(Method::PATCH, "/v2/projects/p/templates/t"), None);
+        assert_eq!(
+            r(Method::GET, "/v1/projects/p/templates/t/translations"),
+            None
+        );
         let consent = route(
             &Method::GET,
             "/v1/projects/p/apps/a/consents/identities/%2B46",
@@ -409,6 +430,11 @@ mod tests {
             (Method::PUT, "/v2/projects/p/templates/t"),
             (Method::DELETE, "/v2/projects/p/templates/t"),
             (Method::GET, "/v2/projects/p/templates/t/translations"),
+            (Method::GET, "/v1/projects/p/templates"),
+            (Method::POST, "/v1/projects/p/templates"),
+            (Method::GET, "/v1/projects/p/templates/t"),
+            (Method::PATCH, "/v1/projects/p/templates/t"),
+            (Method::DELETE, "/v1/projects/p/templates/t"),
             (Method::POST, "/oauth2/token"),
         ];
         let mut seen: Vec<Operation> = cases

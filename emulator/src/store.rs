@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sinch_conversation::types::{
     App, ConsentAuditRecord, Contact, Conversation, ConversationEvent, ConversationMessage,
-    MessageSource, ProjectSettings, V2Template, Webhook,
+    MessageSource, ProjectSettings, V1Template, V2Template, Webhook,
 };
 
 use crate::error::ApiError;
@@ -233,6 +233,8 @@ pub(crate) struct Store {
     pub(crate) consent_records: Vec<(String, String, ConsentAuditRecord)>,
     pub(crate) settings: Option<ProjectSettings>,
     pub(crate) templates: Table<V2Template>,
+    /// Templates v1: another resource than v2 templates, with ids of their own.
+    pub(crate) templates_v1: Table<V1Template>,
 }
 
 impl Store {

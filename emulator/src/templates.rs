@@ -1,15 +1,17 @@
-//! Project settings and the Template API (v2), served on the same address.
+//! Project settings and the Template API (v2, and the older v1), served on the same address.
 
 use axum::http::StatusCode;
 use chrono::Utc;
 use sinch_conversation::types::{
     ContactSettings, ProjectSettings, ProjectSettingsContent, ProjectSettingsRequest,
-    V2ListTemplatesResponse, V2ListTranslationsResponse, V2Template,
+    V1ListTemplatesResponse, V1Template, V1TemplatePatch, V2ListTemplatesResponse,
+    V2ListTranslationsResponse, V2Template,
 };
 
 use crate::{
     api::{Ctx, Outcome, empty, non_empty, ok, parse},
     error::ApiError,
+    mask,
     ops::Operation,
     store::{Store, new_id},
 };
@@ -180,6 +182,126 @@ pub(crate) fn templates(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, Api
                     .cloned()
                     .collect(),
             })
+        }
+    }
+}
+
+fn get_v1<'s>(store: &'s Store, id: &str) -> Result<&'s V1Template, ApiError> {
+    store
+        .templates_v1
+        .get(id)
+        .ok_or_else(|| ApiError::not_found("Template", id))
+}
+
+/// Checks a v1 template and stamps it: every translation needs a language of its own, the
+/// default translation must be one of them (the first when not given). A translation keeps
+/// the version it had in `previous` while its content is unchanged and gets the next one when
+/// its content changes; a new one starts at `"1"`.
+fn prepare_v1(
+    mut template: V1Template,
+    previous: Option<&V1Template>,
+) -> Result<V1Template, ApiError> {
+    let now = Utc::now();
+    let mut seen: Vec<String> = Vec::new();
+    for (i, translation) in template.translations.iter_mut().enumerate() {
+        let Some(code) = non_empty(translation.language_code.as_deref()).map(str::to_owned) else {
+            return Err(ApiError::invalid(format!(
+                "translations[{i}].language_code is required"
+            )));
+        };
+        if seen.contains(&code) {
+            return Err(ApiError::invalid(format!(
+                "translations[{i}].language_code '{code}' is used by another translation"
+            )));
+        }
+        let before = previous.and_then(|p| {
+            p.translations
+                .iter()
+                .find(|t| t.language_code.as_deref() == Some(code.as_str()))
+        });
+        match before {
+            Some(before) if before.content == translation.content => {
+                translation.version = before.version.clone();
+                translation.create_time = before.create_time;
+                translation.update_time = before.update_time;
+            }
+            Some(before) => {
+                let last = before
+                    .version
+                    .as_deref()
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .unwrap_or(1);
+                translation.version = Some(last.saturating_add(1).to_string());
+                translation.create_time = before.create_time;
+                translation.update_time = Some(now);
+            }
+            None => {
+                translation.version = Some("1".to_owned());
+                translation.create_time = Some(now);
+                translation.update_time = Some(now);
+            }
+        }
+        seen.push(code);
+    }
+    match non_empty(template.default_translation.as_deref()) {
+        Some(code) if !seen.iter().any(|c| c == code) => {
+            return Err(ApiError::invalid(format!(
+                "default_translation '{code}' is not the language of a translation"
+            )));
+        }
+        Some(_) => {}
+        None => template.default_translation = seen.first().cloned(),
+    }
+    template.update_time = Some(now);
+    Ok(template)
+}
+
+/// The five Templates v1 operations, on their own store (v1 and v2 templates are different
+/// resources).
+pub(crate) fn templates_v1(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
+    match ctx.route.op {
+        Operation::ListTemplatesV1 => ok(&V1ListTemplatesResponse {
+            templates: store.templates_v1.values().cloned().collect(),
+        }),
+        Operation::CreateTemplateV1 => {
+            let template: V1Template = parse(ctx.body)?;
+            let id = match non_empty(template.id.as_deref()) {
+                Some(id) if store.templates_v1.contains(id) => {
+                    return Err(ApiError::new(
+                        StatusCode::CONFLICT,
+                        format!("Template '{id}' already exists"),
+                    ));
+                }
+                Some(id) => id.to_owned(),
+                None => new_id(),
+            };
+            let mut template = prepare_v1(template, None)?;
+            template.id = Some(id.clone());
+            template.create_time = template.update_time;
+            store.templates_v1.insert(id, template.clone());
+            ok(&template)
+        }
+        Operation::GetTemplateV1 => ok(get_v1(store, ctx.id())?),
+        Operation::UpdateTemplateV1 => {
+            let stored = get_v1(store, ctx.id())?.clone();
+            let paths = mask::paths_from_query(&ctx.query.0);
+            let updated: V1Template =
+                mask::apply::<V1Template, V1TemplatePatch>(&stored, ctx.body, &paths, &[])?;
+            let mut updated = prepare_v1(updated, Some(&stored))?;
+            // Output only: the id is the path's, the creation time the stored one.
+            updated.id = Some(ctx.id().to_owned());
+            updated.create_time = stored.create_time;
+            store
+                .templates_v1
+                .insert(ctx.id().to_owned(), updated.clone());
+            ok(&updated)
+        }
+        _ => {
+            store
+                .templates_v1
+                .remove(ctx.id())
+                .ok_or_else(|| ApiError::not_found("Template", ctx.id()))?;
+            empty(Vec::new())
         }
     }
 }

@@ -1,6 +1,6 @@
-//! Malformed input never crashes the emulator or earns a 5xx: every route (v1, the v2 Template
-//! API and the admin API) gets bad bodies, bad queries and bad paths, and the server still
-//! answers afterwards.
+//! Malformed input never crashes the emulator or earns a 5xx: every route (v1 with the v1
+//! Template API, the v2 Template API and the admin API) gets bad bodies, bad queries and bad
+//! paths, and the server still answers afterwards.
 
 use std::time::Duration;
 
@@ -55,6 +55,11 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/settings"),
     ("PATCH", "/settings"),
     ("DELETE", "/settings"),
+    ("GET", "/templates"),
+    ("POST", "/templates"),
+    ("GET", "/templates/x"),
+    ("PATCH", "/templates/x"),
+    ("DELETE", "/templates/x"),
 ];
 
 /// Routes of the Template API, under `/v2/projects/{project_id}`.
