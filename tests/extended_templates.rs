@@ -770,8 +770,8 @@ async fn a_template_error_from_the_template_host_is_an_api_error() {
     );
 }
 
-/// Fails today: `Shared::check_project` (src/client.rs) only looks for `/v1/projects//`, so an
-/// empty project id on a Template API operation goes out as `/v2/projects//templates`.
+/// An empty project id on a Template API operation (`/v2/projects//templates`) is refused before
+/// sending, as on the `/v1` operations.
 #[tokio::test]
 async fn an_empty_project_id_is_rejected_before_a_template_call() {
     let api = Api::start().await;
