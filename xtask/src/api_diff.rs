@@ -49,18 +49,6 @@ fn parameters(spec: &Value) -> BTreeMap<String, BTreeMap<String, bool>> {
     out
 }
 
-fn required(schema: &Value) -> BTreeSet<String> {
-    schema
-        .get("required")
-        .and_then(Value::as_array)
-        .map(|v| {
-            v.iter()
-                .filter_map(|x| x.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 fn schemas(spec: &Value) -> BTreeMap<String, Value> {
     spec.pointer("/components/schemas")
         .and_then(Value::as_object)
@@ -99,9 +87,10 @@ fn keys(map: Option<&serde_json::Map<String, Value>>) -> BTreeSet<String> {
     map.map(|m| m.keys().cloned().collect()).unwrap_or_default()
 }
 
-fn enum_values(schema: &Value) -> BTreeSet<String> {
+/// The strings of the array `schema[key]` (`enum` values, `required` field names).
+fn strings(schema: &Value, key: &str) -> BTreeSet<String> {
     schema
-        .get("enum")
+        .get(key)
         .and_then(Value::as_array)
         .map(|v| {
             v.iter()
@@ -184,7 +173,10 @@ pub fn api_diff(old: &Value, new: &Value) -> Vec<String> {
             }
         }
         // Required or not decides `T` versus `Option<T>` in Rust: a breaking change either way.
-        let (old_required, new_required) = (required(old_schema), required(new_schema));
+        let (old_required, new_required) = (
+            strings(old_schema, "required"),
+            strings(new_schema, "required"),
+        );
         for field in new_keys.intersection(&old_keys) {
             match (old_required.contains(field), new_required.contains(field)) {
                 (false, true) => lines.push(format!("~ field {name}.{field}: now required")),
@@ -192,7 +184,7 @@ pub fn api_diff(old: &Value, new: &Value) -> Vec<String> {
                 _ => {}
             }
         }
-        let (old_enum, new_enum) = (enum_values(old_schema), enum_values(new_schema));
+        let (old_enum, new_enum) = (strings(old_schema, "enum"), strings(new_schema, "enum"));
         for value in new_enum.difference(&old_enum) {
             lines.push(format!("+ enum value {name}::{value}"));
         }
