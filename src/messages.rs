@@ -227,6 +227,14 @@ macro_rules! message_kinds {
                 }
             }
 
+            /// A list of choices or products in sections; see [`ListMessage::new`].
+            pub fn list(list: ListMessage) -> Self {
+                Self {
+                    list_message: Some(list),
+                    ..Default::default()
+                }
+            }
+
             /// A contact card (vCard-like); see [`ContactInfoMessage::new`].
             pub fn contact_info(contact: ContactInfoMessage) -> Self {
                 Self {
@@ -253,37 +261,6 @@ impl AppMessage {
                 omni_template: Some(template_reference(template_id, version, parameters)),
                 channel_template: HashMap::new(),
             }),
-            ..Default::default()
-        }
-    }
-
-    /// A list of choices or products in sections; see [`ListMessage::new`].
-    ///
-    /// ```
-    /// use sinch_conversation::types::{AppMessage, ListItem, ListMessage, ListSection};
-    ///
-    /// let message = AppMessage::list(
-    ///     ListMessage::new("Pick a size", [ListSection::new("Sizes", [
-    ///         ListItem::choice("Small", "s"),
-    ///         ListItem::choice("Large", "l"),
-    ///     ])])
-    ///     .with_menu("Sizes"),
-    /// );
-    /// assert_eq!(
-    ///     serde_json::to_value(&message).unwrap(),
-    ///     serde_json::json!({"list_message": {
-    ///         "title": "Pick a size",
-    ///         "sections": [{"title": "Sizes", "items": [
-    ///             {"choice": {"title": "Small", "postback_data": "s"}},
-    ///             {"choice": {"title": "Large", "postback_data": "l"}}
-    ///         ]}],
-    ///         "message_properties": {"menu": "Sizes"}
-    ///     }})
-    /// );
-    /// ```
-    pub fn list(list: ListMessage) -> Self {
-        Self {
-            list_message: Some(list),
             ..Default::default()
         }
     }
@@ -350,14 +327,6 @@ impl OmniMessageOverride {
     ) -> Self {
         Self {
             template_reference: Some(template_reference(template_id, version, parameters)),
-            ..Default::default()
-        }
-    }
-
-    /// A list message.
-    pub fn list(list: ListMessage) -> Self {
-        Self {
-            list_message: Some(list),
             ..Default::default()
         }
     }
@@ -447,6 +416,29 @@ impl CardMessage {
 impl ListMessage {
     /// A list with a title and its sections; add a description, media and properties with the
     /// setters. All items of a list are of one kind: choices or products.
+    ///
+    /// ```
+    /// use sinch_conversation::types::{AppMessage, ListItem, ListMessage, ListSection};
+    ///
+    /// let message = AppMessage::list(
+    ///     ListMessage::new("Pick a size", [ListSection::new("Sizes", [
+    ///         ListItem::choice("Small", "s"),
+    ///         ListItem::choice("Large", "l"),
+    ///     ])])
+    ///     .with_menu("Sizes"),
+    /// );
+    /// assert_eq!(
+    ///     serde_json::to_value(&message).unwrap(),
+    ///     serde_json::json!({"list_message": {
+    ///         "title": "Pick a size",
+    ///         "sections": [{"title": "Sizes", "items": [
+    ///             {"choice": {"title": "Small", "postback_data": "s"}},
+    ///             {"choice": {"title": "Large", "postback_data": "l"}}
+    ///         ]}],
+    ///         "message_properties": {"menu": "Sizes"}
+    ///     }})
+    /// );
+    /// ```
     pub fn new(title: impl Into<String>, sections: impl IntoIterator<Item = ListSection>) -> Self {
         Self {
             title: title.into(),
