@@ -306,10 +306,7 @@ impl TokenSource {
             return Ok(Arc::clone(token));
         }
         match self.fetch(http).await {
-            Ok(token) => {
-                self.store(&token);
-                Ok(token)
-            }
+            Ok(token) => Ok(token),
             Err(error) => match current.filter(|t| !t.is_expired()) {
                 Some(still_valid) => {
                     tracing::warn!(%error, "token refresh failed; using the current token until it expires");
@@ -339,12 +336,11 @@ impl TokenSource {
         {
             return Ok(token);
         }
-        let token = self.fetch(http).await?;
-        self.store(&token);
-        Ok(token)
+        self.fetch(http).await
     }
 
-    /// One token request, retried on 429, 5xx and transport failures, in its own span.
+    /// One token request, retried on 429, 5xx and transport failures, in its own span; a new
+    /// token becomes the cached one.
     async fn fetch(&self, http: &reqwest::Client) -> Result<Arc<Token>, AuthError> {
         let span = tracing::info_span!(
             "sinch_conversation.token",
@@ -352,9 +348,12 @@ impl TokenSource {
             status = tracing::field::Empty,
             attempts = tracing::field::Empty,
         );
-        self.fetch_with_retries(http, &span)
+        let token = self
+            .fetch_with_retries(http, &span)
             .instrument(span.clone())
-            .await
+            .await?;
+        self.store(&token);
+        Ok(token)
     }
 
     async fn fetch_with_retries(
