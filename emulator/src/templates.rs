@@ -95,23 +95,48 @@ fn prepare(mut template: V2Template, version: i32, created: bool) -> Result<V2Te
         }
         translation.update_time = Some(now);
     }
-    match non_empty(template.default_translation.as_deref()) {
-        Some(code)
-            if !template
-                .translations
-                .iter()
-                .any(|t| t.language_code == code) =>
-        {
-            return Err(ApiError::invalid(format!(
-                "default_translation '{code}' is not the language of a translation"
-            )));
-        }
-        Some(_) => {}
-        None => template.default_translation = Some(template.translations[0].language_code.clone()),
-    }
+    template.default_translation = default_translation(
+        template.default_translation.as_deref(),
+        template
+            .translations
+            .iter()
+            .map(|t| t.language_code.as_str()),
+    )?;
     template.version = Some(version);
     template.update_time = Some(now);
     Ok(template)
+}
+
+/// The id a created template gets: the one asked for (409 when `taken`), or a new one.
+fn template_id(
+    requested: Option<&str>,
+    taken: impl FnOnce(&str) -> bool,
+) -> Result<String, ApiError> {
+    match non_empty(requested) {
+        Some(id) if taken(id) => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            format!("Template '{id}' already exists"),
+        )),
+        Some(id) => Ok(id.to_owned()),
+        None => Ok(new_id()),
+    }
+}
+
+/// The default translation of a template: `chosen`, which must be one of `languages`, or the
+/// first language when none is chosen.
+fn default_translation<'a>(
+    chosen: Option<&str>,
+    mut languages: impl Iterator<Item = &'a str> + Clone,
+) -> Result<Option<String>, ApiError> {
+    match non_empty(chosen) {
+        Some(code) if !languages.clone().any(|language| language == code) => {
+            Err(ApiError::invalid(format!(
+                "default_translation '{code}' is not the language of a translation"
+            )))
+        }
+        Some(code) => Ok(Some(code.to_owned())),
+        None => Ok(languages.next().map(str::to_owned)),
+    }
 }
 
 /// The six Template API operations.
@@ -122,16 +147,7 @@ pub(crate) fn templates(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, Api
         }),
         Operation::CreateTemplate => {
             let template: V2Template = parse(ctx.body)?;
-            let id = match non_empty(template.id.as_deref()) {
-                Some(id) if store.templates.contains(id) => {
-                    return Err(ApiError::new(
-                        StatusCode::CONFLICT,
-                        format!("Template '{id}' already exists"),
-                    ));
-                }
-                Some(id) => id.to_owned(),
-                None => new_id(),
-            };
+            let id = template_id(template.id.as_deref(), |id| store.templates.contains(id))?;
             let mut template = prepare(template, 1, true)?;
             template.id = Some(id.clone());
             template.create_time = template.update_time;
@@ -243,15 +259,10 @@ fn prepare_v1(
         }
         seen.push(code);
     }
-    match non_empty(template.default_translation.as_deref()) {
-        Some(code) if !seen.iter().any(|c| c == code) => {
-            return Err(ApiError::invalid(format!(
-                "default_translation '{code}' is not the language of a translation"
-            )));
-        }
-        Some(_) => {}
-        None => template.default_translation = seen.first().cloned(),
-    }
+    template.default_translation = default_translation(
+        template.default_translation.as_deref(),
+        seen.iter().map(String::as_str),
+    )?;
     template.update_time = Some(now);
     Ok(template)
 }
@@ -265,16 +276,7 @@ pub(crate) fn templates_v1(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, 
         }),
         Operation::CreateTemplateV1 => {
             let template: V1Template = parse(ctx.body)?;
-            let id = match non_empty(template.id.as_deref()) {
-                Some(id) if store.templates_v1.contains(id) => {
-                    return Err(ApiError::new(
-                        StatusCode::CONFLICT,
-                        format!("Template '{id}' already exists"),
-                    ));
-                }
-                Some(id) => id.to_owned(),
-                None => new_id(),
-            };
+            let id = template_id(template.id.as_deref(), |id| store.templates_v1.contains(id))?;
             let mut template = prepare_v1(template, None)?;
             template.id = Some(id.clone());
             template.create_time = template.update_time;
