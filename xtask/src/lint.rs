@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
-use crate::normalize::resolve;
+use crate::normalize::{is_constant, resolve};
 
 const HTTP_METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
@@ -279,7 +279,9 @@ pub fn no_inline_enums(spec: &Value) -> Vec<String> {
                 let top_level = at
                     .strip_prefix("/components/schemas/")
                     .is_some_and(|name| !name.contains('/'));
-                if is_string_enum(map) && !top_level {
+                // A single-value enum is a constant tag, kept inline on purpose
+                // (`normalize::is_constant`).
+                if is_string_enum(map) && !top_level && !is_constant(value) {
                     problems.push(format!(
                         "{at}: inline string enum (would be generated closed; name it)"
                     ));
@@ -435,12 +437,14 @@ mod tests {
     fn rejects_inline_string_enums_anywhere_but_named_schemas() {
         let mut spec = base();
         spec["components"]["schemas"]["S"] = json!({"properties": {
-            "k": {"type": "string", "enum": ["A"]},
-            "list": {"type": "array", "items": {"enum": ["B"]}},
-            "n": {"type": "integer", "enum": [1, 2]}
+            "k": {"type": "string", "enum": ["A", "Z"]},
+            "list": {"type": "array", "items": {"enum": ["B", "C"]}},
+            "n": {"type": "integer", "enum": [1, 2]},
+            "tag": {"enum": ["WL"]}
         }, "example": {"enum": ["not a schema"]}});
         spec["paths"]["/p/{id}"]["get"]["parameters"] =
-            json!([{"name": "v", "in": "query", "schema": {"type": "string", "enum": ["X"]}}]);
+            json!([{"name": "v", "in": "query", "schema": {"type": "string", "enum": ["X", "Y"]}}]);
+        // `tag` is a constant (a single-value enum), kept inline on purpose.
         assert_eq!(
             no_inline_enums(&spec),
             [

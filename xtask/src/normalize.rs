@@ -5,6 +5,8 @@
 //! each fix is in `spec/README.md`.
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
+use std::collections::BTreeSet;
+
 use serde_json::{Map, Value, json};
 
 /// A named fix.
@@ -18,32 +20,36 @@ pub struct Fix {
 /// Every fix, in the order it runs.
 pub const FIXES: &[Fix] = &[
     Fix {
-        name: "strip_ballerina_extensions",
-        apply: strip_ballerina_extensions,
-    },
-    Fix {
-        name: "update_mask_on_patch_only",
-        apply: update_mask_on_patch_only,
-    },
-    Fix {
-        name: "server_generated_ids_optional",
-        apply: server_generated_ids_optional,
-    },
-    Fix {
-        name: "recipient_one_of",
-        apply: recipient_one_of,
+        name: "openapi_3_1_to_3_0",
+        apply: openapi_3_1_to_3_0,
     },
     Fix {
         name: "rename_operation_ids",
         apply: rename_operation_ids,
     },
     Fix {
+        name: "default_response_is_an_error",
+        apply: default_response_is_an_error,
+    },
+    Fix {
+        name: "untyped_error_responses",
+        apply: untyped_error_responses,
+    },
+    Fix {
         name: "empty_success_no_content",
         apply: empty_success_no_content,
     },
     Fix {
+        name: "exact_numbers",
+        apply: exact_numbers,
+    },
+    Fix {
         name: "hoist_inline_enums",
         apply: hoist_inline_enums,
+    },
+    Fix {
+        name: "response_only_fields_optional",
+        apply: response_only_fields_optional,
     },
     Fix {
         name: "patch_bodies_all_optional",
@@ -90,153 +96,29 @@ pub fn for_each_operation(
     }
 }
 
-/// Ballerina's generator hints mean nothing to us and only add noise to diffs.
-pub fn strip_ballerina_extensions(spec: &mut Value) -> usize {
-    fn walk(value: &mut Value) -> usize {
-        match value {
-            Value::Object(map) => {
-                let before = map.len();
-                map.retain(|key, _| !key.starts_with("x-ballerina"));
-                let removed = before - map.len();
-                removed + map.values_mut().map(walk).sum::<usize>()
-            }
-            Value::Array(items) => items.iter_mut().map(walk).sum(),
-            _ => 0,
-        }
-    }
-    walk(spec)
-}
-
+/// The update-mask query parameter: `update_mask` in Sinch's current reference,
+/// `update_mask.paths` in older documents.
 fn is_update_mask(param: &Value) -> bool {
+    let is_mask = |name: &str| matches!(name, "update_mask" | "update_mask.paths");
     param
         .get("$ref")
         .and_then(Value::as_str)
-        .is_some_and(|r| r.ends_with("/update_mask.paths"))
-        || param.get("name").and_then(Value::as_str) == Some("update_mask.paths")
+        .and_then(|r| r.rsplit('/').next())
+        .is_some_and(is_mask)
+        || param
+            .get("name")
+            .and_then(Value::as_str)
+            .is_some_and(is_mask)
 }
 
-/// A path-level `update_mask.paths` would give GET and DELETE a mask they do not take;
-/// only PATCH updates, so the parameter moves there.
-pub fn update_mask_on_patch_only(spec: &mut Value) -> usize {
-    let Some(paths) = spec.get_mut("paths").and_then(Value::as_object_mut) else {
-        return 0;
-    };
-    let mut moved = 0;
-    for item in paths.values_mut() {
-        let Some(item) = item.as_object_mut() else {
-            continue;
-        };
-        let Some(params) = item.get_mut("parameters").and_then(Value::as_array_mut) else {
-            continue;
-        };
-        let (masks, rest): (Vec<Value>, Vec<Value>) = params.drain(..).partition(is_update_mask);
-        *params = rest;
-        if masks.is_empty() {
-            continue;
-        }
-        moved += masks.len();
-        if let Some(patch) = item.get_mut("patch").and_then(Value::as_object_mut) {
-            let op_params = patch.entry("parameters").or_insert_with(|| json!([]));
-            if let Some(op_params) = op_params.as_array_mut() {
-                for mask in masks {
-                    if !op_params.iter().any(is_update_mask) {
-                        op_params.push(mask);
-                    }
-                }
-            }
-        }
-    }
-    moved
-}
-
-/// Schemas whose `id` the server assigns: a create request cannot know it.
-const SERVER_GENERATED_IDS: &[&str] = &["App", "Contact", "Conversation", "Webhook"];
-
-/// Makes server-assigned `id`s optional so create requests can be built without inventing one.
-pub fn server_generated_ids_optional(spec: &mut Value) -> usize {
-    let mut changed = 0;
-    for name in SERVER_GENERATED_IDS {
-        let pointer = format!("/components/schemas/{name}/required");
-        if let Some(required) = spec.pointer_mut(&pointer).and_then(Value::as_array_mut) {
-            let before = required.len();
-            required.retain(|field| field != "id");
-            changed += before - required.len();
-        }
-    }
-    changed
-}
-
-/// `Recipient` lists both `contact_id` and `identified_by` as required, but the API takes
-/// exactly one; a `oneOf` of two objects lets a user send either, and not neither. The
-/// variants stay open (no `additionalProperties: false`): recipients also come back in
-/// responses, where a field the API adds later must not fail the whole answer.
-pub fn recipient_one_of(spec: &mut Value) -> usize {
-    let Some(schemas) = spec
-        .pointer_mut("/components/schemas")
-        .and_then(Value::as_object_mut)
-    else {
-        return 0;
-    };
-    let Some(recipient) = schemas.get("Recipient").cloned() else {
-        return 0;
-    };
-    if recipient.get("oneOf").is_some() {
-        return 0;
-    }
-    let property = |name: &str| recipient.pointer(&format!("/properties/{name}")).cloned();
-    let (Some(contact_id), Some(identified_by)) =
-        (property("contact_id"), property("identified_by"))
-    else {
-        return 0;
-    };
-    let variant = |field: &str, schema: Value, description: &str| {
-        json!({
-            "type": "object",
-            "description": description,
-            "required": [field],
-            "properties": {field: schema}
-        })
-    };
-    schemas.insert(
-        "ContactRecipient".into(),
-        variant(
-            "contact_id",
-            contact_id,
-            "A recipient named by its contact id.",
-        ),
-    );
-    schemas.insert(
-        "ChannelIdentitiesRecipient".into(),
-        variant(
-            "identified_by",
-            identified_by,
-            "A recipient named by its channel identities.",
-        ),
-    );
-    let mut replacement = Map::new();
-    for key in ["title", "description"] {
-        if let Some(value) = recipient.get(key) {
-            replacement.insert(key.into(), value.clone());
-        }
-    }
-    replacement.insert(
-        "oneOf".into(),
-        json!([
-            {"$ref": "#/components/schemas/ContactRecipient"},
-            {"$ref": "#/components/schemas/ChannelIdentitiesRecipient"}
-        ]),
-    );
-    schemas.insert("Recipient".into(), Value::Object(replacement));
-    1
-}
-
-/// The method name for an upstream operation id: drop the `Tag_` prefix, then snake_case.
-/// Ids that are already snake_case (ours, from overlays) stay as they are.
+/// The method name for an upstream operation id: drop the `Tag_` prefix (everything up to the
+/// last `_`, so `Templates_v2_ListTemplates` loses `Templates_v2_`), then snake_case. Ids that are
+/// already snake_case (ours, from overlays) stay as they are.
 pub fn idiomatic_operation_id(original: &str) -> String {
     if !original.contains(|c: char| c.is_ascii_uppercase()) {
         return original.to_owned();
     }
-    let name = original.split_once('_').map_or(original, |(_, rest)| rest);
+    let name = original.rsplit_once('_').map_or(original, |(_, rest)| rest);
     name.to_snake_case()
 }
 
@@ -352,47 +234,553 @@ pub fn empty_success_no_content(spec: &mut Value) -> usize {
 }
 
 fn is_string_enum(schema: &Value) -> bool {
-    schema.get("enum").is_some() && schema.get("type").is_none_or(|t| t == "string")
+    schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .is_some_and(|values| values.iter().all(Value::is_string))
+        && schema.get("type").is_none_or(|t| t == "string")
 }
 
-/// `build.rs` turns each *named* string enum into an open enum; an inline enum would be a
-/// closed one, so inline enums under schema properties (and array items) become named schemas.
-pub fn hoist_inline_enums(spec: &mut Value) -> usize {
-    let Some(schemas) = spec
-        .pointer_mut("/components/schemas")
-        .and_then(Value::as_object_mut)
-    else {
-        return 0;
+/// A single-value string enum is a constant, not a set of values: in the official document it
+/// tags a `oneOf` branch (KakaoTalk buttons `type: [WL]`, coupons, commerce). It stays inline and
+/// closed, so an untagged `oneOf` can only pick the branch whose tag matches.
+pub fn is_constant(schema: &Value) -> bool {
+    is_string_enum(schema) && schema["enum"].as_array().is_some_and(|v| v.len() == 1)
+}
+
+fn escape(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+/// The schemas directly inside `schema`: `(JSON pointer suffix, name suffix)`, where a hoisted
+/// enum found under a property takes the property's name and one under `allOf`/`oneOf`/`anyOf`,
+/// `items` or `not` takes its parent's.
+fn child_schemas(schema: &Value) -> Vec<(String, String, &Value)> {
+    let mut children = Vec::new();
+    let Some(map) = schema.as_object() else {
+        return children;
     };
-    let mut hoisted: Vec<(String, Value)> = Vec::new();
-    for (parent, schema) in schemas.iter_mut() {
-        let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) else {
-            continue;
-        };
-        for (property, value) in properties.iter_mut() {
-            let name = format!("{parent}{}", property.to_upper_camel_case());
-            let target = if is_string_enum(value) {
-                Some(value)
+    for (key, value) in map {
+        match key.as_str() {
+            "properties" => {
+                for (name, child) in value.as_object().into_iter().flatten() {
+                    let at = format!("/properties/{}", escape(name));
+                    children.push((at, name.to_upper_camel_case(), child));
+                }
+            }
+            "allOf" | "oneOf" | "anyOf" => {
+                for (i, child) in value.as_array().into_iter().flatten().enumerate() {
+                    children.push((format!("/{key}/{i}"), String::new(), child));
+                }
+            }
+            "items" | "not" => children.push((format!("/{key}"), String::new(), value)),
+            "additionalProperties" if value.is_object() => {
+                children.push((format!("/{key}"), "Value".to_owned(), value))
+            }
+            _ => {}
+        }
+    }
+    children
+}
+
+/// `build.rs` turns each *named* string enum into an open enum; an inline one would be generated
+/// closed, so every inline string enum becomes a named schema, wherever it sits: properties at
+/// any depth, `allOf`/`oneOf`/`anyOf` members, array items, map values, and parameters (component
+/// or inline). The name is the parent's plus the property's (`CapabilityEventCapabilityNotification`
+/// and `CapabilityStatus`), as typify names the inline objects around it; a component parameter
+/// `order` gives `OrderParameter`, an inline one `<OperationId><Name>`. Identical enums share one
+/// schema. Constants (single-value enums, see [`is_constant`]) stay inline.
+pub fn hoist_inline_enums(spec: &mut Value) -> usize {
+    /// Collects `(pointer, wanted name, enum)` for every inline enum under `schema`.
+    fn walk(at: &str, name: &str, schema: &Value, found: &mut Vec<(String, String, Value)>) {
+        for (suffix, name_suffix, child) in child_schemas(schema) {
+            let (at, name) = (format!("{at}{suffix}"), format!("{name}{name_suffix}"));
+            if is_string_enum(child) && !is_constant(child) {
+                found.push((at, name, child.clone()));
             } else {
-                value.get_mut("items").filter(|items| is_string_enum(items))
-            };
-            if let Some(target) = target {
-                let schema = std::mem::replace(
-                    target,
-                    json!({"$ref": format!("#/components/schemas/{name}")}),
-                );
-                hoisted.push((name, schema));
+                walk(&at, &name, child, found);
             }
         }
     }
-    let count = hoisted.len();
-    for (name, schema) in hoisted {
-        schemas.insert(name, schema);
+    fn parameter(
+        at: String,
+        name: String,
+        param: &Value,
+        found: &mut Vec<(String, String, Value)>,
+    ) {
+        for (suffix, schema) in [
+            ("/schema", param.get("schema")),
+            ("/schema/items", param.pointer("/schema/items")),
+        ] {
+            if let Some(schema) = schema.filter(|s| is_string_enum(s) && !is_constant(s)) {
+                found.push((format!("{at}{suffix}"), name, schema.clone()));
+                return;
+            }
+        }
+    }
+
+    let mut found = Vec::new();
+    for (name, schema) in spec
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        // A top-level enum is named already; look inside everything else.
+        if !is_string_enum(schema) {
+            walk(
+                &format!("/components/schemas/{}", escape(name)),
+                name,
+                schema,
+                &mut found,
+            );
+        }
+    }
+    for (name, param) in spec
+        .pointer("/components/parameters")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let at = format!("/components/parameters/{}", escape(name));
+        parameter(
+            at,
+            format!("{}Parameter", name.to_upper_camel_case()),
+            param,
+            &mut found,
+        );
+    }
+    for (path, item) in spec
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            // Path-level parameters are shared by the path's operations: named like components.
+            let op_name = match method.as_str() {
+                "parameters" => String::new(),
+                m if HTTP_METHODS.contains(&m) => op
+                    .get("operationId")
+                    .and_then(Value::as_str)
+                    .unwrap_or(m)
+                    .to_upper_camel_case(),
+                _ => continue,
+            };
+            let (list, place) = match method.as_str() {
+                "parameters" => (Some(op), format!("/paths/{}/parameters", escape(path))),
+                _ => (
+                    op.get("parameters"),
+                    format!("/paths/{}/{method}/parameters", escape(path)),
+                ),
+            };
+            for (i, param) in list
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                let Some(param_name) = param.get("name").and_then(Value::as_str) else {
+                    continue;
+                };
+                let at = format!("{place}/{i}");
+                let name = match op_name.as_str() {
+                    "" => format!("{}Parameter", param_name.to_upper_camel_case()),
+                    op_name => format!("{op_name}{}", param_name.to_upper_camel_case()),
+                };
+                parameter(at, name, param, &mut found);
+            }
+        }
+    }
+
+    let count = found.len();
+    for (at, name, schema) in found {
+        let Some(schemas) = spec
+            .pointer_mut("/components/schemas")
+            .and_then(Value::as_object_mut)
+        else {
+            return 0;
+        };
+        // The same enum met twice (a parameter declared both as a component and inline) keeps
+        // the first name; a name taken by another schema gets a number.
+        let name = match schemas.iter().find(|(_, s)| **s == schema) {
+            Some((existing, _)) => existing.clone(),
+            None => {
+                let mut unique = name.clone();
+                let mut n = 2;
+                while schemas.contains_key(&unique) {
+                    unique = format!("{name}{n}");
+                    n += 1;
+                }
+                schemas.insert(unique.clone(), schema);
+                unique
+            }
+        };
+        if let Some(target) = spec.pointer_mut(&at) {
+            *target = json!({"$ref": format!("#/components/schemas/{name}")});
+        }
     }
     count
 }
 
-/// A PATCH with `update_mask.paths` changes only the masked fields, so its body must be able
+/// progenitor reads OpenAPI 3.0 only; the Template Management document is 3.1. What it uses of
+/// 3.1 has a 3.0 spelling: `type: [T]` is `type: T` (`[T, "null"]` adds `nullable: true`),
+/// a schema's `examples: [..]` is `example`, `const: v` is `enum: [v]`. Then the version says 3.0.
+pub fn openapi_3_1_to_3_0(spec: &mut Value) -> usize {
+    fn walk(value: &mut Value) -> usize {
+        let mut changed = 0;
+        match value {
+            Value::Object(map) => {
+                if let Some(types) = map.get("type").and_then(Value::as_array).cloned() {
+                    let (nulls, types): (Vec<_>, Vec<_>) =
+                        types.into_iter().partition(|t| t == "null");
+                    match types.as_slice() {
+                        [one] => {
+                            map.insert("type".into(), one.clone());
+                        }
+                        _ => {
+                            map.remove("type");
+                            map.insert(
+                                "anyOf".into(),
+                                Value::Array(
+                                    types.into_iter().map(|t| json!({"type": t})).collect(),
+                                ),
+                            );
+                        }
+                    }
+                    if !nulls.is_empty() {
+                        map.insert("nullable".into(), Value::Bool(true));
+                    }
+                    changed += 1;
+                }
+                // A schema's `examples` is an array; a media type's is a map and stays.
+                if let Some(first) = map
+                    .get("examples")
+                    .and_then(Value::as_array)
+                    .map(|e| e.first().cloned())
+                {
+                    map.remove("examples");
+                    if let Some(first) = first {
+                        map.insert("example".into(), first);
+                    }
+                    changed += 1;
+                }
+                if let Some(constant) = map.remove("const") {
+                    map.insert("enum".into(), json!([constant]));
+                    changed += 1;
+                }
+                for (key, child) in map.iter_mut() {
+                    match (key.as_str(), child) {
+                        // Examples are data, not schemas (but a property may be called `example`).
+                        ("example", _) => {}
+                        ("properties", Value::Object(properties)) => {
+                            changed += properties.values_mut().map(walk).sum::<usize>()
+                        }
+                        (_, child) => changed += walk(child),
+                    }
+                }
+            }
+            Value::Array(items) => changed += items.iter_mut().map(walk).sum::<usize>(),
+            _ => {}
+        }
+        changed
+    }
+    let is_3_1 = spec
+        .get("openapi")
+        .and_then(Value::as_str)
+        .is_some_and(|v| v.starts_with("3.1"));
+    if !is_3_1 {
+        return 0;
+    }
+    spec["openapi"] = json!("3.0.3");
+    1 + walk(spec)
+}
+
+/// A `default` response beside a success one is the error answer (Template Management uses it
+/// that way). progenitor counts `default` among the success types too, and an operation with
+/// two success types is an error; `4XX` and `5XX` say the same and are read as errors only.
+pub fn default_response_is_an_error(spec: &mut Value) -> usize {
+    let mut changed = 0;
+    for_each_operation(spec, |_, _, op| {
+        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+            return;
+        };
+        if !responses.keys().any(|status| status.starts_with('2')) {
+            return;
+        }
+        if let Some(default) = responses.remove("default") {
+            for range in ["4XX", "5XX"] {
+                responses.entry(range).or_insert_with(|| default.clone());
+            }
+            changed += 1;
+        }
+    });
+    changed
+}
+
+fn is_error_status(status: &str) -> bool {
+    status.starts_with('4') || status.starts_with('5') || status == "default"
+}
+
+/// The JSON schemas of every error response, component and inline, as `(pointer, schema)`.
+fn error_schemas(spec: &Value) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    let mut push = |at: String, response: &Value| {
+        if let Some(schema) = response.pointer("/content/application~1json/schema") {
+            out.push((
+                format!("{at}/content/application~1json/schema"),
+                schema.clone(),
+            ));
+        }
+    };
+    for (name, response) in spec
+        .pointer("/components/responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        // Component responses are named, not numbered: one used only under error statuses
+        // counts as an error response.
+        let used_for_errors = {
+            let reference = format!("#/components/responses/{name}");
+            let mut errors_only = None;
+            for item in spec
+                .get("paths")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .map(|(_, i)| i)
+            {
+                for op in item.as_object().into_iter().flatten().map(|(_, o)| o) {
+                    for (status, r) in op
+                        .get("responses")
+                        .and_then(Value::as_object)
+                        .into_iter()
+                        .flatten()
+                    {
+                        if r.get("$ref").and_then(Value::as_str) == Some(reference.as_str()) {
+                            errors_only =
+                                Some(errors_only.unwrap_or(true) && is_error_status(status));
+                        }
+                    }
+                }
+            }
+            errors_only == Some(true)
+        };
+        if used_for_errors {
+            push(format!("/components/responses/{}", escape(name)), response);
+        }
+    }
+    for (path, item) in spec
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            for (status, response) in op
+                .get("responses")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                if is_error_status(status) && response.get("$ref").is_none() {
+                    push(
+                        format!("/paths/{}/{method}/responses/{status}", escape(path)),
+                        response,
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+/// An error response whose schema is a bare `{type: object}` (the official `401Error`) says
+/// nothing the others do not; progenitor generates one error type per operation, and a second,
+/// untyped one would make every operation's error a `serde_json::Map`. It takes the schema most
+/// error responses share (`runtimeError`).
+pub fn untyped_error_responses(spec: &mut Value) -> usize {
+    let schemas = error_schemas(spec);
+    let is_bare = |s: &Value| {
+        s.as_object().is_some_and(|m| {
+            m.keys()
+                .all(|k| matches!(k.as_str(), "type" | "description"))
+        }) && s.get("type").is_none_or(|t| t == "object")
+    };
+    let mut counts: Vec<(Value, usize)> = Vec::new();
+    for (_, schema) in schemas.iter().filter(|(_, s)| !is_bare(s)) {
+        match counts.iter_mut().find(|(s, _)| s == schema) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((schema.clone(), 1)),
+        }
+    }
+    let Some(shared) = counts.into_iter().max_by_key(|(_, n)| *n).map(|(s, _)| s) else {
+        return 0;
+    };
+    let mut changed = 0;
+    for (at, schema) in schemas {
+        if is_bare(&schema)
+            && let Some(target) = spec.pointer_mut(&at)
+        {
+            *target = shared.clone();
+            changed += 1;
+        }
+    }
+    changed
+}
+
+/// `format: float` makes typify generate `f32`, and a coordinate such as `47.6279809` comes back
+/// as `47.62797927856445`. JSON numbers are doubles on the wire; `double` gives `f64`, which
+/// round-trips every number the API sends.
+pub fn exact_numbers(spec: &mut Value) -> usize {
+    fn walk(value: &mut Value) -> usize {
+        match value {
+            Value::Object(map) => {
+                let mut changed = 0;
+                if map.get("type").and_then(Value::as_str) == Some("number")
+                    && map.get("format").and_then(Value::as_str) == Some("float")
+                {
+                    map.insert("format".into(), json!("double"));
+                    changed += 1;
+                }
+                for (key, child) in map.iter_mut() {
+                    match (key.as_str(), child) {
+                        // Examples are data, not schemas...
+                        ("example" | "examples", _) => {}
+                        // ...but a property may be called `example`.
+                        ("properties", Value::Object(properties)) => {
+                            changed += properties.values_mut().map(walk).sum::<usize>()
+                        }
+                        (_, child) => changed += walk(child),
+                    }
+                }
+                changed
+            }
+            Value::Array(items) => items.iter_mut().map(walk).sum(),
+            _ => 0,
+        }
+    }
+    walk(spec)
+}
+
+/// Names of the component schemas `value` refers to, directly or through other schemas.
+fn referenced_schemas(spec: &Value, value: &Value, seen: &mut BTreeSet<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
+                if let Some(name) = reference.strip_prefix("#/components/schemas/") {
+                    if seen.insert(name.to_owned())
+                        && let Some(schema) =
+                            spec.pointer(&format!("/components/schemas/{}", escape(name)))
+                    {
+                        referenced_schemas(spec, schema, seen);
+                    }
+                } else if let Some(target) =
+                    reference.strip_prefix('#').and_then(|p| spec.pointer(p))
+                {
+                    // A component parameter or request body: follow it.
+                    referenced_schemas(spec, target, seen);
+                }
+            }
+            for (key, child) in map {
+                if !matches!(key.as_str(), "example" | "examples") {
+                    referenced_schemas(spec, child, seen);
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| referenced_schemas(spec, v, seen)),
+        _ => {}
+    }
+}
+
+/// Schemas the client only ever receives: those no request body or parameter reaches
+/// (through `$ref`s), which are the response models and the callback payloads. The live API
+/// leaves out fields the document marks required in them (`App.channel_credentials`,
+/// `Contact.language`), and one absent field must not fail a whole call or callback, so they
+/// require nothing, at any depth. Request schemas keep `required`: the builders check it.
+pub fn response_only_fields_optional(spec: &mut Value) -> usize {
+    let mut requests = BTreeSet::new();
+    for item in spec
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(_, i)| i)
+    {
+        if let Some(params) = item.get("parameters") {
+            referenced_schemas(spec, params, &mut requests);
+        }
+        for (method, op) in item.as_object().into_iter().flatten() {
+            if HTTP_METHODS.contains(&method.as_str()) {
+                for key in ["parameters", "requestBody"] {
+                    if let Some(part) = op.get(key) {
+                        referenced_schemas(spec, part, &mut requests);
+                    }
+                }
+            }
+        }
+    }
+    fn strip(value: &mut Value) -> bool {
+        match value {
+            Value::Object(map) => {
+                // `required` of a schema is a list; a property may be called `required` too.
+                let mut changed = false;
+                if map.get("required").is_some_and(Value::is_array) {
+                    changed = map.remove("required").is_some_and(|r| r != json!([]));
+                }
+                for (key, child) in map.iter_mut() {
+                    match (key.as_str(), child) {
+                        ("example" | "examples", _) => {}
+                        ("properties", Value::Object(properties)) => {
+                            for property in properties.values_mut() {
+                                changed |= strip(property);
+                            }
+                        }
+                        (_, child) => changed |= strip(child),
+                    }
+                }
+                changed
+            }
+            Value::Array(items) => items
+                .iter_mut()
+                .fold(false, |changed, v| strip(v) | changed),
+            _ => false,
+        }
+    }
+    let mut changed = 0;
+    // Inline response schemas (`list_identity_conflicts` has one) are response-only too.
+    for_each_operation(spec, |_, _, op| {
+        for (status, response) in op
+            .get_mut("responses")
+            .and_then(Value::as_object_mut)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(schema) = response.pointer_mut("/content/application~1json/schema")
+                && status.starts_with('2')
+                && schema.get("$ref").is_none()
+                && strip(schema)
+            {
+                changed += 1;
+            }
+        }
+    });
+    let Some(schemas) = spec
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return changed;
+    };
+    for (name, schema) in schemas.iter_mut() {
+        if !requests.contains(name.as_str()) && strip(schema) {
+            changed += 1;
+        }
+    }
+    changed
+}
+
+/// A PATCH with an update mask changes only the masked fields, so its body must be able
 /// to carry just those: each PATCH body schema `X` gets a `XPatch` twin with nothing required.
 /// (Sending a full `X` would force callers to send, and a derived mask to include, fields
 /// they do not mean to change.)
@@ -455,7 +843,7 @@ pub fn patch_bodies_all_optional(spec: &mut Value) -> usize {
             map.insert(
                 "description".into(),
                 Value::String(format!(
-                    "The fields of `{name}` to change; only the fields named in `update_mask.paths` are applied."
+                    "The fields of `{name}` to change; only the fields named in the update mask are applied."
                 )),
             );
             let twin = format!("{name}Patch");
@@ -482,21 +870,59 @@ pub fn patch_bodies_all_optional(spec: &mut Value) -> usize {
 /// The schema secret fields refer to; `build.rs` maps it to `crate::Secret`.
 pub const SECRET_SCHEMA: &str = "Secret";
 
-/// Whether property `property` of schema `schema` holds a credential: any `secret`, and the
-/// tokens, passwords and keys of the channel credential schemas.
-fn is_secret(schema: &str, property: &str) -> bool {
+/// Whether property `property` holds a credential: any `secret`, and the tokens, passwords and
+/// keys inside a credentials object (`in_credentials`: the schema or a property around it is
+/// named `*Credential*`).
+fn is_secret(in_credentials: bool, property: &str) -> bool {
     let words: Vec<&str> = property.split('_').collect();
-    let credentials = ["Credential", "Credentials", "CredentialsPair"]
-        .iter()
-        .any(|suffix| schema.ends_with(suffix));
     words.contains(&"secret")
-        || (credentials && matches!(words.last(), Some(&("token" | "password" | "key"))))
+        || (in_credentials && matches!(words.last(), Some(&("token" | "password" | "key"))))
 }
 
-/// String fields holding credentials (webhook secrets, channel tokens, API keys) become
-/// `$ref: Secret`, which `build.rs` maps to a type whose `Debug` hides the value: a model
+/// String fields holding credentials (webhook secrets, channel tokens, API keys), at any depth,
+/// become `$ref: Secret`, which `build.rs` maps to a type whose `Debug` hides the value: a model
 /// logged with `{:?}` must not leak them.
 pub fn secret_fields(spec: &mut Value) -> usize {
+    fn walk(schema: &mut Value, in_credentials: bool) -> usize {
+        let Some(map) = schema.as_object_mut() else {
+            return 0;
+        };
+        let mut changed = 0;
+        for (key, value) in map.iter_mut() {
+            match key.as_str() {
+                "properties" => {
+                    for (property, field) in value.as_object_mut().into_iter().flatten() {
+                        let credentials =
+                            in_credentials || property.to_lowercase().contains("credential");
+                        if is_secret(credentials, property)
+                            && field.get("type") == Some(&json!("string"))
+                        {
+                            let mut replacement = Map::new();
+                            replacement.insert(
+                                "allOf".into(),
+                                json!([{"$ref": format!("#/components/schemas/{SECRET_SCHEMA}")}]),
+                            );
+                            if let Some(description) = field.get("description") {
+                                replacement.insert("description".into(), description.clone());
+                            }
+                            *field = Value::Object(replacement);
+                            changed += 1;
+                        } else {
+                            changed += walk(field, credentials);
+                        }
+                    }
+                }
+                "allOf" | "oneOf" | "anyOf" => {
+                    for member in value.as_array_mut().into_iter().flatten() {
+                        changed += walk(member, in_credentials);
+                    }
+                }
+                "items" | "additionalProperties" => changed += walk(value, in_credentials),
+                _ => {}
+            }
+        }
+        changed
+    }
     let Some(schemas) = spec
         .pointer_mut("/components/schemas")
         .and_then(Value::as_object_mut)
@@ -505,24 +931,7 @@ pub fn secret_fields(spec: &mut Value) -> usize {
     };
     let mut changed = 0;
     for (name, schema) in schemas.iter_mut() {
-        let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) else {
-            continue;
-        };
-        for (property, field) in properties.iter_mut() {
-            if !is_secret(name, property) || field.get("type") != Some(&json!("string")) {
-                continue;
-            }
-            let mut replacement = Map::new();
-            replacement.insert(
-                "allOf".into(),
-                json!([{"$ref": format!("#/components/schemas/{SECRET_SCHEMA}")}]),
-            );
-            if let Some(description) = field.get("description") {
-                replacement.insert("description".into(), description.clone());
-            }
-            *field = Value::Object(replacement);
-            changed += 1;
-        }
+        changed += walk(schema, name.to_lowercase().contains("credential"));
     }
     if changed > 0 && !schemas.contains_key(SECRET_SCHEMA) {
         schemas.insert(
@@ -543,130 +952,57 @@ mod tests {
 
     #[test]
     fn credentials_become_secrets_and_nothing_else_does() {
+        // Fragments of the official document: a webhook secret, a channel token nested in a
+        // `*CredentialsField` wrapper, an app's secret for overridden callback URLs.
         let mut spec = json!({"components": {"schemas": {
-            "Webhook": {"properties": {
-                "secret": {"type": "string", "description": "signs callbacks"},
+            "Webhook": {"type": "object", "properties": {
+                "secret": {"type": "string", "description": "Optional secret be used to sign contents of webhooks sent by the Conversation API."},
                 "target": {"type": "string"}}},
-            "LineCredentials": {"properties": {
-                "token": {"type": "string"}, "secret": {"type": "string"}}},
-            "WeChatCredentials": {"properties": {
-                "aes_key": {"type": "string"}, "app_id": {"type": "string"}}},
-            "ClientCredentials": {"properties": {
-                "client_secret": {"type": "string"},
-                "token_request_type": {"$ref": "#/components/schemas/T"}}},
+            "StaticBearerCredentialsField": {"type": "object", "properties": {"static_bearer": {
+                "type": "object", "required": ["claimed_identity", "token"], "properties": {
+                    "claimed_identity": {"type": "string"},
+                    "token": {"type": "string", "format": "password"}}}}},
+            "KakaoTalkChatCredentialsField": {"type": "object", "properties": {"kakaotalkchat_credentials": {
+                "type": "object", "properties": {
+                    "kakaotalk_plus_friend_id": {"type": "string"},
+                    "api_key": {"type": "string"}}}}},
+            "CallbackSettings": {"type": "object", "properties": {
+                "secret_for_overridden_callback_urls": {"type": "string"}}},
             "ListContactsResponse": {"properties": {"next_page_token": {"type": "string"}}},
             "TemplateVariable": {"properties": {"key": {"type": "string"}}}
         }}});
-        assert_eq!(secret_fields(&mut spec), 5);
+        assert_eq!(secret_fields(&mut spec), 4);
         let schemas = &spec["components"]["schemas"];
         assert_eq!(
             schemas["Webhook"]["properties"]["secret"],
-            json!({"allOf": [{"$ref": "#/components/schemas/Secret"}], "description": "signs callbacks"})
+            json!({"allOf": [{"$ref": "#/components/schemas/Secret"}],
+                   "description": "Optional secret be used to sign contents of webhooks sent by the Conversation API."})
         );
-        for (schema, field) in [
-            ("LineCredentials", "token"),
-            ("LineCredentials", "secret"),
-            ("WeChatCredentials", "aes_key"),
-            ("ClientCredentials", "client_secret"),
+        for pointer in [
+            "/StaticBearerCredentialsField/properties/static_bearer/properties/token",
+            "/KakaoTalkChatCredentialsField/properties/kakaotalkchat_credentials/properties/api_key",
+            "/CallbackSettings/properties/secret_for_overridden_callback_urls",
         ] {
             assert!(
-                schemas[schema]["properties"][field].get("allOf").is_some(),
-                "{schema}.{field}"
+                schemas.pointer(pointer).unwrap().get("allOf").is_some(),
+                "{pointer}"
             );
         }
-        for (schema, field) in [
-            ("Webhook", "target"),
-            ("WeChatCredentials", "app_id"),
-            ("ListContactsResponse", "next_page_token"),
-            ("TemplateVariable", "key"),
+        for pointer in [
+            "/Webhook/properties/target",
+            "/StaticBearerCredentialsField/properties/static_bearer/properties/claimed_identity",
+            "/KakaoTalkChatCredentialsField/properties/kakaotalkchat_credentials/properties/kakaotalk_plus_friend_id",
+            "/ListContactsResponse/properties/next_page_token",
+            "/TemplateVariable/properties/key",
         ] {
-            assert_eq!(schemas[schema]["properties"][field]["type"], "string");
+            assert_eq!(
+                schemas.pointer(pointer).unwrap()["type"],
+                "string",
+                "{pointer}"
+            );
         }
-        assert!(
-            schemas["ClientCredentials"]["properties"]["token_request_type"]
-                .get("$ref")
-                .is_some()
-        );
         assert_eq!(schemas["Secret"]["type"], "string");
         assert_eq!(secret_fields(&mut spec), 0, "idempotent");
-    }
-
-    #[test]
-    fn strips_ballerina_extensions_at_any_depth() {
-        let mut spec = json!({"x-ballerina-display": {}, "info": {"x-ballerina-init": "x", "title": "t"}, "x-other": 1});
-        assert_eq!(strip_ballerina_extensions(&mut spec), 2);
-        assert_eq!(spec, json!({"info": {"title": "t"}, "x-other": 1}));
-    }
-
-    #[test]
-    fn moves_a_path_level_update_mask_to_patch() {
-        let mask = json!({"$ref": "#/components/parameters/update_mask.paths"});
-        let id = json!({"$ref": "#/components/parameters/webhook_id"});
-        let mut spec = json!({"paths": {"/w/{webhook_id}": {
-            "parameters": [id, mask],
-            "get": {"operationId": "g"},
-            "patch": {"operationId": "p"},
-            "delete": {"operationId": "d"}
-        }}});
-        assert_eq!(update_mask_on_patch_only(&mut spec), 1);
-        let item = &spec["paths"]["/w/{webhook_id}"];
-        assert_eq!(item["parameters"], json!([id]));
-        assert_eq!(item["patch"]["parameters"], json!([mask]));
-        assert!(item["get"].get("parameters").is_none());
-        assert!(item["delete"].get("parameters").is_none());
-    }
-
-    #[test]
-    fn makes_server_generated_ids_optional() {
-        let mut spec = json!({"components": {"schemas": {
-            "App": {"required": ["id", "channel_credentials"]},
-            "Contact": {"required": ["id", "language"]},
-            "Other": {"required": ["id"]}
-        }}});
-        assert_eq!(server_generated_ids_optional(&mut spec), 2);
-        assert_eq!(
-            spec["components"]["schemas"]["App"]["required"],
-            json!(["channel_credentials"])
-        );
-        assert_eq!(
-            spec["components"]["schemas"]["Contact"]["required"],
-            json!(["language"])
-        );
-        assert_eq!(
-            spec["components"]["schemas"]["Other"]["required"],
-            json!(["id"])
-        );
-    }
-
-    #[test]
-    fn recipient_becomes_one_of_two_closed_objects() {
-        let mut spec = json!({"components": {"schemas": {"Recipient": {
-            "type": "object", "title": "Recipient", "description": "who",
-            "required": ["contact_id", "identified_by"],
-            "properties": {
-                "contact_id": {"type": "string"},
-                "identified_by": {"$ref": "#/components/schemas/ChannelIdentities"}
-            }
-        }}}});
-        assert_eq!(recipient_one_of(&mut spec), 1);
-        let schemas = &spec["components"]["schemas"];
-        assert_eq!(schemas["Recipient"]["oneOf"].as_array().unwrap().len(), 2);
-        assert_eq!(schemas["Recipient"]["description"], "who");
-        assert_eq!(
-            schemas["ContactRecipient"]["required"],
-            json!(["contact_id"])
-        );
-        assert!(
-            schemas["ContactRecipient"]
-                .get("additionalProperties")
-                .is_none(),
-            "open, for forward compatibility"
-        );
-        assert_eq!(
-            schemas["ChannelIdentitiesRecipient"]["properties"]["identified_by"]["$ref"],
-            "#/components/schemas/ChannelIdentities"
-        );
-        assert_eq!(recipient_one_of(&mut spec), 0, "idempotent");
     }
 
     #[test]
@@ -676,6 +1012,8 @@ mod tests {
             ("App_ListApps", "list_apps"),
             ("Contact_MergeContact", "merge_contact"),
             ("OptIn_RegisterOptIn", "register_opt_in"),
+            ("Templates_v2_ListTemplates", "list_templates"),
+            ("Templates_v2_ListTranslations", "list_translations"),
             (
                 "Conversation_StopActiveConversation",
                 "stop_active_conversation",
@@ -746,27 +1084,264 @@ mod tests {
     }
 
     #[test]
-    fn inline_enums_are_hoisted_to_named_schemas() {
-        let mut spec = json!({"components": {"schemas": {
-            "Named": {"type": "string", "enum": ["A"]},
-            "Parent": {"type": "object", "properties": {
-                "kind": {"type": "string", "enum": ["X", "Y"]},
-                "tags": {"type": "array", "items": {"type": "string", "enum": ["T"]}},
-                "plain": {"type": "string"}
-            }}
-        }}});
-        assert_eq!(hoist_inline_enums(&mut spec), 2);
+    fn inline_enums_are_hoisted_wherever_they_sit() {
+        // Fragments of the official document.
+        let mut spec = json!({
+            "components": {
+                "parameters": {"order": {"name": "order", "in": "query", "schema": {
+                    "default": "DESC", "type": "string", "enum": ["ASC", "DESC"]}}},
+                "schemas": {
+                    "ConversationChannel": {"type": "string", "enum": ["WHATSAPP", "SMS"]},
+                    "OptInEvent": {"allOf": [
+                        {"$ref": "#/components/schemas/CallbackEventCommon"},
+                        {"type": "object", "properties": {"opt_in_notification": {"type": "object", "properties": {
+                            "status": {"type": "string", "enum": ["OPT_IN_SUCCEEDED", "OPT_IN_FAILED"]}}}}}
+                    ]},
+                    "KakaoTalkWebLinkButton": {"allOf": [
+                        {"$ref": "#/components/schemas/KakaoTalkButton"},
+                        {"type": "object", "properties": {"type": {"enum": ["WL"]}, "link_mo": {"type": "string"}}}
+                    ]},
+                    "ChannelSpecificMessage": {"type": "object", "properties": {
+                        "message_type": {"type": "string", "enum": ["FLOWS", "ORDER_DETAILS"]}}},
+                    "Parent": {"type": "object", "properties": {
+                        "tags": {"type": "array", "items": {"type": "string", "enum": ["T", "U"]}}}}
+                }
+            },
+            "paths": {"/v1/projects/{project_id}/conversations:recent": {"get": {
+                "operationId": "list_recent_conversations",
+                "parameters": [{"name": "order", "in": "query", "schema": {"type": "string", "enum": ["ASC", "DESC"]}}]
+            }}}
+        });
+        assert_eq!(hoist_inline_enums(&mut spec), 5);
         let schemas = &spec["components"]["schemas"];
+        let reference = |name: &str| json!({"$ref": format!("#/components/schemas/{name}")});
         assert_eq!(
-            schemas["Parent"]["properties"]["kind"],
-            json!({"$ref": "#/components/schemas/ParentKind"})
+            spec["components"]["parameters"]["order"]["schema"],
+            reference("OrderParameter")
+        );
+        assert_eq!(schemas["OrderParameter"]["default"], "DESC");
+        assert_eq!(
+            spec["paths"]["/v1/projects/{project_id}/conversations:recent"]["get"]["parameters"][0]
+                ["schema"],
+            reference("ListRecentConversationsOrder")
+        );
+        assert_eq!(
+            schemas
+                .pointer("/OptInEvent/allOf/1/properties/opt_in_notification/properties/status")
+                .unwrap(),
+            &reference("OptInEventOptInNotificationStatus")
+        );
+        assert_eq!(
+            schemas["OptInEventOptInNotificationStatus"]["enum"],
+            json!(["OPT_IN_SUCCEEDED", "OPT_IN_FAILED"])
+        );
+        assert_eq!(
+            schemas["ChannelSpecificMessage"]["properties"]["message_type"],
+            reference("ChannelSpecificMessageMessageType")
         );
         assert_eq!(
             schemas["Parent"]["properties"]["tags"]["items"],
-            json!({"$ref": "#/components/schemas/ParentTags"})
+            reference("ParentTags")
         );
-        assert_eq!(schemas["ParentKind"]["enum"], json!(["X", "Y"]));
-        assert_eq!(hoist_inline_enums(&mut spec), 0);
+        // A constant tag of a oneOf branch stays inline; a named enum stays as it is.
+        assert_eq!(
+            schemas
+                .pointer("/KakaoTalkWebLinkButton/allOf/1/properties/type")
+                .unwrap(),
+            &json!({"enum": ["WL"]})
+        );
+        assert_eq!(
+            schemas["ConversationChannel"]["enum"],
+            json!(["WHATSAPP", "SMS"])
+        );
+        assert_eq!(hoist_inline_enums(&mut spec), 0, "idempotent");
+    }
+
+    #[test]
+    fn an_enum_met_twice_is_hoisted_once_and_names_do_not_clash() {
+        let status = json!({"type": "string", "enum": ["A", "B"]});
+        let mut spec = json!({"components": {"schemas": {
+            "X": {"type": "object", "properties": {"status": status.clone()}},
+            "Y": {"type": "object", "properties": {"status": status.clone()}},
+            "XStatus": {"type": "object"}
+        }}});
+        assert_eq!(hoist_inline_enums(&mut spec), 2);
+        let schemas = &spec["components"]["schemas"];
+        assert_eq!(schemas["XStatus"], json!({"type": "object"}), "untouched");
+        assert_eq!(schemas["XStatus2"], status);
+        assert_eq!(
+            schemas["Y"]["properties"]["status"]["$ref"],
+            "#/components/schemas/XStatus2"
+        );
+        assert!(schemas.get("YStatus").is_none());
+    }
+
+    #[test]
+    fn the_3_1_template_document_takes_the_3_0_shape() {
+        // From template-management.yaml: `v2Template`, with type lists and a schema's `examples`.
+        let mut spec = json!({"openapi": "3.1.0", "components": {"schemas": {"v2Template": {
+            "type": ["object"],
+            "properties": {
+                "id": {"type": ["string"], "example": "id_string"},
+                "version": {"type": ["integer"], "example": 1},
+                "update_time": {"type": ["string", "null"], "format": "date-time", "examples": ["2024-01-01T00:00:00Z"]},
+                "kind": {"const": "V2"}
+            }
+        }}, "responses": {"ok": {"content": {"application/json": {"examples": {"one": {"value": {}}}}}}}}});
+        // The version, four type lists, one `examples`, one `const`.
+        assert_eq!(openapi_3_1_to_3_0(&mut spec), 7);
+        assert_eq!(spec["openapi"], "3.0.3");
+        let template = &spec["components"]["schemas"]["v2Template"];
+        assert_eq!(template["type"], "object");
+        assert_eq!(
+            template["properties"]["id"],
+            json!({"type": "string", "example": "id_string"})
+        );
+        assert_eq!(
+            template["properties"]["update_time"],
+            json!({"type": "string", "nullable": true, "format": "date-time", "example": "2024-01-01T00:00:00Z"})
+        );
+        assert_eq!(template["properties"]["kind"], json!({"enum": ["V2"]}));
+        assert!(
+            spec.pointer("/components/responses/ok/content/application~1json/examples/one")
+                .is_some(),
+            "a media type's examples map is 3.0 already"
+        );
+        assert_eq!(openapi_3_1_to_3_0(&mut spec), 0, "idempotent");
+    }
+
+    #[test]
+    fn a_default_response_beside_a_success_becomes_4xx_and_5xx() {
+        // Templates_v2_DeleteTemplate, as the official document has it.
+        let error = json!({"description": "An unexpected error response.", "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/runtimeError"}}}});
+        let mut spec = json!({"paths": {"/v2/projects/{project_id}/templates/{template_id}": {
+            "delete": {"responses": {"200": {"description": "A successful response."}, "default": error.clone()}},
+            "get": {"responses": {"default": error.clone()}}
+        }}});
+        assert_eq!(default_response_is_an_error(&mut spec), 1);
+        let item = &spec["paths"]["/v2/projects/{project_id}/templates/{template_id}"];
+        assert_eq!(
+            item["delete"]["responses"],
+            json!({"200": {"description": "A successful response."}, "4XX": error, "5XX": error})
+        );
+        assert!(
+            item["get"]["responses"].get("default").is_some(),
+            "no success: left alone"
+        );
+        assert_eq!(default_response_is_an_error(&mut spec), 0, "idempotent");
+    }
+
+    #[test]
+    fn an_untyped_error_response_takes_the_shared_error_schema() {
+        // The official 400Error, 401Error and 403Error.
+        let runtime = json!({"$ref": "#/components/schemas/runtimeError"});
+        let response = |schema: Value| json!({"description": "e", "content": {"application/json": {"schema": schema}}});
+        let mut spec = json!({
+            "components": {"responses": {
+                "400Error": response(runtime.clone()),
+                "401Error": response(json!({"type": "object"})),
+                "403Error": response(runtime.clone()),
+                "sendMessageResponse": response(json!({"type": "object"}))
+            }},
+            "paths": {"/m": {"post": {"responses": {
+                "200": {"$ref": "#/components/responses/sendMessageResponse"},
+                "400": {"$ref": "#/components/responses/400Error"},
+                "401": {"$ref": "#/components/responses/401Error"},
+                "403": {"$ref": "#/components/responses/403Error"}
+            }}}}
+        });
+        assert_eq!(untyped_error_responses(&mut spec), 1);
+        let responses = &spec["components"]["responses"];
+        assert_eq!(
+            responses["401Error"]["content"]["application/json"]["schema"],
+            runtime
+        );
+        assert_eq!(
+            responses["sendMessageResponse"]["content"]["application/json"]["schema"],
+            json!({"type": "object"}),
+            "a success response is not an error response"
+        );
+        assert_eq!(untyped_error_responses(&mut spec), 0, "idempotent");
+    }
+
+    #[test]
+    fn floats_become_doubles_so_coordinates_round_trip() {
+        // The official `Coordinates`.
+        let mut spec = json!({"components": {"schemas": {"Coordinates": {
+            "type": "object", "required": ["latitude", "longitude"], "properties": {
+                "latitude": {"description": "The latitude.", "type": "number", "format": "float"},
+                "longitude": {"description": "The longitude.", "type": "number", "format": "float"},
+                "example": {"type": "number", "format": "float"},
+                "count": {"type": "integer", "format": "int32"}
+            }, "example": {"latitude": 47.6279809}
+        }}}});
+        assert_eq!(exact_numbers(&mut spec), 3);
+        let properties = &spec["components"]["schemas"]["Coordinates"]["properties"];
+        assert_eq!(properties["latitude"]["format"], "double");
+        assert_eq!(
+            properties["example"]["format"], "double",
+            "a property named `example` is a schema"
+        );
+        assert_eq!(properties["count"]["format"], "int32");
+        assert_eq!(exact_numbers(&mut spec), 0, "idempotent");
+    }
+
+    #[test]
+    fn schemas_only_received_require_nothing() {
+        // AppResponse is only ever an answer; AppCreateRequest is sent, and so is what it refers to.
+        let mut spec = json!({
+            "components": {
+                "schemas": {
+                    "AppCreateRequest": {"type": "object", "required": ["display_name", "channel_credentials"],
+                        "properties": {"channel_credentials": {"type": "array", "items": {"$ref": "#/components/schemas/ConversationChannelCredentials"}}}},
+                    "ConversationChannelCredentials": {"type": "object", "required": ["channel"]},
+                    "AppResponse": {"type": "object", "properties": {
+                        "rate_limits": {"type": "object", "required": ["outbound"], "properties": {"required": {"type": "string"}}}}},
+                    "Contact": {"type": "object", "required": ["language"]},
+                    "MessageDeliveryReceiptEvent": {"allOf": [{"type": "object", "required": ["app_id", "project_id"]}]}
+                },
+                "requestBodies": {"CreateApp": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/AppCreateRequest"}}}}}
+            },
+            "paths": {
+                "/apps": {"post": {"requestBody": {"$ref": "#/components/requestBodies/CreateApp"},
+                    "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/AppResponse"}}}}}}},
+                "/contacts:identityConflicts": {"get": {"responses": {"200": {"content": {"application/json": {"schema": {
+                    "type": "object", "required": ["conflicts"]}}}}}}}
+            }
+        });
+        assert_eq!(response_only_fields_optional(&mut spec), 4);
+        let schemas = &spec["components"]["schemas"];
+        assert_eq!(
+            schemas["AppCreateRequest"]["required"],
+            json!(["display_name", "channel_credentials"])
+        );
+        assert_eq!(
+            schemas["ConversationChannelCredentials"]["required"],
+            json!(["channel"])
+        );
+        assert!(
+            schemas["AppResponse"]["properties"]["rate_limits"]
+                .get("required")
+                .is_none()
+        );
+        assert!(
+            schemas["AppResponse"]["properties"]["rate_limits"]["properties"]
+                .get("required")
+                .is_some(),
+            "a property called `required` stays"
+        );
+        assert!(schemas["Contact"].get("required").is_none());
+        assert!(
+            schemas["MessageDeliveryReceiptEvent"]["allOf"][0]
+                .get("required")
+                .is_none()
+        );
+        assert!(
+            spec.pointer("/paths/~1contacts:identityConflicts/get/responses/200/content/application~1json/schema/required")
+                .is_none()
+        );
+        assert_eq!(response_only_fields_optional(&mut spec), 0, "idempotent");
     }
 
     #[test]
@@ -779,7 +1354,7 @@ mod tests {
             "paths": {
                 "/c": {
                     "patch": {"requestBody": {"$ref": "#/components/requestBodies/C"},
-                              "parameters": [{"$ref": "#/components/parameters/update_mask.paths"}]},
+                              "parameters": [{"$ref": "#/components/parameters/update_mask"}]},
                     "post": {"requestBody": {"$ref": "#/components/requestBodies/C"}}
                 },
                 "/unmasked": {"patch": {"requestBody": {"$ref": "#/components/requestBodies/C"}}}
@@ -808,13 +1383,20 @@ mod tests {
     }
 
     #[test]
-    fn normalising_twice_changes_nothing_the_second_time() {
-        let text = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../spec/upstream/sinch-conversation-openapi.yaml"
-        ))
+    fn normalising_the_official_documents_twice_changes_nothing_the_second_time() {
+        let upstream = |file: &str| {
+            let path = format!("{}/../spec/upstream/{file}", env!("CARGO_MANIFEST_DIR"));
+            let text = std::fs::read_to_string(&path).unwrap();
+            (
+                file.to_owned(),
+                crate::io::parse_spec(&text, &path).unwrap(),
+            )
+        };
+        let mut spec = crate::merge::merge_documents(vec![
+            upstream("conversation.yaml"),
+            upstream("template-management.yaml"),
+        ])
         .unwrap();
-        let mut spec = crate::io::parse_spec(&text, "upstream").unwrap();
         normalize(&mut spec);
         let once = spec.clone();
         let changes = normalize(&mut spec);
