@@ -14,6 +14,9 @@ use proc_macro2::TokenStream;
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
 use quote::{format_ident, quote};
 
+#[path = "build/one_of.rs"]
+mod one_of;
+
 const SPEC: &str = "spec/conversation.json";
 /// Module (inside the generated file) that holds the open enums.
 const ENUM_MOD: &str = "open_enums";
@@ -23,6 +26,7 @@ const OTHER: &str = "Other";
 fn main() {
     println!("cargo:rerun-if-changed={SPEC}");
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=build/one_of.rs");
 
     let text = fs::read_to_string(SPEC).unwrap_or_else(|e| panic!("cannot read {SPEC}: {e}"));
     let raw: serde_json::Value =
@@ -52,6 +56,42 @@ fn main() {
             impls.into_iter(),
         );
     }
+
+    // Keyed `oneOf`s and flattened `allOf`s (`xtask` fix `keyed_one_ofs`): emitted below.
+    let one_ofs = one_of::one_ofs(&raw);
+    for o in &one_ofs {
+        settings.with_replacement(
+            o.name(),
+            format!(
+                "crate::generated::{}::{}",
+                one_of::MODULE,
+                one_of::type_ident(o.name())
+            ),
+            std::iter::empty(),
+        );
+    }
+    let enum_names: std::collections::BTreeSet<&str> =
+        enums.iter().map(|e| e.name.as_str()).collect();
+    let one_of_names: std::collections::BTreeSet<&str> = one_ofs.iter().map(|o| o.name()).collect();
+    let path_of = |name: &str| -> TokenStream {
+        let ident = one_of::type_ident(name);
+        if name == "Secret" {
+            quote!(crate::Secret)
+        } else if enum_names.contains(name) {
+            let module = format_ident!("{ENUM_MOD}");
+            quote!(crate::generated::#module::#ident)
+        } else if one_of_names.contains(name) {
+            let module = format_ident!("{}", one_of::MODULE);
+            quote!(crate::generated::#module::#ident)
+        } else {
+            quote!(crate::generated::types::#ident)
+        }
+    };
+    let one_of_items: Vec<TokenStream> = one_ofs
+        .iter()
+        .map(|o| one_of::tokens(o, &raw, &path_of))
+        .collect();
+    let one_of_mod = format_ident!("{}", one_of::MODULE);
 
     // Credential fields (`xtask` fix `secret_fields`): a type whose `Debug` hides the value.
     settings.with_replacement(
@@ -89,6 +129,12 @@ fn main() {
         /// is `"rate_limits.outbound"`).
         pub mod field_paths {
             #field_paths
+        }
+
+        /// One-of-several-kinds models: enums keyed by the kind's property, and the structs that
+        /// hold one beside the properties every kind shares.
+        pub mod #one_of_mod {
+            #(#one_of_items)*
         }
 
         /// Open enums: every string enum of the spec, accepting values this version does not know.

@@ -44,6 +44,10 @@ pub const FIXES: &[Fix] = &[
         apply: exact_numbers,
     },
     Fix {
+        name: "keyed_one_ofs",
+        apply: keyed_one_ofs,
+    },
+    Fix {
         name: "hoist_inline_enums",
         apply: hoist_inline_enums,
     },
@@ -281,6 +285,258 @@ fn child_schemas(schema: &Value) -> Vec<(String, String, &Value)> {
         }
     }
     children
+}
+
+/// Marks a `oneOf` that `build.rs` emits as an enum keyed by each branch's one property.
+pub const KEYED: &str = "x-sinch-keyed";
+/// Marks an `allOf` of `$ref`s that `build.rs` emits as a struct of flattened parts.
+pub const FLATTEN: &str = "x-sinch-flatten";
+
+/// `value` resolved through `$ref`s to component schemas.
+fn resolve_schema<'a>(spec: &'a Value, value: &'a Value) -> Option<&'a Value> {
+    let mut value = value;
+    for _ in 0..16 {
+        match value.get("$ref").and_then(Value::as_str) {
+            Some(reference) => value = spec.pointer(reference.strip_prefix('#')?)?,
+            None => return Some(value),
+        }
+    }
+    None
+}
+
+/// The `(key, payload)` of each branch when every branch of `schema`'s `oneOf` is an object
+/// with exactly one property, no two the same: the shape of the official message, event,
+/// credential and recipient kinds (`TextMessageField` is `{text_message: {...}}`).
+fn keyed_branches(spec: &Value, schema: &Value) -> Option<Vec<(String, Value, Option<String>)>> {
+    if schema.get("discriminator").is_some() || schema.get(KEYED).is_some() {
+        return None;
+    }
+    let branches = schema.get("oneOf")?.as_array()?;
+    if branches.len() < 2 {
+        return None;
+    }
+    let mut keyed: Vec<(String, Value, Option<String>)> = Vec::new();
+    for branch in branches {
+        // A branch that is a component schema (`TextMessageField`) is shared by several
+        // `oneOf`s; its payload is named there, once.
+        let at = branch
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+            .map(str::to_owned);
+        let branch = resolve_schema(spec, branch)?;
+        if ["allOf", "oneOf", "anyOf"]
+            .iter()
+            .any(|k| branch.get(k).is_some())
+        {
+            return None;
+        }
+        let properties = branch.get("properties")?.as_object()?;
+        let [(key, payload)] = properties.iter().collect::<Vec<_>>()[..] else {
+            return None;
+        };
+        if keyed.iter().any(|(k, _, _)| k == key) {
+            return None;
+        }
+        let at = at.map(|at| format!("{at}/properties/{}", escape(key)));
+        keyed.push((key.clone(), payload.clone(), at));
+    }
+    Some(keyed)
+}
+
+/// Whether a schema is an object worth a name of its own (rather than a scalar or a `$ref`).
+fn is_inline_object(schema: &Value) -> bool {
+    schema.get("$ref").is_none()
+        && (schema.get("properties").is_some()
+            || ["allOf", "oneOf", "anyOf"]
+                .iter()
+                .any(|k| schema.get(k).is_some())
+            || (schema.get("type") == Some(&json!("object"))
+                && schema.get("additionalProperties").is_none()))
+}
+
+/// A free component-schema name: the first of `candidates` not taken, else the last with a number.
+fn free_name(spec: &Value, candidates: &[String]) -> String {
+    let taken = |name: &str| {
+        spec.pointer(&format!("/components/schemas/{}", escape(name)))
+            .is_some()
+    };
+    if let Some(free) = candidates.iter().find(|c| !c.is_empty() && !taken(c)) {
+        return free.clone();
+    }
+    let last = candidates.last().cloned().unwrap_or_default();
+    (2..)
+        .map(|n| format!("{last}{n}"))
+        .find(|c| !taken(c))
+        .unwrap_or(last)
+}
+
+/// The UpperCamel name a `title` gives (`"Text Message"` → `TextMessage`), or "".
+fn title_name(schema: &Value) -> String {
+    schema
+        .get("title")
+        .and_then(Value::as_str)
+        .map(|t| {
+            t.chars()
+                .filter(|c| c.is_alphanumeric() || c.is_whitespace())
+                .collect::<String>()
+        })
+        .map(|t| t.to_upper_camel_case())
+        .filter(|t| t.starts_with(|c: char| c.is_ascii_alphabetic()))
+        .unwrap_or_default()
+}
+
+/// Moves the schema at `at` into `components/schemas/<name>` and leaves a `$ref` there.
+fn hoist(spec: &mut Value, at: &str, name: &str) {
+    let Some(target) = spec.pointer_mut(at) else {
+        return;
+    };
+    let schema = std::mem::replace(
+        target,
+        json!({"$ref": format!("#/components/schemas/{name}")}),
+    );
+    if let Some(schemas) = spec
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        schemas.insert(name.to_owned(), schema);
+    }
+}
+
+/// Every schema position under the component schemas, deepest last: `(pointer, name hint)`.
+fn schema_positions(spec: &Value) -> Vec<(String, String, bool)> {
+    fn walk(at: &str, name: &str, schema: &Value, out: &mut Vec<(String, String, bool)>) {
+        for (suffix, name_suffix, child) in child_schemas(schema) {
+            let (at, child_name) = (format!("{at}{suffix}"), format!("{name}{name_suffix}"));
+            out.push((at.clone(), child_name.clone(), false));
+            walk(&at, &child_name, child, out);
+        }
+    }
+    let mut out = Vec::new();
+    for (name, schema) in spec
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let at = format!("/components/schemas/{}", escape(name));
+        out.push((at.clone(), name.clone(), true));
+        walk(&at, name, schema, &mut out);
+    }
+    out
+}
+
+/// The official document models "one of several kinds" as a `oneOf` of single-property objects
+/// with no discriminator (`AppMessageTypes`, `ChannelCredentialsTypes`, `RecipientBase`, ...),
+/// often in an `allOf` with the properties every kind shares (`AppMessage` is
+/// `allOf: [AppMessageTypes, AppMessageCommonProps]`). Generated as they are, these mis-parse:
+/// every branch's property is optional, so a value is valid under all of them, and an untagged
+/// enum takes the first branch that parses (a card message came back as an empty text
+/// message); typify also drops the shared properties of such an `allOf`.
+///
+/// So each such `oneOf` becomes a named schema marked `x-sinch-keyed`, whose branches are
+/// `{required: [key], properties: {key: <named payload>}, additionalProperties: false}`
+/// (inline payloads get a name: their title's, else the key's), and each `allOf` that holds
+/// one becomes a named schema of `$ref`s marked `x-sinch-flatten`. `build.rs` emits the first
+/// as an enum keyed by the property, with an `Unknown` variant that keeps an unrecognised kind
+/// as raw JSON, and the second as a struct of `#[serde(flatten)]` parts.
+pub fn keyed_one_ofs(spec: &mut Value) -> usize {
+    let mut changed = 0;
+    // One change at a time: hoisting moves schemas, so positions are recomputed each round.
+    'rounds: loop {
+        let positions = schema_positions(spec);
+        // A keyed oneOf not yet at the top level gets a name first.
+        for (at, hint, top_level) in &positions {
+            let Some(schema) = spec.pointer(at) else {
+                continue;
+            };
+            if keyed_branches(spec, schema).is_none() {
+                continue;
+            }
+            if !top_level {
+                let name = free_name(spec, &[title_name(schema), hint.clone()]);
+                hoist(spec, at, &name);
+                continue 'rounds;
+            }
+            let branches = keyed_branches(spec, schema).unwrap_or_default();
+            let mut canonical = Vec::new();
+            for (key, payload, shared_at) in branches {
+                let payload = if is_inline_object(&payload) {
+                    let camel = key.to_upper_camel_case();
+                    let name = free_name(
+                        spec,
+                        &[
+                            title_name(&payload),
+                            camel.clone(),
+                            format!("{camel}Content"),
+                        ],
+                    );
+                    match &shared_at {
+                        Some(shared_at) => hoist(spec, shared_at, &name),
+                        None => {
+                            if let Some(schemas) = spec
+                                .pointer_mut("/components/schemas")
+                                .and_then(Value::as_object_mut)
+                            {
+                                schemas.insert(name.clone(), payload);
+                            }
+                        }
+                    }
+                    json!({"$ref": format!("#/components/schemas/{name}")})
+                } else {
+                    payload
+                };
+                canonical.push(json!({
+                    "type": "object",
+                    "required": [key],
+                    "properties": {key: payload},
+                    "additionalProperties": false
+                }));
+            }
+            if let Some(map) = spec.pointer_mut(at).and_then(Value::as_object_mut) {
+                map.insert("oneOf".into(), Value::Array(canonical));
+                map.insert(KEYED.into(), Value::Bool(true));
+                map.remove("properties");
+                map.remove("type");
+            }
+            changed += 1;
+            continue 'rounds;
+        }
+        // An allOf holding a keyed schema becomes a named schema of $refs, marked to flatten.
+        let is_keyed_ref = |spec: &Value, member: &Value| {
+            member.get("$ref").is_some()
+                && resolve_schema(spec, member).is_some_and(|m| m.get(KEYED).is_some())
+        };
+        for (at, hint, top_level) in &positions {
+            let Some(schema) = spec.pointer(at) else {
+                continue;
+            };
+            let Some(members) = schema.get("allOf").and_then(Value::as_array) else {
+                continue;
+            };
+            if schema.get(FLATTEN).is_some() || !members.iter().any(|m| is_keyed_ref(spec, m)) {
+                continue;
+            }
+            if !top_level {
+                let name = free_name(spec, &[title_name(schema), hint.clone()]);
+                hoist(spec, at, &name);
+                continue 'rounds;
+            }
+            // Inline members get names, so that every part is a type of its own.
+            if let Some(i) = members.iter().position(|m| m.get("$ref").is_none()) {
+                let name = free_name(spec, &[format!("{hint}Common"), format!("{hint}Part")]);
+                hoist(spec, &format!("{at}/allOf/{i}"), &name);
+                continue 'rounds;
+            }
+            if let Some(map) = spec.pointer_mut(at).and_then(Value::as_object_mut) {
+                map.insert(FLATTEN.into(), Value::Bool(true));
+                map.remove("properties");
+            }
+            changed += 1;
+            continue 'rounds;
+        }
+        return changed;
+    }
 }
 
 /// `build.rs` turns each *named* string enum into an open enum; an inline one would be generated
@@ -1081,6 +1337,80 @@ mod tests {
                 .get("content")
                 .is_some()
         );
+    }
+
+    #[test]
+    fn keyed_one_ofs_become_keyed_enums_and_flattened_structs() {
+        // Fragments of the official document: two message kinds, the shared props, and
+        // `AppMessage` holding both; `ContactMessageTypes` shares `TextMessageField`.
+        let mut spec = json!({"components": {"schemas": {
+            "TextMessageField": {"type": "object", "title": "Text", "properties": {"text_message": {
+                "type": "object", "title": "Text Message", "required": ["text"],
+                "properties": {"text": {"type": "string"}}}}},
+            "CardMessageField": {"type": "object", "properties": {"card_message": {"$ref": "#/components/schemas/CardMessage"}}},
+            "CardMessage": {"type": "object", "properties": {"title": {"type": "string"}}},
+            "AppMessageTypes": {"type": "object", "oneOf": [
+                {"$ref": "#/components/schemas/CardMessageField"},
+                {"$ref": "#/components/schemas/TextMessageField"}]},
+            "ContactMessageTypes": {"type": "object", "oneOf": [
+                {"$ref": "#/components/schemas/TextMessageField"},
+                {"$ref": "#/components/schemas/CardMessageField"}]},
+            "AppMessageCommonProps": {"type": "object", "properties": {"agent": {"type": "string"}}},
+            "AppMessage": {"type": "object", "title": "Message originating from app", "allOf": [
+                {"$ref": "#/components/schemas/AppMessageTypes"},
+                {"$ref": "#/components/schemas/AppMessageCommonProps"}]},
+            "AppEventField": {"type": "object", "properties": {"app_event": {"title": "App Event", "type": "object", "oneOf": [
+                {"type": "object", "properties": {"composing_event": {"type": "object"}}},
+                {"type": "object", "properties": {"generic_event": {"$ref": "#/components/schemas/CardMessage"}}}]}}},
+            "NotKeyed": {"oneOf": [
+                {"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "string"}}},
+                {"type": "object", "properties": {"c": {"type": "string"}}}]}
+        }}});
+        assert_eq!(keyed_one_ofs(&mut spec), 4);
+        let schemas = &spec["components"]["schemas"];
+        let reference = |name: &str| json!({"$ref": format!("#/components/schemas/{name}")});
+        let branch = |key: &str, payload: Value| {
+            json!({"type": "object", "required": [key],
+            "properties": {key: payload}, "additionalProperties": false})
+        };
+        assert_eq!(schemas["AppMessageTypes"]["x-sinch-keyed"], true);
+        assert_eq!(
+            schemas["AppMessageTypes"]["oneOf"],
+            json!([
+                branch("card_message", reference("CardMessage")),
+                branch("text_message", reference("TextMessage"))
+            ])
+        );
+        // The inline payload is named once, by its title, where the shared wrapper holds it.
+        assert_eq!(
+            schemas["TextMessageField"]["properties"]["text_message"],
+            reference("TextMessage")
+        );
+        assert_eq!(schemas["TextMessage"]["required"], json!(["text"]));
+        assert_eq!(
+            schemas["ContactMessageTypes"]["oneOf"][0],
+            branch("text_message", reference("TextMessage"))
+        );
+        assert_eq!(schemas["AppMessage"]["x-sinch-flatten"], true);
+        assert_eq!(
+            schemas["AppMessage"]["title"],
+            "Message originating from app"
+        );
+        // An inline keyed oneOf gets a name of its own (its title's).
+        assert_eq!(
+            schemas["AppEventField"]["properties"]["app_event"],
+            reference("AppEvent")
+        );
+        assert_eq!(schemas["AppEvent"]["x-sinch-keyed"], true);
+        assert_eq!(
+            schemas["AppEvent"]["oneOf"][0],
+            branch("composing_event", reference("ComposingEvent"))
+        );
+        assert!(
+            schemas["NotKeyed"].get("x-sinch-keyed").is_none(),
+            "two properties in a branch"
+        );
+        assert_eq!(keyed_one_ofs(&mut spec), 0, "idempotent");
     }
 
     #[test]
