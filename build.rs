@@ -1,11 +1,14 @@
 //! Generates the client from `spec/conversation.json` into `$OUT_DIR/codegen.rs`.
 //!
-//! Two steps, nothing else:
+//! Three steps, nothing else:
 //! 1. every named string enum of the spec becomes an *open* enum (known values as
 //!    variants, anything else kept in `Other(String)`), because the live API adds
 //!    values faster than the spec and a closed enum fails whole responses;
 //! 2. progenitor generates types and builders, using those open enums as
-//!    replacements for its own closed ones.
+//!    replacements for its own closed ones;
+//! 3. the operations are walked once (`build/operations.rs`) into the public table and the
+//!    lists of `Paginate` / `PatchExt` impls (`paginate.rs`, `patch_ext.rs`, included by
+//!    `src/pagination.rs` and `src/field_mask.rs`), so no operation is listed by hand.
 
 use std::{env, fs, path::PathBuf};
 
@@ -16,6 +19,8 @@ use quote::{format_ident, quote};
 
 #[path = "build/one_of.rs"]
 mod one_of;
+#[path = "build/operations.rs"]
+mod operations;
 
 const SPEC: &str = "spec/conversation.json";
 /// Module (inside the generated file) that holds the open enums.
@@ -27,6 +32,7 @@ fn main() {
     println!("cargo:rerun-if-changed={SPEC}");
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=build/one_of.rs");
+    println!("cargo:rerun-if-changed=build/operations.rs");
 
     let text = fs::read_to_string(SPEC).unwrap_or_else(|e| panic!("cannot read {SPEC}: {e}"));
     let raw: serde_json::Value =
@@ -106,23 +112,13 @@ fn main() {
         .unwrap_or_else(|e| panic!("progenitor could not generate the client: {e}"));
     let enum_items: Vec<TokenStream> = enums.iter().map(open_enum).collect();
     let enum_mod = format_ident!("{ENUM_MOD}");
-    let template_ops = operations_on_host(&raw, "template");
     let field_paths = field_path_constants(&raw);
-    let (ours, sinch): (Vec<String>, Vec<String>) = sinch_operation_ids(&raw).into_iter().unzip();
+    let ops = operations::operations(&raw);
+    let table = operations::table(&ops);
     let tokens = quote! {
         #client
 
-        /// Operations served from the Template API host rather than the Conversation API host.
-        pub(crate) const TEMPLATE_OPERATIONS: &[&str] = &[ #(#template_ops),* ];
-
-        /// The Sinch operation id (`Messages_SendMessage`) of one of ours (`send_message`), for
-        /// logs that Sinch support can read.
-        pub(crate) fn sinch_operation_id(id: &str) -> &'static str {
-            match id {
-                #(#ours => #sinch,)*
-                _ => "",
-            }
-        }
+        #table
 
         /// Field paths of the update (`*Patch`) models, for [`FieldMask`](crate::field_mask::FieldMask):
         /// one module per model, one constant per field, nested fields joined with `_` (`RATE_LIMITS_OUTBOUND`
@@ -142,52 +138,24 @@ fn main() {
             #(#enum_items)*
         }
     };
-    let file: syn::File = syn::parse2(tokens).expect("generated code parses");
-    let out =
-        PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("codegen.rs");
-    fs::write(&out, prettyplease::unparse(&file)).expect("write codegen.rs");
+    let out_dir = PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR is set by cargo"));
+    write(&out_dir.join("codegen.rs"), tokens);
+    write(
+        &out_dir.join("paginate.rs"),
+        operations::paginate_list(&ops, &path_of),
+    );
+    write(
+        &out_dir.join("patch_ext.rs"),
+        operations::patch_ext_list(&ops, &path_of),
+    );
 }
 
-/// `(operationId, x-sinch-operation-id)` for every operation that has both.
-fn sinch_operation_ids(raw: &serde_json::Value) -> Vec<(String, String)> {
-    let mut ids = Vec::new();
-    for item in raw
-        .get("paths")
-        .and_then(|p| p.as_object())
-        .into_iter()
-        .flat_map(|p| p.values())
-    {
-        for op in item.as_object().into_iter().flat_map(|o| o.values()) {
-            if let (Some(ours), Some(sinch)) = (
-                op.get("operationId").and_then(|i| i.as_str()),
-                op.get("x-sinch-operation-id").and_then(|i| i.as_str()),
-            ) {
-                ids.push((ours.to_owned(), sinch.to_owned()));
-            }
-        }
-    }
-    ids
-}
-
-/// Operation ids marked `x-sinch-host: <host>` (the Template API lives on its own host).
-fn operations_on_host(raw: &serde_json::Value, host: &str) -> Vec<String> {
-    let mut ids = Vec::new();
-    for item in raw
-        .get("paths")
-        .and_then(|p| p.as_object())
-        .into_iter()
-        .flatten()
-        .map(|(_, item)| item)
-    {
-        for op in item.as_object().into_iter().flatten().map(|(_, op)| op) {
-            if op.get("x-sinch-host").and_then(|h| h.as_str()) == Some(host)
-                && let Some(id) = op.get("operationId").and_then(|i| i.as_str())
-            {
-                ids.push(id.to_owned());
-            }
-        }
-    }
-    ids
+/// Pretty-prints `tokens` into `path`.
+fn write(path: &std::path::Path, tokens: TokenStream) {
+    let file: syn::File = syn::parse2(tokens)
+        .unwrap_or_else(|e| panic!("generated {} does not parse: {e}", path.display()));
+    fs::write(path, prettyplease::unparse(&file))
+        .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
 }
 
 /// `pub mod <model> { pub const FIELD: &str = "field"; ... }` for every `*Patch` schema.

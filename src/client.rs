@@ -177,7 +177,8 @@ impl ClientHooks<ClientState> for crate::Client {
             .check_project(request)
             .map_err(progenitor_client::Error::InvalidRequest)?;
         if let Some(template_base) = &shared.template_base_url
-            && crate::generated::TEMPLATE_OPERATIONS.contains(&info.operation_id)
+            && crate::operations::find(info.operation_id)
+                .is_some_and(|op| op.host == crate::operations::Host::Template)
         {
             let Some(rest) = request.url().as_str().strip_prefix(self.baseurl.as_str()) else {
                 return Err(progenitor_client::Error::InvalidRequest(format!(
@@ -194,10 +195,12 @@ impl ClientHooks<ClientState> for crate::Client {
     }
 
     async fn exec(&self, request: Request, info: &OperationInfo) -> reqwest::Result<Response> {
+        // Sinch's own name too, for logs that Sinch support can read.
+        let sinch_id = crate::operations::find(info.operation_id).map_or("", |op| op.sinch_id);
         let span = tracing::info_span!(
             "sinch_conversation.request",
             operation_id = info.operation_id,
-            sinch_operation_id = crate::generated::sinch_operation_id(info.operation_id),
+            sinch_operation_id = sinch_id,
             method = %request.method(),
             status = Empty,
             attempts = Empty,

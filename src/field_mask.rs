@@ -1,4 +1,6 @@
-//! Field masks for the five masked update operations (`update_mask.paths`).
+//! Field masks for the masked update operations (`update_mask.paths`): every operation whose
+//! spec has a mask parameter and a patch body implements [`PatchExt`]
+//! ([`OperationInfo::masked`](crate::operations::OperationInfo::masked)).
 //!
 //! Without a mask the API replaces fields the caller did not mean to touch. A mask is either
 //! named explicitly (validated against the model's JSON Schema, so a typo fails before any
@@ -38,7 +40,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::{builder, types};
+use crate::builder;
 
 /// A list of field paths for `update_mask.paths`, validated against model `T`.
 pub struct FieldMask<T> {
@@ -258,31 +260,30 @@ pub trait PatchExt: Sized {
 }
 
 macro_rules! patch_ext {
-    ($builder:ident, $patch:ty) => {
+    ($builder:ident, $patch:ty, $setter:ident) => {
         impl PatchExt for builder::$builder<'_> {
             type Patch = $patch;
 
             fn patch(self, patch: $patch) -> Result<Self, FieldMaskError> {
                 let mask = FieldMask::from_patch(&patch)?;
-                Ok(self.body(patch).update_mask_paths(mask.into_paths()))
+                Ok(self.body(patch).$setter(mask.into_paths()))
             }
 
             fn mask(self, mask: FieldMask<$patch>) -> Self {
-                self.update_mask_paths(mask.into_paths())
+                self.$setter(mask.into_paths())
             }
         }
     };
 }
 
-patch_ext!(UpdateApp, types::AppPatch);
-patch_ext!(UpdateContact, types::ContactPatch);
-patch_ext!(UpdateConversation, types::ConversationPatch);
-patch_ext!(UpdateWebhook, types::WebhookPatch);
-patch_ext!(UpdateTemplateV1, types::V1TemplatePatch);
+// One `patch_ext!` per operation with a mask parameter and a patch body, derived from the spec
+// by `build.rs`.
+include!(concat!(env!("OUT_DIR"), "/patch_ext.rs"));
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::types;
 
     #[test]
     fn explicit_paths_are_checked_against_the_model() {

@@ -19,7 +19,7 @@ pub use auth::{AuthError, AuthScheme, DEFAULT_TOKEN_URL};
 pub use client::ClientState;
 pub use config::{ClientBuilder, ConfigError, DEFAULT_USER_AGENT};
 pub use error::{ApiError, Error, Result};
-pub use generated::{Client, builder, field_paths};
+pub use generated::{Client, builder, field_paths, operations};
 pub use progenitor_client::{ClientInfo, Error as GeneratedError, ResponseValue};
 pub use region::Region;
 /// The HTTP client crate the client is built on (for `Proxy`, `StatusCode`, a custom `Client`).

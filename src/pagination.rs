@@ -1,5 +1,9 @@
 //! Streams over the list operations that page with `page_token` / `next_page_token`.
 //!
+//! Every operation whose spec has a `page_token` query parameter and a page with
+//! `next_page_token` and one list of items implements [`Paginate`]
+//! ([`OperationInfo::paginated`](crate::operations::OperationInfo::paginated)).
+//!
 //! The stream keeps the caller's filters and `page_size` on every page, fetches lazily
 //! (a page is requested only when the consumer pulls past the previous one), stops when the
 //! token is empty or absent, and ends with the first error. A server that hands back a
@@ -19,7 +23,7 @@ use std::{collections::HashSet, future::Future, pin::Pin};
 
 use futures_util::{Stream, TryStreamExt as _, stream};
 
-use crate::{builder, error::Error, types};
+use crate::{builder, error::Error};
 
 /// A boxed stream, as returned by [`Paginate`].
 pub type BoxStream<'a, T> = Pin<Box<dyn Stream<Item = T> + Send + 'a>>;
@@ -127,45 +131,5 @@ macro_rules! paginate {
     };
 }
 
-paginate!(
-    ListContacts,
-    types::ListContactsResponse,
-    types::Contact,
-    contacts
-);
-paginate!(
-    ListConversations,
-    types::ListConversationsResponse,
-    types::Conversation,
-    conversations
-);
-paginate!(
-    ListMessages,
-    types::ListMessagesResponse,
-    types::ConversationMessage,
-    messages
-);
-paginate!(
-    ListEvents,
-    types::ListEventsResponse,
-    types::ConversationEvent,
-    events
-);
-paginate!(
-    ListIdentityConflicts,
-    types::ListIdentityConflictsResponse,
-    types::IdentityConflict,
-    conflicts
-);
-paginate!(
-    ListRecentConversations,
-    types::ListRecentConversationsResponse,
-    types::ConversationRecentMessage,
-    conversations
-);
-paginate!(
-    ListConsentIdentities,
-    types::ListConsentIdentitiesResponse,
-    types::ConsentIdentity,
-    identities
-);
+// One `paginate!` per operation that pages, derived from the spec by `build.rs`.
+include!(concat!(env!("OUT_DIR"), "/paginate.rs"));
