@@ -3,11 +3,16 @@
 use std::{fmt, str::FromStr};
 
 use axum::http::Method;
+use sinch_conversation::operations;
 
 macro_rules! operations {
     ($($variant:ident = $name:literal,)*) => {
         /// An operation of the emulated API, named like the client's method for it, plus the
         /// OAuth2 token endpoint ([`Operation::Token`]).
+        ///
+        /// One variant per entry of the client's table
+        /// ([`sinch_conversation::operations::ALL`], in its order), so an operation a new spec
+        /// adds is routed and counted without an edit here.
         ///
         /// Used to count requests ([`Emulator::stats`](crate::Emulator::stats)) and to target
         /// faults ([`Emulator::fail_next`](crate::Emulator::fail_next)).
@@ -46,69 +51,25 @@ macro_rules! operations {
     };
 }
 
-operations! {
-    ListApps = "list_apps",
-    CreateApp = "create_app",
-    GetApp = "get_app",
-    UpdateApp = "update_app",
-    DeleteApp = "delete_app",
-    ListWebhooks = "list_webhooks",
-    CreateWebhook = "create_webhook",
-    GetWebhook = "get_webhook",
-    UpdateWebhook = "update_webhook",
-    DeleteWebhook = "delete_webhook",
-    ListContacts = "list_contacts",
-    CreateContact = "create_contact",
-    GetContact = "get_contact",
-    UpdateContact = "update_contact",
-    DeleteContact = "delete_contact",
-    MergeContact = "merge_contact",
-    ListConversations = "list_conversations",
-    CreateConversation = "create_conversation",
-    GetConversation = "get_conversation",
-    UpdateConversation = "update_conversation",
-    DeleteConversation = "delete_conversation",
-    StopActiveConversation = "stop_active_conversation",
-    InjectMessage = "inject_message",
-    ListMessages = "list_messages",
-    SendMessage = "send_message",
-    GetMessage = "get_message",
-    DeleteMessage = "delete_message",
-    SendEvent = "send_event",
-    QueryCapability = "query_capability",
-    TranscodeMessage = "transcode_message",
-    RegisterOptIn = "register_opt_in",
-    RegisterOptOut = "register_opt_out",
-    ListConsentAuditRecords = "list_consent_audit_records",
-    ListConsentIdentities = "list_consent_identities",
-    GetChannelProfile = "get_channel_profile",
-    ListIdentityConflicts = "list_identity_conflicts",
-    InjectEvent = "inject_event",
-    ListRecentConversations = "list_recent_conversations",
-    ListEvents = "list_events",
-    GetEvent = "get_event",
-    DeleteEvent = "delete_event",
-    UpdateMessageMetadata = "update_message_metadata",
-    ListLastMessagesByChannelIdentity = "list_last_messages_by_channel_identity",
-    CreateProjectSettings = "create_project_settings",
-    GetProjectSettings = "get_project_settings",
-    UpdateProjectSettings = "update_project_settings",
-    DeleteProjectSettings = "delete_project_settings",
-    ListTemplates = "list_templates",
-    CreateTemplate = "create_template",
-    GetTemplate = "get_template",
-    UpdateTemplate = "update_template",
-    DeleteTemplate = "delete_template",
-    ListTemplateTranslations = "list_template_translations",
-    ListTemplatesV1 = "list_templates_v1",
-    CreateTemplateV1 = "create_template_v1",
-    GetTemplateV1 = "get_template_v1",
-    UpdateTemplateV1 = "update_template_v1",
-    DeleteTemplateV1 = "delete_template_v1",
-    Token = "token",
+// One variant per operation of the client's table, plus the token endpoint (not in the spec).
+macro_rules! spec_operations {
+    ($($variant:ident = $name:literal,)*) => {
+        operations! {
+            $($variant = $name,)*
+            Token = "token",
+        }
+    };
 }
 
+sinch_conversation::__for_each_operation!(spec_operations);
+
 impl Operation {
+    /// The client's table entry (method, path template, host), or `None` for
+    /// [`Operation::Token`].
+    pub fn info(self) -> Option<&'static operations::OperationInfo> {
+        operations::ALL.get(self.index())
+    }
+
     /// Position in [`Operation::ALL`], for counters.
     pub(crate) fn index(self) -> usize {
         Operation::ALL
@@ -159,7 +120,84 @@ fn decode(segment: &str) -> Option<String> {
     (!decoded.is_empty()).then_some(decoded)
 }
 
-/// Matches `method` and the raw (still percent-encoded) `path` to an operation.
+/// Matches one request path segment against one template segment (`apps`, `{app_id}`,
+/// `{destination_id}:merge`, `messages:send`), pushing the raw values of its parameters.
+///
+/// Ids are percent-encoded, so a raw `:` can only be a custom method's separator: a parameter
+/// never takes one.
+fn match_segment<'p>(template: &str, mut segment: &'p str, params: &mut Vec<&'p str>) -> bool {
+    let mut rest = template;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('{') {
+            let Some(end) = after.find('}') else {
+                return false;
+            };
+            rest = &after[end + 1..];
+            // The parameter runs up to the literal that follows it, or to the segment's end.
+            let literal = &rest[..rest.find('{').unwrap_or(rest.len())];
+            let taken = if literal.is_empty() {
+                segment.len()
+            } else {
+                match segment.find(literal) {
+                    Some(at) => at,
+                    None => return false,
+                }
+            };
+            let value = &segment[..taken];
+            if value.contains(':') {
+                return false;
+            }
+            params.push(value);
+            segment = &segment[taken..];
+        } else {
+            let literal = &rest[..rest.find('{').unwrap_or(rest.len())];
+            let Some(after) = segment.strip_prefix(literal) else {
+                return false;
+            };
+            segment = after;
+            rest = &rest[literal.len()..];
+        }
+    }
+    segment.is_empty()
+}
+
+/// The raw parameters of `path` if it matches `template`, and how many literal characters the
+/// template has (the more, the more specific).
+fn match_path<'p>(template: &str, path: &'p str) -> Option<(Vec<&'p str>, usize)> {
+    let templates = template.split('/');
+    let segments = path.split('/');
+    if templates.clone().count() != segments.clone().count() {
+        return None;
+    }
+    let mut params = Vec::new();
+    for (t, s) in templates.zip(segments) {
+        if !match_segment(t, s, &mut params) {
+            return None;
+        }
+    }
+    Some((params, literal_len(template)))
+}
+
+/// How many characters of `template` are outside `{parameter}`s.
+fn literal_len(template: &str) -> usize {
+    let mut inside = false;
+    template
+        .chars()
+        .filter(|c| {
+            match c {
+                '{' => inside = true,
+                '}' => inside = false,
+                _ => return !inside,
+            }
+            false
+        })
+        .count()
+}
+
+/// Matches `method` and the raw (still percent-encoded) `path` to an operation of the client's
+/// table ([`sinch_conversation::operations::ALL`]), or to the token endpoint.
+///
+/// Path parameters are taken in order: the project, then the resource id, then a second one.
 pub(crate) fn route(method: &Method, path: &str) -> Option<Route> {
     if path == TOKEN_PATH {
         return (method == Method::POST).then(|| Route {
@@ -169,134 +207,24 @@ pub(crate) fn route(method: &Method, path: &str) -> Option<Route> {
             id2: String::new(),
         });
     }
-    let (v2, tail) = match (
-        path.strip_prefix("/v1/projects/"),
-        path.strip_prefix("/v2/projects/"),
-    ) {
-        (Some(tail), _) => (false, tail),
-        (None, Some(tail)) => (true, tail),
-        (None, None) => return None,
-    };
-    let mut segments: Vec<&str> = tail.split('/').collect();
-    if segments.len() < 2 {
+    let (index, raw) = operations::ALL
+        .iter()
+        .enumerate()
+        .filter(|(_, info)| info.method == method.as_str())
+        .filter_map(|(index, info)| {
+            match_path(info.path, path).map(|(params, literal)| (index, params, literal))
+        })
+        // A literal segment wins over a parameter (`/templates/defaults` over `/templates/{id}`).
+        .max_by_key(|(_, _, literal)| *literal)
+        .map(|(index, params, _)| (index, params))?;
+    let mut params = raw.into_iter().map(decode);
+    let mut next = || params.next().map_or(Some(String::new()), |p| p);
+    let (project, id, id2) = (next()?, next()?, next()?);
+    if params.any(|p| p.is_none()) {
         return None;
     }
-    let project = decode(segments.remove(0))?;
-    // A custom method is written `resource:verb` in the last segment; ids are percent-encoded,
-    // so a raw `:` can only be the separator.
-    let last = segments.pop()?;
-    let (last, verb) = match last.rsplit_once(':') {
-        Some((name, verb)) => (name, Some(verb)),
-        None => (last, None),
-    };
-    segments.push(last);
-    let m = method.clone();
-    use Operation as O;
-    if v2 {
-        let (op, id) = match (segments.as_slice(), verb) {
-            (["templates"], None) if m == Method::GET => (O::ListTemplates, None),
-            (["templates"], None) if m == Method::POST => (O::CreateTemplate, None),
-            (["templates", id], None) if m == Method::GET => (O::GetTemplate, Some(*id)),
-            (["templates", id], None) if m == Method::PUT => (O::UpdateTemplate, Some(*id)),
-            (["templates", id], None) if m == Method::DELETE => (O::DeleteTemplate, Some(*id)),
-            (["templates", id, "translations"], None) if m == Method::GET => {
-                (O::ListTemplateTranslations, Some(*id))
-            }
-            _ => return None,
-        };
-        let id = match id {
-            Some(raw) => decode(raw)?,
-            None => String::new(),
-        };
-        return Some(Route {
-            op,
-            project,
-            id,
-            id2: String::new(),
-        });
-    }
-    let mut id2 = String::new();
-    let (op, id) = match (segments.as_slice(), verb) {
-        (["apps", id, "consents", "identities", identity], None) if m == Method::GET => {
-            id2 = decode(identity)?;
-            (O::ListConsentAuditRecords, Some(*id))
-        }
-        (["apps", id, "consents", list_type], None) if m == Method::GET => {
-            id2 = decode(list_type)?;
-            (O::ListConsentIdentities, Some(*id))
-        }
-        (["contacts"], Some("getChannelProfile")) if m == Method::POST => {
-            (O::GetChannelProfile, None)
-        }
-        (["contacts"], Some("identityConflicts")) if m == Method::GET => {
-            (O::ListIdentityConflicts, None)
-        }
-        (["conversations", id], Some("inject-event")) if m == Method::POST => {
-            (O::InjectEvent, Some(*id))
-        }
-        (["conversations"], Some("recent")) if m == Method::GET => {
-            (O::ListRecentConversations, None)
-        }
-        (["events"], None) if m == Method::GET => (O::ListEvents, None),
-        (["events", id], None) if m == Method::GET => (O::GetEvent, Some(*id)),
-        (["events", id], None) if m == Method::DELETE => (O::DeleteEvent, Some(*id)),
-        (["messages", id], None) if m == Method::PATCH => (O::UpdateMessageMetadata, Some(*id)),
-        (["messages"], Some("fetch-last-message")) if m == Method::POST => {
-            (O::ListLastMessagesByChannelIdentity, None)
-        }
-        (["settings"], None) if m == Method::POST => (O::CreateProjectSettings, None),
-        (["settings"], None) if m == Method::GET => (O::GetProjectSettings, None),
-        (["settings"], None) if m == Method::PATCH => (O::UpdateProjectSettings, None),
-        (["settings"], None) if m == Method::DELETE => (O::DeleteProjectSettings, None),
-        (["templates"], None) if m == Method::GET => (O::ListTemplatesV1, None),
-        (["templates"], None) if m == Method::POST => (O::CreateTemplateV1, None),
-        (["templates", id], None) if m == Method::GET => (O::GetTemplateV1, Some(*id)),
-        (["templates", id], None) if m == Method::PATCH => (O::UpdateTemplateV1, Some(*id)),
-        (["templates", id], None) if m == Method::DELETE => (O::DeleteTemplateV1, Some(*id)),
-        (["apps"], None) if m == Method::GET => (O::ListApps, None),
-        (["apps"], None) if m == Method::POST => (O::CreateApp, None),
-        (["apps", id], None) if m == Method::GET => (O::GetApp, Some(*id)),
-        (["apps", id], None) if m == Method::PATCH => (O::UpdateApp, Some(*id)),
-        (["apps", id], None) if m == Method::DELETE => (O::DeleteApp, Some(*id)),
-        (["apps", id, "webhooks"], None) if m == Method::GET => (O::ListWebhooks, Some(*id)),
-        (["capability"], Some("query")) if m == Method::POST => (O::QueryCapability, None),
-        (["contacts"], None) if m == Method::GET => (O::ListContacts, None),
-        (["contacts"], None) if m == Method::POST => (O::CreateContact, None),
-        (["contacts", id], None) if m == Method::GET => (O::GetContact, Some(*id)),
-        (["contacts", id], None) if m == Method::PATCH => (O::UpdateContact, Some(*id)),
-        (["contacts", id], None) if m == Method::DELETE => (O::DeleteContact, Some(*id)),
-        (["contacts", id], Some("merge")) if m == Method::POST => (O::MergeContact, Some(*id)),
-        (["conversations"], None) if m == Method::GET => (O::ListConversations, None),
-        (["conversations"], None) if m == Method::POST => (O::CreateConversation, None),
-        (["conversations", id], None) if m == Method::GET => (O::GetConversation, Some(*id)),
-        (["conversations", id], None) if m == Method::PATCH => (O::UpdateConversation, Some(*id)),
-        (["conversations", id], None) if m == Method::DELETE => (O::DeleteConversation, Some(*id)),
-        (["conversations", id], Some("stop")) if m == Method::POST => {
-            (O::StopActiveConversation, Some(*id))
-        }
-        (["conversations", id], Some("inject-message")) if m == Method::POST => {
-            (O::InjectMessage, Some(*id))
-        }
-        (["events"], Some("send")) if m == Method::POST => (O::SendEvent, None),
-        (["messages"], None) if m == Method::GET => (O::ListMessages, None),
-        (["messages"], Some("send")) if m == Method::POST => (O::SendMessage, None),
-        (["messages"], Some("transcode")) if m == Method::POST => (O::TranscodeMessage, None),
-        (["messages", id], None) if m == Method::GET => (O::GetMessage, Some(*id)),
-        (["messages", id], None) if m == Method::DELETE => (O::DeleteMessage, Some(*id)),
-        (["optins"], Some("register")) if m == Method::POST => (O::RegisterOptIn, None),
-        (["optouts"], Some("register")) if m == Method::POST => (O::RegisterOptOut, None),
-        (["webhooks"], None) if m == Method::POST => (O::CreateWebhook, None),
-        (["webhooks", id], None) if m == Method::GET => (O::GetWebhook, Some(*id)),
-        (["webhooks", id], None) if m == Method::PATCH => (O::UpdateWebhook, Some(*id)),
-        (["webhooks", id], None) if m == Method::DELETE => (O::DeleteWebhook, Some(*id)),
-        _ => return None,
-    };
-    let id = match id {
-        Some(raw) => decode(raw)?,
-        None => String::new(),
-    };
     Some(Route {
-        op,
+        op: Operation::ALL[index],
         project,
         id,
         id2,
@@ -319,6 +247,54 @@ mod tests {
             assert_eq!(Operation::ALL[op.index()], *op);
         }
         assert!("nope".parse::<Operation>().is_err());
+    }
+
+    #[test]
+    fn the_enum_follows_the_clients_table() {
+        assert_eq!(Operation::ALL.len(), operations::ALL.len() + 1);
+        for (op, info) in Operation::ALL.iter().zip(operations::ALL) {
+            assert_eq!(op.as_str(), info.id);
+            assert_eq!(op.info(), Some(info));
+        }
+        assert_eq!(Operation::ALL.last(), Some(&Operation::Token));
+        assert_eq!(Operation::Token.info(), None);
+    }
+
+    /// `template` with its `n`-th parameter replaced by `values(n)`.
+    fn fill(template: &str, values: impl Fn(usize) -> String) -> String {
+        let mut out = String::new();
+        let mut rest = template;
+        let mut n = 0;
+        while let Some(start) = rest.find('{') {
+            let end = rest[start..].find('}').map(|i| start + i).unwrap();
+            out.push_str(&rest[..start]);
+            out.push_str(&values(n));
+            n += 1;
+            rest = &rest[end + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    #[test]
+    fn every_table_entry_routes_to_its_own_operation() {
+        for (op, info) in Operation::ALL.iter().zip(operations::ALL) {
+            let method = Method::from_bytes(info.method.as_bytes()).unwrap();
+            // Sample ids, one percent-encoded `:` among them: it must not read as a custom method.
+            let path = fill(info.path, |n| format!("id{n}%3Ax"));
+            let route = route(&method, &path).unwrap_or_else(|| panic!("{method} {path}"));
+            assert_eq!(route.op, *op, "{method} {path}");
+            let expected: Vec<String> = (0..info.path.matches('{').count())
+                .map(|n| format!("id{n}:x"))
+                .chain(std::iter::repeat(String::new()))
+                .take(3)
+                .collect();
+            assert_eq!(
+                [route.project, route.id, route.id2].as_slice(),
+                expected.as_slice(),
+                "{method} {path}"
+            );
+        }
     }
 
     #[test]
