@@ -44,12 +44,24 @@ pub const FIXES: &[Fix] = &[
         apply: exact_numbers,
     },
     Fix {
+        name: "name_inline_responses",
+        apply: name_inline_responses,
+    },
+    Fix {
         name: "keyed_one_ofs",
         apply: keyed_one_ofs,
     },
     Fix {
+        name: "send_event_takes_the_kind",
+        apply: send_event_takes_the_kind,
+    },
+    Fix {
         name: "hoist_inline_enums",
         apply: hoist_inline_enums,
+    },
+    Fix {
+        name: "sibling_tagged_one_ofs",
+        apply: sibling_tagged_one_ofs,
     },
     Fix {
         name: "response_only_fields_optional",
@@ -886,6 +898,157 @@ pub fn untyped_error_responses(spec: &mut Value) -> usize {
     changed
 }
 
+/// An inline success schema has no name of its own, so nothing derived from the spec can point
+/// at it: `list_identity_conflicts` pages, and its page type must be named for `.items()` to be
+/// derived. Each such schema becomes `<OperationId>Response` (the name progenitor would give it).
+pub fn name_inline_responses(spec: &mut Value) -> usize {
+    let mut found = Vec::new();
+    for (path, item) in spec
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            if !HTTP_METHODS.contains(&method.as_str()) {
+                continue;
+            }
+            let id = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .unwrap_or(method);
+            for (status, response) in op
+                .get("responses")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                if !status.starts_with('2') {
+                    continue;
+                }
+                for (media, content) in response
+                    .get("content")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                {
+                    if content.get("schema").is_some_and(is_inline_object) {
+                        found.push((
+                            format!(
+                                "/paths/{}/{method}/responses/{status}/content/{}/schema",
+                                escape(path),
+                                escape(media)
+                            ),
+                            format!("{}Response", id.to_upper_camel_case()),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    let count = found.len();
+    for (at, name) in found {
+        let name = free_name(spec, &[name]);
+        hoist(spec, &at, &name);
+    }
+    count
+}
+
+/// `SendEventRequest.event` refers to `AppEventField`, which is `{app_event: AppEvent}`: the
+/// wrapper that `ConversationEvent` mixes in with `allOf`. Taken as the type of `event`, it puts
+/// an `app_event` level on the wire that the API does not take (every official SDK sends
+/// `"event": {"composing_event": {}}`). The property takes the wrapper's one property's schema.
+pub fn send_event_takes_the_kind(spec: &mut Value) -> usize {
+    let at = "/components/schemas/SendEventRequest/properties/event";
+    let Some(wrapper) = spec.pointer(at).and_then(|e| resolve_schema(spec, e)) else {
+        return 0;
+    };
+    if spec.pointer(at).and_then(|e| e.get("$ref")).is_none() {
+        return 0;
+    }
+    let Some(properties) = wrapper.get("properties").and_then(Value::as_object) else {
+        return 0;
+    };
+    let [(_, kind)] = properties.iter().collect::<Vec<_>>()[..] else {
+        return 0;
+    };
+    let kind = kind.clone();
+    match spec.pointer_mut(at) {
+        Some(target) => {
+            *target = kind;
+            1
+        }
+        None => 0,
+    }
+}
+
+/// Marks a schema that `build.rs` emits as an enum chosen by a sibling tag property.
+pub const TAGGED: &str = "x-sinch-tagged";
+
+/// The channel-specific messages are `{message_type: <enum>, message: {oneOf: [...]}}`: the
+/// `oneOf` has no discriminator of its own, its branches share most properties (a flow parses
+/// as a payment order), and the kind is told by the sibling `message_type`, whose values are
+/// listed in the branches' order. Generated as they are, `message` is an untagged enum that
+/// picks the first branch that parses. Such a schema is marked `x-sinch-tagged` with the tag and
+/// content property names and the branch of each tag value; `build.rs` emits an enum chosen by
+/// the tag, with `Unknown` keeping an unknown tag or an unparsable payload as raw JSON.
+pub fn sibling_tagged_one_ofs(spec: &mut Value) -> usize {
+    let mut found = Vec::new();
+    for (name, schema) in spec
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        if schema.get(TAGGED).is_some() {
+            continue;
+        }
+        let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+            continue;
+        };
+        if properties.len() != 2 {
+            continue;
+        }
+        let mut tag = None;
+        let mut content = None;
+        for (property, value) in properties {
+            let resolved = resolve_schema(spec, value).unwrap_or(value);
+            if is_string_enum(resolved) {
+                tag = Some((property.clone(), resolved["enum"].clone()));
+            } else if let Some(branches) = value.get("oneOf").and_then(Value::as_array) {
+                content = Some((property.clone(), branches.clone()));
+            }
+        }
+        let (Some((tag, values)), Some((content, branches))) = (tag, content) else {
+            continue;
+        };
+        let values = values.as_array().cloned().unwrap_or_default();
+        if values.len() != branches.len() || branches.iter().any(|b| b.get("$ref").is_none()) {
+            continue;
+        }
+        let variants: Map<String, Value> = values
+            .iter()
+            .filter_map(Value::as_str)
+            .zip(&branches)
+            .map(|(value, branch)| (value.to_owned(), branch["$ref"].clone()))
+            .collect();
+        found.push((
+            name.clone(),
+            json!({"tag": tag, "content": content, "variants": variants}),
+        ));
+    }
+    let count = found.len();
+    for (name, mark) in found {
+        if let Some(schema) = spec
+            .pointer_mut(&format!("/components/schemas/{}", escape(&name)))
+            .and_then(Value::as_object_mut)
+        {
+            schema.insert(TAGGED.into(), mark);
+        }
+    }
+    count
+}
+
 /// `format: float` makes typify generate `f32`, and a coordinate such as `47.6279809` comes back
 /// as `47.62797927856445`. JSON numbers are doubles on the wire; `double` gives `f64`, which
 /// round-trips every number the API sends.
@@ -1593,6 +1756,108 @@ mod tests {
             "a success response is not an error response"
         );
         assert_eq!(untyped_error_responses(&mut spec), 0, "idempotent");
+    }
+
+    #[test]
+    fn an_inline_success_schema_is_named_after_its_operation() {
+        // The official `Contact_ListIdentityConflicts` 200, renamed.
+        let mut spec = json!({"paths": {"/v1/projects/{project_id}/contacts:identityConflicts": {
+            "get": {"operationId": "list_identity_conflicts", "responses": {
+                "200": {"content": {"application/json": {"schema": {"type": "object", "properties": {
+                    "conflicts": {"type": "array", "items": {"$ref": "#/components/schemas/IdentityConflict"}},
+                    "next_page_token": {"type": "string"}
+                }}}}},
+                "400": {"content": {"application/json": {"schema": {"type": "object"}}}}
+            }}
+        }}, "components": {"schemas": {"IdentityConflict": {"type": "object"}}}});
+        assert_eq!(name_inline_responses(&mut spec), 1);
+        let responses = &spec["paths"]["/v1/projects/{project_id}/contacts:identityConflicts"]["get"]
+            ["responses"];
+        assert_eq!(
+            responses["200"]["content"]["application/json"]["schema"],
+            json!({"$ref": "#/components/schemas/ListIdentityConflictsResponse"})
+        );
+        assert!(
+            spec["components"]["schemas"]["ListIdentityConflictsResponse"]["properties"]
+                ["next_page_token"]
+                .is_object()
+        );
+        assert_eq!(
+            responses["400"]["content"]["application/json"]["schema"],
+            json!({"type": "object"}),
+            "error schemas are left to untyped_error_responses"
+        );
+        assert_eq!(name_inline_responses(&mut spec), 0, "idempotent");
+    }
+
+    #[test]
+    fn send_event_takes_the_event_kind_not_its_wrapper() {
+        // The official `SendEventRequest.event` and `AppEventField`.
+        let mut spec = json!({"components": {"schemas": {
+            "AppEventField": {"title": "App Event Type", "type": "object",
+                "properties": {"app_event": {"$ref": "#/components/schemas/AppEvent"}}},
+            "AppEvent": {"oneOf": []},
+            "SendEventRequest": {"type": "object", "required": ["app_id", "recipient", "event"],
+                "properties": {"event": {"$ref": "#/components/schemas/AppEventField"},
+                    "app_id": {"type": "string"}}}
+        }}});
+        assert_eq!(send_event_takes_the_kind(&mut spec), 1);
+        let schemas = &spec["components"]["schemas"];
+        assert_eq!(
+            schemas["SendEventRequest"]["properties"]["event"],
+            json!({"$ref": "#/components/schemas/AppEvent"})
+        );
+        assert!(
+            schemas["AppEventField"].is_object(),
+            "the wrapper stays: inject_event mixes it in"
+        );
+        assert_eq!(send_event_takes_the_kind(&mut spec), 0, "idempotent");
+    }
+
+    #[test]
+    fn a_one_of_told_by_a_sibling_tag_is_marked_with_each_values_branch() {
+        // The official `ChannelSpecificMessage` (tag by `$ref`, six kinds, here three) and
+        // `ChannelSpecificMessageContent` (tag a one-value inline enum, one kind).
+        let mut spec = json!({"components": {"schemas": {
+            "ChannelSpecificMessageMessageType": {"type": "string",
+                "enum": ["FLOWS", "ORDER_DETAILS", "NOTIFICATION_MESSAGE_TEMPLATE"]},
+            "ChannelSpecificMessage": {"type": "object", "required": ["message_type", "message"],
+                "properties": {
+                    "message": {"oneOf": [
+                        {"$ref": "#/components/schemas/FlowChannelSpecificMessage"},
+                        {"$ref": "#/components/schemas/PaymentOrderDetailsChannelSpecificMessage"},
+                        {"$ref": "#/components/schemas/LineNotificationMessageTemplateChannelSpecificMessage"}
+                    ]},
+                    "message_type": {"$ref": "#/components/schemas/ChannelSpecificMessageMessageType"}
+                }},
+            "ChannelSpecificMessageContent": {"type": "object", "properties": {
+                "message": {"oneOf": [{"$ref": "#/components/schemas/WhatsAppInteractiveNfmReplyChannelSpecificContactMessage"}]},
+                "message_type": {"type": "string", "enum": ["nfm_reply"]}
+            }},
+            "Mismatched": {"type": "object", "properties": {
+                "kind": {"type": "string", "enum": ["A", "B"]},
+                "value": {"oneOf": [{"$ref": "#/components/schemas/A"}]}
+            }}
+        }}});
+        assert_eq!(sibling_tagged_one_ofs(&mut spec), 2);
+        let schemas = &spec["components"]["schemas"];
+        assert_eq!(
+            schemas["ChannelSpecificMessage"][TAGGED],
+            json!({"tag": "message_type", "content": "message", "variants": {
+                "FLOWS": "#/components/schemas/FlowChannelSpecificMessage",
+                "ORDER_DETAILS": "#/components/schemas/PaymentOrderDetailsChannelSpecificMessage",
+                "NOTIFICATION_MESSAGE_TEMPLATE": "#/components/schemas/LineNotificationMessageTemplateChannelSpecificMessage"
+            }})
+        );
+        assert_eq!(
+            schemas["ChannelSpecificMessageContent"][TAGGED]["variants"],
+            json!({"nfm_reply": "#/components/schemas/WhatsAppInteractiveNfmReplyChannelSpecificContactMessage"})
+        );
+        assert!(
+            schemas["Mismatched"].get(TAGGED).is_none(),
+            "as many tag values as branches, or no pairing"
+        );
+        assert_eq!(sibling_tagged_one_ofs(&mut spec), 0, "idempotent");
     }
 
     #[test]
