@@ -1265,7 +1265,11 @@ pub fn patch_bodies_all_optional(spec: &mut Value) -> usize {
                     "The fields of `{name}` to change; only the fields named in the update mask are applied."
                 )),
             );
-            let twin = format!("{name}Patch");
+            // `AppUpdateRequest` is already the update body: its twin is `AppPatch`.
+            let twin = format!(
+                "{}Patch",
+                name.strip_suffix("UpdateRequest").unwrap_or(name)
+            );
             media["schema"] = json!({"$ref": format!("#/components/schemas/{twin}")});
             twins.push((twin, schema));
             changed = true;
