@@ -1,14 +1,16 @@
-//! Generates the client from `spec/conversation.json` into `$OUT_DIR/codegen.rs`.
-//!
-//! Three steps, nothing else:
+//! Generates the client from `spec/conversation.json` into `$OUT_DIR`:
 //! 1. every named string enum of the spec becomes an *open* enum (known values as
 //!    variants, anything else kept in `Other(String)`), because the live API adds
 //!    values faster than the spec and a closed enum fails whole responses;
-//! 2. progenitor generates types and builders, using those open enums as
-//!    replacements for its own closed ones;
-//! 3. the operations are walked once (`build/operations.rs`) into the public table and the
+//! 2. the one-of-several-kinds schemas marked by `xtask` (`x-sinch-keyed`, `x-sinch-flatten`,
+//!    `x-sinch-tagged`) become enums chosen by a key or a tag, and structs of flattened parts
+//!    (`build/one_of.rs`), since typify would make them untagged enums that mis-parse;
+//! 3. progenitor generates types and builders, with the types of 1 and 2 as replacements for
+//!    its own, and the `Client` methods of deprecated operations are marked `#[deprecated]`;
+//! 4. the operations are walked once (`build/operations.rs`) into the public table and the
 //!    lists of `Paginate` / `PatchExt` impls (`paginate.rs`, `patch_ext.rs`, included by
-//!    `src/pagination.rs` and `src/field_mask.rs`), so no operation is listed by hand.
+//!    `src/pagination.rs` and `src/field_mask.rs`), so no operation is listed by hand;
+//! 5. the field paths of the update (`*Patch`) models become constants (`field_paths`).
 
 use std::{env, fs, path::PathBuf};
 
@@ -56,9 +58,13 @@ fn main() {
         if e.default.is_some() {
             impls.push(TypeImpl::Default);
         }
+        // Replacements are looked up by typify's type name (`choiceTypes` is `ChoiceTypes`).
         settings.with_replacement(
-            &e.name,
-            format!("crate::generated::{ENUM_MOD}::{}", e.name),
+            one_of::type_ident(&e.name),
+            format!(
+                "crate::generated::{ENUM_MOD}::{}",
+                one_of::type_ident(&e.name)
+            ),
             impls.into_iter(),
         );
     }
@@ -67,7 +73,7 @@ fn main() {
     let one_ofs = one_of::one_ofs(&raw);
     for o in &one_ofs {
         settings.with_replacement(
-            o.name(),
+            one_of::type_ident(o.name()),
             format!(
                 "crate::generated::{}::{}",
                 one_of::MODULE,
@@ -110,10 +116,13 @@ fn main() {
     let client = generator
         .generate_tokens(&spec)
         .unwrap_or_else(|e| panic!("progenitor could not generate the client: {e}"));
+    let ops = operations::operations(&raw);
+    let mut client: syn::File =
+        syn::parse2(client).unwrap_or_else(|e| panic!("progenitor's output does not parse: {e}"));
+    operations::mark_deprecated(&mut client, &ops);
     let enum_items: Vec<TokenStream> = enums.iter().map(open_enum).collect();
     let enum_mod = format_ident!("{ENUM_MOD}");
     let field_paths = field_path_constants(&raw);
-    let ops = operations::operations(&raw);
     let table = operations::table(&ops);
     let tokens = quote! {
         #client
@@ -167,20 +176,10 @@ fn field_path_constants(raw: &serde_json::Value) -> TokenStream {
     else {
         return TokenStream::new();
     };
-    let properties = |schema: &serde_json::Value| -> Vec<(String, serde_json::Value)> {
-        let schema = match schema
-            .get("$ref")
-            .and_then(|r| r.as_str())
-            .and_then(|r| r.strip_prefix("#/components/schemas/"))
-        {
-            Some(name) => schemas.get(name).cloned().unwrap_or_default(),
-            None => schema.clone(),
-        };
-        schema
-            .get("properties")
-            .and_then(|p| p.as_object())
-            .map(|p| p.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-            .unwrap_or_default()
+    let properties = |schema: &serde_json::Value| {
+        let mut found = Vec::new();
+        collect_properties(schemas, schema, &mut found);
+        found
     };
     let mut modules = Vec::new();
     for (name, schema) in schemas.iter().filter(|(name, _)| name.ends_with("Patch")) {
@@ -201,6 +200,40 @@ fn field_path_constants(raw: &serde_json::Value) -> TokenStream {
         modules.push(quote! { #[doc = #doc] pub mod #module { #(#consts)* } });
     }
     quote! { #(#modules)* }
+}
+
+/// The properties of `schema`, following `$ref`s and `allOf` members (the official document
+/// builds most models as `allOf` of a base and extra fields); the first definition of a name wins.
+fn collect_properties(
+    schemas: &serde_json::Map<String, serde_json::Value>,
+    schema: &serde_json::Value,
+    found: &mut Vec<(String, serde_json::Value)>,
+) {
+    if let Some(name) = schema
+        .get("$ref")
+        .and_then(|r| r.as_str())
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+    {
+        if let Some(target) = schemas.get(name) {
+            collect_properties(schemas, target, found);
+        }
+        return;
+    }
+    if let Some(props) = schema.get("properties").and_then(|p| p.as_object()) {
+        for (key, value) in props {
+            if !found.iter().any(|(k, _)| k == key) {
+                found.push((key.clone(), value.clone()));
+            }
+        }
+    }
+    for member in schema
+        .get("allOf")
+        .and_then(|a| a.as_array())
+        .into_iter()
+        .flatten()
+    {
+        collect_properties(schemas, member, found);
+    }
 }
 
 /// A named string enum from `components/schemas`.
@@ -266,7 +299,7 @@ fn variant_name(value: &str) -> String {
 }
 
 fn open_enum(e: &StringEnum) -> TokenStream {
-    let name = format_ident!("{}", e.name);
+    let name = one_of::type_ident(&e.name);
     let other = format_ident!("{OTHER}");
     let doc = if e.doc.is_empty() {
         format!("`{}` (a string enum of the API).", e.name)

@@ -14,7 +14,6 @@ use sinch_conversation::types::{
 fn request(message: AppMessage) -> SendMessageRequest {
     SendMessageRequest::builder()
         .app_id("01EB6FZFMN7DHE2Q0ABCDEFG")
-        .project_id("c6d7a2e4-0bd5-4c45-b5c8-6f4f2e7c0f11")
         .recipient(Recipient::channel(ConversationChannel::Sms, "+46700000001"))
         .message(message)
         .channel_priority_order(vec![

@@ -4,7 +4,10 @@
 //!   property (`AppMessageTypes::TextMessage(TextMessage)` is `{"text_message": {...}}`), with
 //!   `Unknown` keeping any other kind as raw JSON;
 //! - `x-sinch-flatten`: an `allOf` of `$ref`s becomes a struct of `#[serde(flatten)]` parts
-//!   (`AppMessage { common: AppMessageCommonProps, kind: AppMessageTypes }`).
+//!   (`AppMessage { common: AppMessageCommonProps, kind: AppMessageTypes }`);
+//! - `x-sinch-tagged`: an object of a tag and a content property becomes an enum chosen by the
+//!   tag (`ChannelSpecificMessage::Flows(FlowChannelSpecificMessage)` is
+//!   `{"message_type": "FLOWS", "message": {...}}`), with `Unknown` keeping the rest as raw JSON.
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use proc_macro2::TokenStream;
@@ -28,12 +31,23 @@ pub enum OneOf {
         /// Member schema names, in spec order.
         parts: Vec<String>,
     },
+    Tagged {
+        name: String,
+        doc: String,
+        /// The property that names the kind, and the one that holds it.
+        tag: String,
+        content: String,
+        /// `(tag value, payload schema name)`.
+        variants: Vec<(String, String)>,
+    },
 }
 
 impl OneOf {
     pub fn name(&self) -> &str {
         match self {
-            OneOf::Keyed { name, .. } | OneOf::Flatten { name, .. } => name,
+            OneOf::Keyed { name, .. }
+            | OneOf::Flatten { name, .. }
+            | OneOf::Tagged { name, .. } => name,
         }
     }
 }
@@ -86,6 +100,24 @@ pub fn one_ofs(raw: &Value) -> Vec<OneOf> {
                 doc: doc(schema),
                 variants,
             });
+        } else if let Some(mark) = schema.get("x-sinch-tagged") {
+            let text = |k: &str| mark[k].as_str().unwrap_or_default().to_owned();
+            let variants = mark["variants"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter_map(|(value, reference)| {
+                    let part = reference.as_str()?.strip_prefix("#/components/schemas/")?;
+                    Some((value.clone(), part.to_owned()))
+                })
+                .collect();
+            out.push(OneOf::Tagged {
+                name: name.clone(),
+                doc: doc(schema),
+                tag: text("tag"),
+                content: text("content"),
+                variants,
+            });
         } else if schema.get("x-sinch-flatten").is_some() {
             let parts = schema["allOf"]
                 .as_array()
@@ -127,6 +159,13 @@ pub fn tokens(one_of: &OneOf, raw: &Value, path_of: &dyn Fn(&str) -> TokenStream
             variants,
         } => keyed(name, doc, variants, path_of),
         OneOf::Flatten { name, doc, parts } => flatten(name, doc, parts, raw, path_of),
+        OneOf::Tagged {
+            name,
+            doc,
+            tag,
+            content,
+            variants,
+        } => tagged(name, doc, tag, content, variants, path_of),
     }
 }
 
@@ -292,6 +331,20 @@ fn flatten(
     } else {
         doc.to_owned()
     };
+    // With one plain part, the struct reads like the flat object it is on the wire
+    // (`message.contact_id`, not `message.common.contact_id`); the kind stays a field.
+    let deref = (plain == 1).then(|| {
+        let common = &types[0];
+        quote! {
+            impl ::std::ops::Deref for #ident {
+                type Target = #common;
+                fn deref(&self) -> &#common { &self.common }
+            }
+            impl ::std::ops::DerefMut for #ident {
+                fn deref_mut(&mut self) -> &mut #common { &mut self.common }
+            }
+        }
+    });
     quote! {
         #[doc = #doc]
         ///
@@ -299,6 +352,121 @@ fn flatten(
         #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize, ::schemars::JsonSchema)]
         pub struct #ident {
             #( #[doc = #field_docs] #[serde(flatten)] pub #fields: #types, )*
+        }
+
+        #deref
+    }
+}
+
+fn tagged(
+    name: &str,
+    doc: &str,
+    tag: &str,
+    content: &str,
+    variants: &[(String, String)],
+    path_of: &dyn Fn(&str) -> TokenStream,
+) -> TokenStream {
+    let ident = type_ident(name);
+    let values: Vec<&str> = variants.iter().map(|(v, _)| v.as_str()).collect();
+    let idents: Vec<_> = values
+        .iter()
+        .map(|v| format_ident!("{}", v.to_lowercase().to_upper_camel_case()))
+        .collect();
+    let types: Vec<_> = variants.iter().map(|(_, part)| path_of(part)).collect();
+    let variant_docs: Vec<String> = values
+        .iter()
+        .map(|v| format!("`{tag}: \"{v}\"`."))
+        .collect();
+    let doc = if doc.is_empty() {
+        format!("`{name}`: one of several kinds.")
+    } else {
+        doc.to_owned()
+    };
+    let known = values.join("`, `");
+    let unknown_doc = format!(
+        "A kind this version does not know (`{tag}` none of `{known}`, or a `{content}` that does \
+         not parse as that kind): the object's properties as they came."
+    );
+    quote! {
+        #[doc = #doc]
+        ///
+        /// On the wire, an object whose
+        #[doc = concat!("`", #tag, "`")]
+        /// names the kind and whose
+        #[doc = concat!("`", #content, "`")]
+        /// holds it; the kind is chosen by the tag, never guessed from the content.
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum #ident {
+            #( #[doc = #variant_docs] #idents(#types), )*
+            #[doc = #unknown_doc]
+            Unknown(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+        }
+
+        impl #ident {
+            /// The tag of this kind, as sent on the wire (`None` for [`Self::Unknown`]).
+            pub fn tag(&self) -> ::std::option::Option<&'static str> {
+                match self {
+                    #( Self::#idents(_) => Some(#values), )*
+                    Self::Unknown(_) => None,
+                }
+            }
+        }
+
+        #(
+            impl ::std::convert::From<#types> for #ident {
+                fn from(value: #types) -> Self { Self::#idents(value) }
+            }
+        )*
+
+        impl ::serde::Serialize for #ident {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                use ::serde::ser::SerializeMap as _;
+                match self {
+                    #( Self::#idents(value) => {
+                        let mut map = serializer.serialize_map(Some(2))?;
+                        map.serialize_entry(#tag, #values)?;
+                        map.serialize_entry(#content, value)?;
+                        map.end()
+                    } )*
+                    Self::Unknown(map) => ::serde::Serialize::serialize(map, serializer),
+                }
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #ident {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let map = <::serde_json::Map<::std::string::String, ::serde_json::Value> as ::serde::Deserialize>::deserialize(deserializer)?;
+                let (Some(tag), Some(value)) = (map.get(#tag).and_then(|t| t.as_str()), map.get(#content)) else {
+                    return Ok(Self::Unknown(map));
+                };
+                // A payload of an unexpected shape is kept whole, not half-parsed.
+                let parsed = match tag {
+                    #( #values => ::serde::Deserialize::deserialize(value).map(Self::#idents), )*
+                    _ => return Ok(Self::Unknown(map)),
+                };
+                Ok(parsed.unwrap_or(Self::Unknown(map)))
+            }
+        }
+
+        impl ::schemars::JsonSchema for #ident {
+            fn schema_name() -> ::std::string::String {
+                stringify!(#ident).to_owned()
+            }
+            fn json_schema(generator: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {
+                let mut object = ::schemars::schema::ObjectValidation::default();
+                object.properties.insert(#tag.to_owned(), generator.subschema_for::<::std::string::String>());
+                object.properties.insert(#content.to_owned(), ::schemars::schema::Schema::Bool(true));
+                ::schemars::schema::SchemaObject {
+                    metadata: Some(Box::new(::schemars::schema::Metadata {
+                        description: Some(format!("{} `{}` is one of: `{}`.", #doc, #tag, #known)),
+                        ..Default::default()
+                    })),
+                    instance_type: Some(::schemars::schema::InstanceType::Object.into()),
+                    object: Some(Box::new(object)),
+                    ..Default::default()
+                }
+                .into()
+            }
         }
     }
 }

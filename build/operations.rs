@@ -28,6 +28,8 @@ pub struct Op {
     pub host: Option<String>,
     pub paging: Option<Paging>,
     pub mask: Option<Mask>,
+    /// `deprecated: true`, with the first line of the description as the note.
+    pub deprecated: Option<String>,
 }
 
 /// A list operation that pages with `page_token` / `next_page_token`.
@@ -125,6 +127,11 @@ pub fn operations(raw: &Value) -> Vec<Op> {
                 host: text("x-sinch-host"),
                 paging,
                 mask,
+                deprecated: (op.get("deprecated") == Some(&Value::Bool(true))).then(|| {
+                    text("description")
+                        .and_then(|d| d.lines().next().map(|l| l.replace("**", "")))
+                        .unwrap_or_default()
+                }),
             });
         }
     }
@@ -166,15 +173,26 @@ fn paging(raw: &Value, id: &str, op: &Value) -> Option<Paging> {
             arrays.len()
         ));
     };
-    let Some(item) = array.get("items").and_then(schema_name) else {
-        return warn(&format!("the items of `{field}` are not a named $ref"));
+    // An inline item object is named by typify after the page and the field.
+    let item = match array.get("items") {
+        Some(items) if schema_name(items).is_some() => {
+            schema_name(items).unwrap_or_default().to_owned()
+        }
+        Some(items) if items.get("properties").is_some() => {
+            format!("{page}{}Item", field.to_upper_camel_case())
+        }
+        _ => {
+            return warn(&format!(
+                "the items of `{field}` are neither a $ref nor an object"
+            ));
+        }
     };
     if syn::parse_str::<syn::Ident>(field).is_err() {
         return warn(&format!("`{field}` is not a Rust field name"));
     }
     Some(Paging {
         page: page.to_owned(),
-        item: item.to_owned(),
+        item,
         field: (*field).clone(),
     })
 }
@@ -327,6 +345,36 @@ pub fn table(ops: &[Op]) -> TokenStream {
             ($m:ident) => {
                 $m! { #(#variants = #names,)* }
             };
+        }
+    }
+}
+
+/// Marks the `Client` methods of deprecated operations `#[deprecated]`: progenitor keeps the
+/// spec's `deprecated` out of the code, and a line of prose is easy to miss.
+pub fn mark_deprecated(file: &mut syn::File, ops: &[Op]) {
+    for item in &mut file.items {
+        let syn::Item::Impl(block) = item else {
+            continue;
+        };
+        if block.trait_.is_some()
+            || !matches!(&*block.self_ty, syn::Type::Path(p) if p.path.is_ident("Client"))
+        {
+            continue;
+        }
+        for member in &mut block.items {
+            let syn::ImplItem::Fn(method) = member else {
+                continue;
+            };
+            let name = method.sig.ident.to_string();
+            if let Some(note) = ops
+                .iter()
+                .find(|op| op.id == name)
+                .and_then(|op| op.deprecated.as_deref())
+            {
+                method
+                    .attrs
+                    .push(syn::parse_quote!(#[deprecated(note = #note)]));
+            }
         }
     }
 }

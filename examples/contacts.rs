@@ -23,7 +23,7 @@ async fn main() -> Result<(), BoxError> {
 
     // 25 contacts, so listing takes three pages of 10.
     for i in 0..25 {
-        let contact: types::Contact = serde_json::from_value(serde_json::json!({
+        let contact: types::ContactCreateRequest = serde_json::from_value(serde_json::json!({
             "display_name": format!("Contact {i}"),
             "channel_identities": [{"channel": "SMS", "identity": format!("+4670000{i:04}")}],
             "language": "EN_US"
@@ -58,7 +58,7 @@ async fn main() -> Result<(), BoxError> {
         .send()
         .await?;
     println!(
-        "renamed {first} to {:?}; language kept: {}",
+        "renamed {first} to {:?}; language kept: {:?}",
         updated.display_name, updated.language
     );
 
@@ -74,7 +74,7 @@ async fn main() -> Result<(), BoxError> {
         .await?;
 
     // Message helpers: an app is needed to send from.
-    let app: types::App = serde_json::from_value(serde_json::json!({
+    let app: types::AppCreateRequest = serde_json::from_value(serde_json::json!({
         "display_name": "Example",
         "channel_credentials": [{"channel": "SMS", "static_bearer": {"claimed_identity": "sp", "token": "t"}}]
     }))?;

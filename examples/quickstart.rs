@@ -148,7 +148,7 @@ async fn run() -> Result<(), BoxError> {
                 env("SINCH_SMS_SERVICE_PLAN_ID").unwrap_or_else(|| "quickstart-plan".into()),
                 env("SINCH_SMS_API_TOKEN").unwrap_or_else(|| "quickstart-token".into()),
             );
-            let app: types::App = serde_json::from_value(serde_json::json!({
+            let app: types::AppCreateRequest = serde_json::from_value(serde_json::json!({
                 "display_name": "Rust quickstart",
                 "channel_credentials": [{"channel": "SMS",
                     "static_bearer": {"claimed_identity": plan, "token": token}}],
@@ -169,7 +169,7 @@ async fn run() -> Result<(), BoxError> {
     // 4. A webhook with a secret, for delivery reports.
     let webhook_id = match &target {
         Some(target) => {
-            let webhook = types::Webhook {
+            let webhook = types::CreateWebhookBody {
                 app_id: app_id.clone(),
                 client_credentials: None,
                 id: None,
@@ -258,7 +258,7 @@ async fn run() -> Result<(), BoxError> {
             .await)
         .await
         .ok()
-        .and_then(|m| m.conversation_id),
+        .and_then(|m| m.conversation_id.clone()),
     };
     match conversation_id {
         Some(conversation_id) => {
@@ -274,19 +274,7 @@ async fn run() -> Result<(), BoxError> {
                 list.messages.len()
             );
             for message in &list.messages {
-                let text = message
-                    .app_message
-                    .as_ref()
-                    .and_then(|m| m.text_message.as_ref())
-                    .and_then(|t| t.text.clone())
-                    .or_else(|| {
-                        message
-                            .contact_message
-                            .as_ref()
-                            .and_then(|m| m.text_message.as_ref())
-                            .and_then(|t| t.text.clone())
-                    })
-                    .unwrap_or_else(|| "(not text)".into());
+                let text = message.as_text().unwrap_or("(not text)");
                 let direction = message
                     .direction
                     .as_ref()

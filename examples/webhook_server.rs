@@ -54,11 +54,7 @@ async fn callback(event: Result<VerifiedEvent, WebhookRejection>) -> StatusCode 
     match &event {
         Event::MessageInbound(cb) => {
             let message = &cb.payload;
-            let text = message
-                .contact_message
-                .as_ref()
-                .and_then(|m| m.text_message.as_ref())
-                .and_then(|t| t.text.as_deref());
+            let text = message.contact_message.as_ref().and_then(|m| m.as_text());
             let from = message
                 .channel_identity
                 .as_ref()

@@ -399,7 +399,7 @@ fn token_expired(headers: &HeaderMap) -> bool {
 /// Reads the body of an error answer into memory (at most 1 MiB) and keeps a copy in the
 /// response's extensions, so that [`Error`](crate::Error) can show it without async code.
 ///
-/// A body that is not a Sinch error body would make the generated code fail with
+/// A body that is not a Sinch error envelope would make the generated code fail with
 /// `InvalidResponsePayload`, which has no status: such an answer becomes a [`Failure::Api`].
 async fn buffer_error_body(mut response: Response) -> Result<Response, Failure> {
     let status = response.status();
@@ -416,7 +416,13 @@ async fn buffer_error_body(mut response: Response) -> Result<Response, Failure> 
         }
     }
     let body = Bytes::from(body);
-    if serde_json::from_slice::<RuntimeError>(&body).is_err() {
+    // Only the official envelope (`{"error": {...}}`) goes on to the generated code; anything
+    // else, a flat Sinch error included, would reach it as an empty `RuntimeError`.
+    let enveloped = serde_json::from_slice::<RuntimeError>(&body)
+        .ok()
+        .and_then(|e| e.error)
+        .is_some();
+    if !enveloped {
         let headers = response.headers().clone();
         return Err(Failure::Api(Box::new(ApiError::new(
             status,

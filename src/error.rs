@@ -9,7 +9,7 @@ use std::{fmt, time::Duration};
 use bytes::Bytes;
 use reqwest::{StatusCode, header::HeaderMap};
 
-use crate::types::RuntimeError;
+use crate::types::{RuntimeError, RuntimeErrorError};
 pub use crate::{auth::AuthError, config::ConfigError};
 
 /// A `Result` whose error is [`Error`].
@@ -181,7 +181,7 @@ impl From<progenitor_client::Error<RuntimeError>> for Error {
                 Error::from(ApiError {
                     status,
                     headers,
-                    body: Some(value.into_inner()),
+                    body: value.into_inner().error,
                     raw: None,
                 })
             }
@@ -218,7 +218,7 @@ impl From<progenitor_client::Error<RuntimeError>> for Error {
 pub struct ApiError {
     status: StatusCode,
     headers: HeaderMap,
-    body: Option<RuntimeError>,
+    body: Option<RuntimeErrorError>,
     raw: Option<Bytes>,
 }
 
@@ -251,8 +251,8 @@ impl ApiError {
         &self.headers
     }
 
-    /// The Sinch error body, when the answer carried one.
-    pub fn body(&self) -> Option<&RuntimeError> {
+    /// The Sinch error (what the `{"error": {...}}` envelope holds), when the answer carried one.
+    pub fn body(&self) -> Option<&RuntimeErrorError> {
         self.body.as_ref()
     }
 
@@ -299,10 +299,7 @@ impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "HTTP {}", self.status)?;
         if let Some(body) = &self.body {
-            for part in [&body.status, &body.message, &body.error]
-                .into_iter()
-                .flatten()
-            {
+            for part in [&body.status, &body.message].into_iter().flatten() {
                 let part = excerpt(part.as_bytes());
                 if !part.is_empty() {
                     write!(f, ": {part}")?;
@@ -321,8 +318,9 @@ impl std::error::Error for ApiError {}
 #[derive(Clone, Debug)]
 pub(crate) struct BufferedBody(pub(crate) Bytes);
 
-/// A Sinch error body, flat (`{"code": ..}`) or in its envelope (`{"error": {"code": ..}}`).
-fn parse_sinch_error(body: &[u8]) -> Option<RuntimeError> {
+/// A Sinch error body, in its envelope (`{"error": {"code": ..}}`, what the API sends) or flat
+/// (`{"code": ..}`, what some proxies and older gateways send).
+fn parse_sinch_error(body: &[u8]) -> Option<RuntimeErrorError> {
     if let Some(parsed) = parse_wrapped(body) {
         return Some(parsed);
     }
@@ -332,18 +330,12 @@ fn parse_sinch_error(body: &[u8]) -> Option<RuntimeError> {
     }
 }
 
-fn parse_wrapped(body: &[u8]) -> Option<RuntimeError> {
-    #[derive(serde::Deserialize)]
-    struct Envelope {
-        error: RuntimeError,
-    }
-    serde_json::from_slice::<Envelope>(body)
-        .ok()
-        .map(|e| e.error)
+fn parse_wrapped(body: &[u8]) -> Option<RuntimeErrorError> {
+    serde_json::from_slice::<RuntimeError>(body).ok()?.error
 }
 
 /// The status and body of a Sinch error envelope whose `code` is an HTTP error status.
-fn wrapped_error_status(body: &[u8]) -> Option<(StatusCode, RuntimeError)> {
+fn wrapped_error_status(body: &[u8]) -> Option<(StatusCode, RuntimeErrorError)> {
     let parsed = parse_wrapped(body)?;
     let code = u16::try_from(parsed.code?).ok()?;
     let status = StatusCode::from_u16(code).ok()?;

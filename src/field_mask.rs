@@ -214,9 +214,19 @@ impl<T> FieldMask<T> {
         &self.paths
     }
 
-    /// The paths, for the generated builders' `update_mask_paths`.
+    /// The paths, in order.
     pub fn into_paths(self) -> Vec<String> {
         self.paths
+    }
+
+    /// The mask as the generated builders' `update_mask` takes it: one comma-joined value,
+    /// `update_mask=a,b.c`. The official document declares the parameter `explode: false`,
+    /// which progenitor does not follow (it would repeat `update_mask=` per path).
+    pub fn into_query(self) -> Vec<String> {
+        if self.paths.is_empty() {
+            return Vec::new();
+        }
+        vec![self.paths.join(",")]
     }
 }
 
@@ -266,11 +276,11 @@ macro_rules! patch_ext {
 
             fn patch(self, patch: $patch) -> Result<Self, FieldMaskError> {
                 let mask = FieldMask::from_patch(&patch)?;
-                Ok(self.body(patch).$setter(mask.into_paths()))
+                Ok(self.body(patch).$setter(mask.into_query()))
             }
 
             fn mask(self, mask: FieldMask<$patch>) -> Self {
-                self.$setter(mask.into_paths())
+                self.$setter(mask.into_query())
             }
         }
     };
@@ -289,11 +299,11 @@ mod tests {
     fn explicit_paths_are_checked_against_the_model() {
         let mask = FieldMask::<types::AppPatch>::new([
             "display_name",
-            "rate_limits.outbound",
+            "retention_policy.ttl_days",
             "display_name",
         ])
         .unwrap();
-        assert_eq!(mask.paths(), ["display_name", "rate_limits.outbound"]);
+        assert_eq!(mask.paths(), ["display_name", "retention_policy.ttl_days"]);
         assert_eq!(
             FieldMask::<types::AppPatch>::new(["dispaly_name"]),
             Err(FieldMaskError::UnknownField {
@@ -301,8 +311,8 @@ mod tests {
                 path: "dispaly_name".into()
             })
         );
-        assert!(FieldMask::<types::AppPatch>::new(["rate_limits.nope"]).is_err());
-        assert!(FieldMask::<types::AppPatch>::new(["rate_limits."]).is_err());
+        assert!(FieldMask::<types::AppPatch>::new(["retention_policy.nope"]).is_err());
+        assert!(FieldMask::<types::AppPatch>::new(["retention_policy."]).is_err());
         assert_eq!(
             FieldMask::<types::AppPatch>::new(Vec::<String>::new()),
             Err(FieldMaskError::Empty)
@@ -312,12 +322,12 @@ mod tests {
     #[test]
     fn derived_masks_name_exactly_the_set_fields() {
         let patch: types::AppPatch = serde_json::from_value(
-            serde_json::json!({"display_name": "x", "rate_limits": {"outbound": 5}}),
+            serde_json::json!({"display_name": "x", "retention_policy": {"ttl_days": 5}}),
         )
         .unwrap();
         assert_eq!(
             FieldMask::from_patch(&patch).unwrap().paths(),
-            ["display_name", "rate_limits.outbound"]
+            ["display_name", "retention_policy.ttl_days"]
         );
         assert_eq!(
             FieldMask::from_patch(&types::ContactPatch::default()),

@@ -27,8 +27,10 @@ pub use reqwest;
 pub use retry::RetryPolicy;
 pub use secret::Secret;
 
-/// Models of the API: every schema of the spec, with open enums for its string enums.
+/// Models of the API: every schema of the spec, with open enums for its string enums and keyed
+/// enums for its one-of-several-kinds schemas.
 pub mod types {
+    pub use crate::generated::one_ofs::*;
     pub use crate::generated::open_enums::*;
     pub use crate::generated::types::*;
 }

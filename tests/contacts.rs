@@ -5,7 +5,10 @@ mod common;
 use common::{Api, PROJECT, raw_query};
 use httpmock::Method::{DELETE, GET, PATCH, POST};
 use serde_json::json;
-use sinch_conversation::types;
+use sinch_conversation::{
+    field_mask::{FieldMask, PatchExt},
+    types,
+};
 
 fn contact_json(id: &str) -> serde_json::Value {
     json!({
@@ -44,7 +47,10 @@ async fn list_contacts_with_paging() {
     mock.assert_async().await;
     assert_eq!(page.contacts.len(), 2);
     assert_eq!(page.contacts[1].id.as_deref(), Some("c2"));
-    assert_eq!(page.contacts[0].language, types::ContactLanguage::EnUs);
+    assert_eq!(
+        page.contacts[0].language,
+        Some(types::ContactLanguage::EnUs)
+    );
     assert_eq!(page.next_page_token.as_deref(), Some("def"));
 }
 
@@ -72,7 +78,7 @@ async fn create_contact_without_an_id() {
         .client
         .create_contact()
         .project_id(PROJECT)
-        .body(serde_json::from_value::<types::Contact>(request).unwrap())
+        .body(serde_json::from_value::<types::ContactCreateRequest>(request).unwrap())
         .send()
         .await
         .unwrap();
@@ -120,7 +126,8 @@ async fn update_contact_with_mask() {
         .mock_async(|when, then| {
             when.method(PATCH)
                 .path(api.path("/contacts/c1")).header("content-type", "application/json")
-                .is_true(raw_query(Some("update_mask.paths=display_name&update_mask.paths=email")))
+                // One comma-joined value: the official document declares `explode: false`.
+                .is_true(raw_query(Some("update_mask=display_name%2Cemail")))
                 .json_body(json!({"display_name": "Ada L.", "email": "al@example.com", "language": "EN_US"}));
             then.status(200).json_body(contact_json("c1"));
         })
@@ -132,8 +139,8 @@ async fn update_contact_with_mask() {
         .update_contact()
         .project_id(PROJECT)
         .contact_id("c1")
-        .update_mask_paths(vec!["display_name".into(), "email".into()])
         .body(serde_json::from_value::<types::ContactPatch>(patch).unwrap())
+        .mask(FieldMask::<types::ContactPatch>::new(["display_name", "email"]).unwrap())
         .send()
         .await
         .unwrap();
@@ -166,10 +173,8 @@ async fn merge_contact_posts_to_the_merge_path() {
         .project_id(PROJECT)
         .destination_id("c-dest")
         .body(types::MergeContactRequest {
-            source_id: Some("c-src".into()),
+            source_id: "c-src".into(),
             strategy: Some(types::ConversationMergeStrategy::Merge),
-            destination_id: None,
-            project_id: None,
         })
         .send()
         .await
@@ -200,4 +205,65 @@ async fn delete_contact() {
         .await
         .unwrap();
     mock.assert_async().await;
+}
+
+#[tokio::test]
+async fn create_contact_requires_the_language_before_sending() {
+    let api = Api::start().await;
+    let mock = api
+        .server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(200).json_body(contact_json("c-new"));
+        })
+        .await;
+
+    // The official create request requires `channel_identities` and `language`.
+    let error = api
+        .client
+        .create_contact()
+        .project_id(PROJECT)
+        .body_map(|body| {
+            body.channel_identities(vec![types::ChannelIdentity {
+                app_id: None,
+                channel: types::ConversationChannel::Sms,
+                identity: "+46700000001".into(),
+            }])
+        })
+        .send()
+        .await
+        .unwrap_err();
+
+    assert!(error.to_string().contains("language"), "{error}");
+    assert_eq!(mock.calls_async().await, 0);
+}
+
+#[tokio::test]
+async fn get_contact_without_a_language_still_parses() {
+    let api = Api::start().await;
+    let mock = api
+        .server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path(api.path("/contacts/c2"))
+                .is_true(raw_query(None));
+            // The live API leaves `language` out; the response model requires nothing.
+            then.status(200)
+                .json_body(json!({"id": "c2", "display_name": "Unknown"}));
+        })
+        .await;
+
+    let contact = api
+        .client
+        .get_contact()
+        .project_id(PROJECT)
+        .contact_id("c2")
+        .send()
+        .await
+        .unwrap();
+
+    mock.assert_async().await;
+    assert_eq!(contact.id.as_deref(), Some("c2"));
+    assert_eq!(contact.language, None);
+    assert!(contact.channel_identities.is_empty());
 }

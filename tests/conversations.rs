@@ -5,7 +5,10 @@ mod common;
 use common::{Api, PROJECT, raw_query};
 use httpmock::Method::{DELETE, GET, PATCH, POST};
 use serde_json::json;
-use sinch_conversation::types;
+use sinch_conversation::{
+    field_mask::{FieldMask, PatchExt},
+    types,
+};
 
 fn conversation_json(id: &str) -> serde_json::Value {
     json!({
@@ -105,12 +108,7 @@ async fn create_conversation() {
         .client
         .create_conversation()
         .project_id(PROJECT)
-        .body(types::Conversation {
-            app_id: Some("app-1".into()),
-            contact_id: Some("c1".into()),
-            active: Some(true),
-            ..Default::default()
-        })
+        .body_map(|body| body.app_id("app-1").contact_id("c1").active(Some(true)))
         .send()
         .await
         .unwrap();
@@ -158,7 +156,7 @@ async fn update_conversation_with_mask() {
             when.method(PATCH)
                 .path(api.path("/conversations/conv-1"))
                 .header("content-type", "application/json")
-                .is_true(raw_query(Some("update_mask.paths=metadata")))
+                .is_true(raw_query(Some("update_mask=metadata")))
                 .json_body(json!({"metadata": "new"}));
             then.status(200).json_body(conversation_json("conv-1"));
         })
@@ -168,11 +166,11 @@ async fn update_conversation_with_mask() {
         .update_conversation()
         .project_id(PROJECT)
         .conversation_id("conv-1")
-        .update_mask_paths(vec!["metadata".to_string()])
         .body(types::ConversationPatch {
             metadata: Some("new".into()),
             ..Default::default()
         })
+        .mask(FieldMask::<types::ConversationPatch>::new(["metadata"]).unwrap())
         .send()
         .await
         .unwrap();
@@ -205,7 +203,7 @@ async fn stop_active_conversation_posts_to_the_stop_path_with_an_empty_reply() {
 }
 
 #[tokio::test]
-async fn inject_message_uses_the_message_conversation_id_path_parameter() {
+async fn inject_message_uses_the_conversation_id_path_parameter() {
     let api = Api::start().await;
     let message = json!({
         "direction": "TO_APP",
@@ -229,8 +227,61 @@ async fn inject_message_uses_the_message_conversation_id_path_parameter() {
     api.client
         .inject_message()
         .project_id(PROJECT)
-        .message_conversation_id("conv-1")
-        .body(serde_json::from_value::<types::ConversationMessage>(message).unwrap())
+        .conversation_id("conv-1")
+        .body(serde_json::from_value::<types::InjectMessageRequest>(message).unwrap())
+        .send()
+        .await
+        .unwrap();
+
+    mock.assert_async().await;
+}
+
+#[tokio::test]
+async fn inject_message_built_from_the_keyed_kinds_sends_the_official_shape() {
+    let api = Api::start().await;
+    let mock = api
+        .server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path(api.path("/conversations/conv-1:inject-message"))
+                .is_true(raw_query(None))
+                .header("content-type", "application/json")
+                .json_body(json!({
+                    "app_message": {"text_message": {"text": "from the agent"}},
+                    "direction": "TO_CONTACT",
+                    "channel_identity": {"channel": "WHATSAPP", "identity": "+46700000001", "app_id": "app-1"},
+                    "contact_id": "c1",
+                    "accept_time": "2026-11-26T10:00:00Z",
+                    "processing_mode": "CONVERSATION"
+                }));
+            then.status(200).json_body(json!({}));
+        })
+        .await;
+
+    let request = types::InjectMessageRequest {
+        common: types::InjectMessageCommonProps {
+            accept_time: "2026-11-26T10:00:00Z".parse().unwrap(),
+            channel_identity: types::ChannelIdentity {
+                app_id: Some("app-1".into()),
+                channel: types::ConversationChannel::Whatsapp,
+                identity: "+46700000001".into(),
+            },
+            contact_id: "c1".into(),
+            conversation_id: None,
+            direction: types::ConversationDirection::ToContact,
+            metadata: None,
+            processing_mode: Some(types::ProcessingMode::Conversation),
+            sender_id: None,
+        },
+        kind: types::ConversationMessageTypesInject::AppMessage(types::AppMessage::text(
+            "from the agent",
+        )),
+    };
+    api.client
+        .inject_message()
+        .project_id(PROJECT)
+        .conversation_id("conv-1")
+        .body(request)
         .send()
         .await
         .unwrap();

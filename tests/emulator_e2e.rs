@@ -23,6 +23,14 @@ fn sms(number: &str) -> Recipient {
     Recipient::channel(ConversationChannel::Sms, number)
 }
 
+/// The text of an app message kept as a conversation message.
+fn app_text(message: &types::ConversationMessage) -> Option<&str> {
+    match &message.kind {
+        types::ConversationMessageTypes::AppMessage(m) => m.as_text(),
+        _ => None,
+    }
+}
+
 async fn api_error<T: std::fmt::Debug>(
     result: Result<T, sinch_conversation::GeneratedError<types::RuntimeError>>,
 ) -> sinch_conversation::ApiError {
@@ -67,8 +75,11 @@ async fn quickstart_flow() {
         let Event::MessageDelivery(report) = event else {
             panic!("unexpected {event:?}");
         };
-        assert_eq!(report.envelope.app_id, app_id);
-        assert_eq!(report.envelope.project_id, emulator.project_id());
+        assert_eq!(report.envelope.app_id.as_deref(), Some(app_id.as_str()));
+        assert_eq!(
+            report.envelope.project_id.as_deref(),
+            Some(emulator.project_id())
+        );
         assert_eq!(
             report.payload.message_id.as_deref(),
             Some(message_id.as_str())
@@ -93,14 +104,7 @@ async fn quickstart_flow() {
         listed.direction,
         Some(types::ConversationDirection::ToContact)
     );
-    assert_eq!(
-        listed
-            .app_message
-            .as_ref()
-            .and_then(|m| m.text_message.as_ref())
-            .and_then(|t| t.text.as_deref()),
-        Some("Hello from Rust")
-    );
+    assert_eq!(app_text(listed), Some("Hello from Rust"));
     let got = client
         .get_message()
         .project_id(client.project())
@@ -124,7 +128,7 @@ async fn pagination_over_50_contacts() {
     let emulator = emulator().await;
     let client = client(&emulator);
     for i in 0..50 {
-        let contact: types::Contact = serde_json::from_value(json!({
+        let contact: types::ContactCreateRequest = serde_json::from_value(json!({
             "display_name": format!("Contact {i:02}"),
             "channel_identities": [{"channel": "SMS", "identity": format!("+4670000{i:04}")}],
             "language": "EN_US",
@@ -207,7 +211,7 @@ async fn pagination_over_50_contacts() {
 async fn update_masks_change_only_masked_fields() {
     let emulator = emulator().await;
     let client = client(&emulator);
-    let contact: types::Contact = serde_json::from_value(json!({
+    let contact: types::ContactCreateRequest = serde_json::from_value(json!({
         "display_name": "Ada",
         "email": "ada@example.com",
         "metadata": "vip",
@@ -241,7 +245,7 @@ async fn update_masks_change_only_masked_fields() {
     assert_eq!(updated.display_name.as_deref(), Some("Ada Lovelace"));
     assert_eq!(updated.email.as_deref(), Some("ada@example.com"));
     assert_eq!(updated.metadata.as_deref(), Some("vip"));
-    assert_eq!(updated.language, types::ContactLanguage::EnUs);
+    assert_eq!(updated.language, Some(types::ContactLanguage::EnUs));
 
     // A body field outside the mask is ignored; a masked field absent from the body is cleared.
     let body: types::ContactPatch =
@@ -260,11 +264,11 @@ async fn update_masks_change_only_masked_fields() {
     assert_eq!(cleared.metadata.as_deref(), Some("vip"));
     assert_eq!(cleared.display_name.as_deref(), Some("Ada Lovelace"));
 
-    // Nested paths: only rate_limits.outbound of the app changes.
+    // Nested paths: only delivery_report_based_fallback.enabled of the app changes.
     let app_id = create_app(&client, "masks").await;
     let patch: types::AppPatch = serde_json::from_value(json!({
         "display_name": "not applied",
-        "rate_limits": {"outbound": 7, "inbound": 999}
+        "delivery_report_based_fallback": {"enabled": true, "delivery_report_waiting_time": 999}
     }))
     .unwrap();
     let app = client
@@ -272,13 +276,16 @@ async fn update_masks_change_only_masked_fields() {
         .project_id(client.project())
         .app_id(&app_id)
         .body(patch)
-        .update_mask_paths(vec!["rate_limits.outbound".to_owned()])
+        .update_mask(vec!["delivery_report_based_fallback.enabled".to_owned()])
         .send()
         .await
         .expect("nested mask");
-    let limits = app.rate_limits.clone().unwrap();
-    assert_eq!(limits.outbound, Some(7));
-    assert_eq!(limits.inbound, Some(100), "inbound keeps the default");
+    let fallback = app.delivery_report_based_fallback.clone().unwrap();
+    assert!(fallback.enabled);
+    assert_eq!(
+        fallback.delivery_report_waiting_time, None,
+        "the unmasked sibling is not applied"
+    );
     assert_eq!(app.display_name.as_deref(), Some("masks"));
     assert_eq!(app.channel_credentials.len(), 1);
 
@@ -288,7 +295,7 @@ async fn update_masks_change_only_masked_fields() {
         .project_id(client.project())
         .app_id(&app_id)
         .body(types::AppPatch::default())
-        .update_mask_paths(vec!["display_nam".to_owned()])
+        .update_mask(vec!["display_nam".to_owned()])
         .send()
         .await;
     let error = api_error(bad).await;
@@ -301,7 +308,7 @@ async fn update_masks_change_only_masked_fields() {
         .into_iter()
         .find(|a| a.id.as_deref() == Some(app_id.as_str()))
         .unwrap();
-    assert_eq!(stored.rate_limits.unwrap().outbound, Some(7));
+    assert!(stored.delivery_report_based_fallback.unwrap().enabled);
 
     // Webhook triggers replaced through a mask; the target stays.
     let sink = CallbackSink::start().await;
@@ -345,7 +352,7 @@ async fn merge_moves_identities_conversations_and_messages() {
         .unwrap();
     let source = emulator.contacts().pop().unwrap();
     let source_id = source.id.clone().unwrap();
-    let destination: types::Contact = serde_json::from_value(json!({
+    let destination: types::ContactCreateRequest = serde_json::from_value(json!({
         "display_name": "Grace",
         "channel_identities": [{"channel": "WHATSAPP", "identity": "+46700000003"}],
         "language": "EN_GB",
@@ -593,9 +600,9 @@ async fn contact_reply_is_delivered_as_message_inbound() {
     let text = inbound
         .payload
         .contact_message
-        .and_then(|m| m.text_message)
-        .and_then(|t| t.text);
-    assert_eq!(text.as_deref(), Some("Hi there"));
+        .as_ref()
+        .and_then(|m| m.as_text());
+    assert_eq!(text, Some("Hi there"));
     assert!(
         emulator
             .reply_text("no-such-app", ConversationChannel::Sms, "+1", "x")
@@ -639,9 +646,9 @@ async fn too_many_requests_with_retry_after_is_retried_and_succeeds() {
     assert_eq!(response.status().as_u16(), 429);
     assert_eq!(response.headers()["retry-after"], "1");
     let body: serde_json::Value = response.json().await.unwrap();
-    assert_eq!(body["code"], 429);
-    assert_eq!(body["status"], "RESOURCE_EXHAUSTED");
-    assert_eq!(body["details"], json!([]));
+    assert_eq!(body["error"]["code"], 429);
+    assert_eq!(body["error"]["status"], "RESOURCE_EXHAUSTED");
+    assert_eq!(body["error"]["details"], json!([]));
 
     // 500 is not retried by the client; it surfaces with the API's body.
     emulator.fail_next(Operation::GetApp, 1, 500);
@@ -698,7 +705,7 @@ async fn concurrent_sends_across_forced_token_expiry_are_accepted_exactly_once()
     let texts: HashSet<String> = emulator
         .messages()
         .iter()
-        .filter_map(|m| m.app_message.as_ref()?.text_message.as_ref()?.text.clone())
+        .filter_map(|m| app_text(m).map(str::to_owned))
         .collect();
     assert_eq!(texts.len(), 64);
     assert_eq!(emulator.messages().len(), 64);
@@ -723,8 +730,8 @@ async fn credentials_and_errors_use_the_api_shapes() {
     let missing = http.get(&apps).send().await.unwrap();
     assert_eq!(missing.status().as_u16(), 401);
     let body: serde_json::Value = missing.json().await.unwrap();
-    assert_eq!(body["status"], "UNAUTHENTICATED");
-    assert_eq!(body["code"], 401);
+    assert_eq!(body["error"]["status"], "UNAUTHENTICATED");
+    assert_eq!(body["error"]["code"], 401);
 
     let client = client(&emulator);
     client.authenticate().await.unwrap();
@@ -788,8 +795,8 @@ async fn credentials_and_errors_use_the_api_shapes() {
         .unwrap();
     assert_eq!(malformed.status().as_u16(), 400);
     let body: serde_json::Value = malformed.json().await.unwrap();
-    assert_eq!(body["status"], "INVALID_ARGUMENT");
-    assert_eq!(body["details"], json!([]));
+    assert_eq!(body["error"]["status"], "INVALID_ARGUMENT");
+    assert_eq!(body["error"]["details"], json!([]));
 
     let other_project = http
         .get(format!(
@@ -879,9 +886,9 @@ async fn http2_clients_and_submit_notifications() {
     let text = submit
         .payload
         .submitted_message
-        .and_then(|m| m.text_message)
-        .and_then(|t| t.text);
-    assert_eq!(text.as_deref(), Some("over h2"));
+        .as_ref()
+        .and_then(|m| m.as_text());
+    assert_eq!(text, Some("over h2"));
 }
 
 #[tokio::test]
@@ -960,7 +967,7 @@ async fn overridden_callback_url_is_signed_with_the_app_secret() {
     let emulator = emulator().await;
     let client = client(&emulator);
     let secret = "override-secret";
-    let app: types::App = serde_json::from_value(json!({
+    let app: types::AppCreateRequest = serde_json::from_value(json!({
         "display_name": "override",
         "channel_credentials": [],
         "callback_settings": {"secret_for_overridden_callback_urls": secret},
@@ -1013,7 +1020,7 @@ async fn overridden_callback_url_is_signed_with_the_app_secret() {
         else {
             panic!("expected a delivery report");
         };
-        assert_eq!(delivery.envelope.app_id, app_id);
+        assert_eq!(delivery.envelope.app_id.as_deref(), Some(app_id.as_str()));
         assert_eq!(delivery.payload.message_id, sent.message_id);
     }
     assert!(webhook.drain(Duration::from_millis(50)).await.is_empty());

@@ -1,5 +1,5 @@
-//! Consents operations added by `spec/overlays/consents.json`: list the identities of a consent
-//! list, and list the audit records of an identity.
+//! Consents operations: list the identities of a consent list (`get_consents`), and list the
+//! audit records of an identity (`get_consents_audit_records`).
 
 mod common;
 
@@ -14,7 +14,7 @@ fn ts(text: &str) -> DateTime<Utc> {
 }
 
 #[tokio::test]
-async fn list_consent_identities_sends_the_list_type_and_page_parameters() {
+async fn get_consents_sends_the_list_type_and_page_parameters() {
     let api = Api::start().await;
     let path = api.path("/apps/app-1/consents/OPT_OUT_MARKETING");
     let mock = api
@@ -36,7 +36,7 @@ async fn list_consent_identities_sends_the_list_type_and_page_parameters() {
 
     let page = api
         .client
-        .list_consent_identities()
+        .get_consents()
         .project_id(PROJECT)
         .app_id("app-1")
         .list_type(types::ConsentsListType::OptOutMarketing)
@@ -57,7 +57,7 @@ async fn list_consent_identities_sends_the_list_type_and_page_parameters() {
 }
 
 #[tokio::test]
-async fn list_consent_identities_of_every_known_list_type() {
+async fn get_consents_of_every_known_list_type() {
     let api = Api::start().await;
     for (list_type, wire) in [
         (types::ConsentsListType::OptOutAll, "OPT_OUT_ALL"),
@@ -83,7 +83,7 @@ async fn list_consent_identities_of_every_known_list_type() {
 
         let page = api
             .client
-            .list_consent_identities()
+            .get_consents()
             .project_id(PROJECT)
             .app_id("app-1")
             .list_type(list_type)
@@ -99,7 +99,7 @@ async fn list_consent_identities_of_every_known_list_type() {
 }
 
 #[tokio::test]
-async fn list_consent_audit_records_parses_the_records_of_an_identity() {
+async fn get_consents_audit_records_parses_the_records_of_an_identity() {
     let api = Api::start().await;
     let path = api.path("/apps/app-1/consents/identities/+46700000001");
     let mock = api
@@ -134,7 +134,7 @@ async fn list_consent_audit_records_parses_the_records_of_an_identity() {
 
     let records = api
         .client
-        .list_consent_audit_records()
+        .get_consents_audit_records()
         .project_id(PROJECT)
         .app_id("app-1")
         .identity("+46700000001")
@@ -149,22 +149,22 @@ async fn list_consent_audit_records_parses_the_records_of_an_identity() {
     );
     assert_eq!(records.audit_records.len(), 2);
     let first = &records.audit_records[0];
-    assert_eq!(first.origin, Some(types::ConsentOrigin::OriginMo));
+    assert_eq!(first.origin, Some(types::AuditRecordOrigin::OriginMo));
     assert_eq!(
         first.operation,
-        Some(types::ConsentOperation::OperationInsert)
+        Some(types::AuditRecordOperation::OperationInsert)
     );
     assert_eq!(first.list_type, Some(types::ConsentsListType::OptOutAll));
     assert_eq!(first.app_id.as_deref(), Some("app-1"));
     assert_eq!(first.datetime, Some(ts("2026-11-20T08:00:00Z")));
     assert_eq!(
         records.audit_records[1].operation,
-        Some(types::ConsentOperation::OperationDelete)
+        Some(types::AuditRecordOperation::OperationDelete)
     );
 }
 
 #[tokio::test]
-async fn list_consent_audit_records_keeps_unknown_enum_values() {
+async fn get_consents_audit_records_keeps_unknown_enum_values() {
     let api = Api::start().await;
     let mock = api
         .server
@@ -185,7 +185,7 @@ async fn list_consent_audit_records_keeps_unknown_enum_values() {
 
     let records = api
         .client
-        .list_consent_audit_records()
+        .get_consents_audit_records()
         .project_id(PROJECT)
         .app_id("app-1")
         .identity("alice")
@@ -197,11 +197,11 @@ async fn list_consent_audit_records_keeps_unknown_enum_values() {
     let record = &records.audit_records[0];
     assert_eq!(
         record.origin,
-        Some(types::ConsentOrigin::Other("ORIGIN_DASHBOARD".into()))
+        Some(types::AuditRecordOrigin::Other("ORIGIN_DASHBOARD".into()))
     );
     assert_eq!(
         record.operation,
-        Some(types::ConsentOperation::Other("OPERATION_MERGE".into()))
+        Some(types::AuditRecordOperation::Other("OPERATION_MERGE".into()))
     );
     assert_eq!(
         record.list_type.as_ref().map(|t| t.as_str()),

@@ -1,5 +1,5 @@
-//! Contacts operations added by `spec/overlays/contacts.json`: get a channel profile, list
-//! identity conflicts, and the newer query parameters of `list_contacts`.
+//! Contacts operations beyond the basic CRUD (once overlays, now in the official document): get a
+//! channel profile, list identity conflicts, and the newer query parameters of `list_contacts`.
 
 mod common;
 
@@ -36,9 +36,9 @@ async fn get_channel_profile_posts_the_contact_recipient_to_the_colon_path() {
         .project_id(PROJECT)
         .body(types::GetChannelProfileRequest {
             app_id: "app-1".into(),
-            recipient: types::Recipient::ContactRecipient(types::ContactRecipient {
-                contact_id: "contact-1".into(),
-            }),
+            recipient: types::Recipient {
+                kind: types::RecipientBase::ContactId("contact-1".into()),
+            },
             channel: types::GetChannelProfileConversationChannel::Messenger,
         })
         .send()
@@ -62,9 +62,9 @@ async fn get_channel_profile_by_channel_identity_sends_identified_by() {
                 .json_body(json!({
                     "app_id": "app-1",
                     "recipient": {"identified_by": {"channel_identities": [
-                        {"channel": "VIBER", "identity": "+46700000001"}
+                        {"channel": "INSTAGRAM", "identity": "ig-1"}
                     ]}},
-                    "channel": "VIBER"
+                    "channel": "INSTAGRAM"
                 }));
             // A profile without a name (the channel does not share it) is still a profile.
             then.status(200).json_body(json!({}));
@@ -77,17 +77,17 @@ async fn get_channel_profile_by_channel_identity_sends_identified_by() {
         .project_id(PROJECT)
         .body_map(|body| {
             body.app_id("app-1")
-                .recipient(types::Recipient::ChannelIdentitiesRecipient(
-                    types::ChannelIdentitiesRecipient {
-                        identified_by: types::ChannelIdentities {
+                .recipient(types::Recipient {
+                    kind: types::RecipientBase::IdentifiedBy(types::ChannelIdentityList(
+                        types::ChannelIdentities {
                             channel_identities: vec![types::ChannelRecipientIdentity {
-                                channel: types::ConversationChannel::Viber,
-                                identity: "+46700000001".into(),
+                                channel: types::ConversationChannel::Instagram,
+                                identity: "ig-1".into(),
                             }],
                         },
-                    },
-                ))
-                .channel(types::GetChannelProfileConversationChannel::Viber)
+                    )),
+                })
+                .channel(types::GetChannelProfileConversationChannel::Instagram)
         })
         .send()
         .await
@@ -140,20 +140,11 @@ async fn list_identity_conflicts_sends_the_page_parameters_and_parses_the_confli
     assert_eq!(page.conflicts.len(), 2);
     let first = &page.conflicts[0];
     assert_eq!(first.identity.as_deref(), Some("+46700000001"));
-    assert_eq!(
-        first.channels,
-        vec![
-            types::ConversationChannel::Sms,
-            types::ConversationChannel::Whatsapp,
-            types::ConversationChannel::Rcs,
-        ]
-    );
+    // The official document types the conflict's channels as plain strings.
+    assert_eq!(first.channels, vec!["SMS", "WHATSAPP", "RCS"]);
     assert_eq!(first.contact_ids, vec!["contact-1", "contact-2"]);
-    // An unknown channel is kept as an open enum value.
-    assert_eq!(
-        page.conflicts[1].channels,
-        vec![types::ConversationChannel::Other("A_FUTURE_CHANNEL".into())]
-    );
+    // A channel this version does not know is kept as given.
+    assert_eq!(page.conflicts[1].channels, vec!["A_FUTURE_CHANNEL"]);
     assert_eq!(page.next_page_token.as_deref(), Some("tok-2"));
 }
 
@@ -256,4 +247,45 @@ async fn list_contacts_by_channel_identity_sends_channel_and_identity() {
     assert_eq!(contact.id.as_deref(), Some("contact-1"));
     assert_eq!(contact.channel_identities[0].identity, "+46700000001");
     assert_eq!(page.next_page_token.as_deref(), Some("next"));
+}
+
+#[tokio::test]
+async fn get_channel_profile_with_the_recipient_helper_sends_the_same_body() {
+    let api = Api::start().await;
+    let mock = api
+        .server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path(api.path("/contacts:getChannelProfile"))
+                .is_true(raw_query(None))
+                .header("content-type", "application/json")
+                .json_body(json!({
+                    "app_id": "app-1",
+                    "recipient": {"identified_by": {"channel_identities": [
+                        {"channel": "MESSENGER", "identity": "psid-1"}
+                    ]}},
+                    "channel": "MESSENGER"
+                }));
+            then.status(200).json_body(json!({"profile_name": "Grace"}));
+        })
+        .await;
+
+    let profile = api
+        .client
+        .get_channel_profile()
+        .project_id(PROJECT)
+        .body_map(|body| {
+            body.app_id("app-1")
+                .recipient(types::Recipient::channel(
+                    types::ConversationChannel::Messenger,
+                    "psid-1",
+                ))
+                .channel(types::GetChannelProfileConversationChannel::Messenger)
+        })
+        .send()
+        .await
+        .unwrap();
+
+    mock.assert_async().await;
+    assert_eq!(profile.profile_name.as_deref(), Some("Grace"));
 }

@@ -1,6 +1,6 @@
-//! Conversations operations added by `spec/overlays/conversations.json`: list recent
-//! conversations, inject an event, and the newer query parameters of `list_conversations` and
-//! `update_conversation`.
+//! Conversations operations beyond the basic CRUD (once overlays, now in the official document):
+//! list recent conversations, inject an event, and the newer query parameters of
+//! `list_conversations` and `update_conversation`.
 
 mod common;
 
@@ -8,7 +8,11 @@ use chrono::{DateTime, Utc};
 use common::{Api, PROJECT, raw_path, raw_query};
 use httpmock::Method::{GET, PATCH, POST};
 use serde_json::json;
-use sinch_conversation::{Error, types};
+use sinch_conversation::{
+    Error,
+    field_mask::{FieldMask, PatchExt},
+    types,
+};
 
 fn ts(text: &str) -> DateTime<Utc> {
     text.parse().expect("an RFC 3339 timestamp")
@@ -66,7 +70,7 @@ async fn list_recent_conversations_sends_every_parameter_and_parses_the_last_mes
         .project_id(PROJECT)
         .app_id("app-1")
         .only_active(true)
-        .order(types::RecentConversationsOrder::Asc)
+        .order(types::ListRecentConversationsOrder::Asc)
         .page_size(50)
         .page_token("tok-1")
         .send()
@@ -86,6 +90,11 @@ async fn list_recent_conversations_sends_every_parameter_and_parses_the_last_mes
     assert_eq!(conversation.metadata_json["order"], json!(42));
     let last = recent.last_message.as_ref().unwrap();
     assert_eq!(last.id.as_deref(), Some("m1"));
+    let types::ConversationMessageTypes::ContactMessage(contact_message) = &last.kind else {
+        panic!("expected a contact message, got {:?}", last.kind);
+    };
+    assert_eq!(contact_message.as_text(), Some("Where is my parcel?"));
+    assert_eq!(last.injected, Some(false));
     assert_eq!(last.accept_time, Some(ts("2026-11-26T10:00:00Z")));
     assert_eq!(
         last.processing_mode,
@@ -108,18 +117,17 @@ async fn list_recent_conversations_with_only_the_required_parameters() {
         .mock_async(|when, then| {
             when.method(GET)
                 .path(api.path("/conversations:recent"))
-                .is_true(raw_query(Some("app_id=app-1&page_size=10")));
+                .is_true(raw_query(Some("app_id=app-1")));
             then.status(200).json_body(json!({"conversations": []}));
         })
         .await;
 
+    // The official document makes `page_size` optional: `app_id` is the only required one.
     let page = api
         .client
         .list_recent_conversations()
         .project_id(PROJECT)
         .app_id("app-1")
-        // Required: without it the API answers with an empty list.
-        .page_size(10)
         .send()
         .await
         .unwrap();
@@ -191,16 +199,13 @@ async fn inject_event_posts_the_event_to_the_colon_path() {
         .project_id(PROJECT)
         .conversation_id("conv-1")
         .body(types::InjectConversationEventRequest {
-            app_event: types::AppEvent {
-                agent_joined_event: Some(types::AgentJoinedEvent {
-                    agent: types::Agent {
-                        display_name: "Ada".into(),
-                        type_: types::AgentType::Human,
-                        picture_url: Some("https://example.com/ada.png".into()),
-                    },
-                }),
-                ..Default::default()
-            },
+            app_event: Some(types::AppEvent::AgentJoinedEvent(types::AgentJoinedEvent {
+                agent: types::Agent {
+                    display_name: Some("Ada".into()),
+                    type_: Some(types::AgentType::Human),
+                    picture_url: Some("https://example.com/ada.png".into()),
+                },
+            })),
             conversation_id: Some("conv-1".into()),
             contact_id: Some("contact-1".into()),
             channel_identity: Some(types::ChannelIdentity {
@@ -245,12 +250,9 @@ async fn inject_event_sends_a_generic_event_with_only_the_required_fields() {
         .project_id(PROJECT)
         .conversation_id("conv-2")
         .body_map(|body| {
-            body.app_event(types::AppEvent {
-                generic_event: Some(types::GenericEvent {
-                    payload: payload.as_object().unwrap().clone(),
-                }),
-                ..Default::default()
-            })
+            body.app_event(Some(types::AppEvent::GenericEvent(types::GenericEvent {
+                payload: payload.as_object().unwrap().clone(),
+            })))
             .accept_time(ts("2026-11-26T09:00:00Z"))
         })
         .send()
@@ -317,7 +319,7 @@ async fn update_conversation_sends_the_metadata_update_strategy() {
                 .path(api.path("/conversations/conv-1"))
                 .header("content-type", "application/json")
                 .is_true(raw_query(Some(
-                    "metadata_update_strategy=MERGE_PATCH&update_mask.paths=metadata_json",
+                    "metadata_update_strategy=MERGE_PATCH&update_mask=metadata_json",
                 )))
                 .json_body(json!({"metadata_json": {"tier": "gold"}}));
             then.status(200).json_body(json!({
@@ -338,9 +340,9 @@ async fn update_conversation_sends_the_metadata_update_strategy() {
         .update_conversation()
         .project_id(PROJECT)
         .conversation_id("conv-1")
-        .metadata_update_strategy(types::ConversationMetadataUpdateStrategy::MergePatch)
-        .update_mask_paths(vec!["metadata_json".to_string()])
+        .metadata_update_strategy(types::MetadataUpdateStrategy::MergePatch)
         .body_map(|body| body.metadata_json(metadata))
+        .mask(FieldMask::<types::ConversationPatch>::new(["metadata_json"]).unwrap())
         .send()
         .await
         .unwrap();
@@ -372,7 +374,7 @@ async fn update_conversation_with_only_the_strategy_sends_it_alone() {
         .update_conversation()
         .project_id(PROJECT)
         .conversation_id("conv-1")
-        .metadata_update_strategy(types::ConversationMetadataUpdateStrategy::Replace)
+        .metadata_update_strategy(types::MetadataUpdateStrategy::Replace)
         .body_map(|body| body.metadata(Some("plain".to_string())))
         .send()
         .await
@@ -380,4 +382,70 @@ async fn update_conversation_with_only_the_strategy_sends_it_alone() {
 
     mock.assert_async().await;
     assert_eq!(conversation.metadata.as_deref(), Some("plain"));
+}
+
+#[tokio::test]
+async fn list_recent_conversations_round_trips_total_size_and_a_reason_channel_code() {
+    let api = Api::start().await;
+    // `total_size` and `Reason.channel_code` are new in the official document.
+    let body = json!({
+        "conversations": [{
+            "conversation": {"id": "conv-9", "app_id": "app-1", "active_channel": "WHATSAPP"},
+            "last_message": {
+                "id": "m9",
+                "direction": "TO_APP",
+                "contact_message": {"fallback_message": {
+                    "raw_message": "{\"type\":\"unsupported\"}",
+                    "reason": {
+                        "code": "UNSUPPORTED_OPERATION",
+                        "description": "The message type is not supported",
+                        "sub_code": "UNSPECIFIED_SUB_CODE",
+                        "channel_code": "131051"
+                    }
+                }},
+                "conversation_id": "conv-9",
+                "accept_time": "2026-11-26T10:00:00Z"
+            }
+        }],
+        "next_page_token": "tok-9",
+        "total_size": 7
+    });
+    let mock = api
+        .server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path(api.path("/conversations:recent"))
+                .is_true(raw_query(Some("app_id=app-1&order=DESC")));
+            then.status(200).json_body(body.clone());
+        })
+        .await;
+
+    let page = api
+        .client
+        .list_recent_conversations()
+        .project_id(PROJECT)
+        .app_id("app-1")
+        .order(types::ListRecentConversationsOrder::Desc)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+
+    mock.assert_async().await;
+    assert_eq!(page.total_size, Some(7));
+    let last = page.conversations[0].last_message.as_ref().unwrap();
+    let types::ConversationMessageTypes::ContactMessage(contact_message) = &last.kind else {
+        panic!("expected a contact message, got {:?}", last.kind);
+    };
+    let types::ContactMessageTypes::FallbackMessage(fallback) = &contact_message.kind else {
+        panic!(
+            "expected a fallback message, got {:?}",
+            contact_message.kind
+        );
+    };
+    let reason = fallback.reason.as_ref().unwrap();
+    assert_eq!(reason.channel_code.as_deref(), Some("131051"));
+    assert_eq!(reason.code, Some(types::ReasonCode::UnsupportedOperation));
+    // Nothing is lost or added on the way back.
+    assert_eq!(serde_json::to_value(&page).unwrap(), body);
 }

@@ -1,4 +1,4 @@
-//! Messages operations added by `spec/overlays/messages.json`: update message metadata, list the
+//! The newer Messages operations of the official document: update message metadata, list the
 //! last messages by channel identity, and the newer query parameters of `list_messages`,
 //! `get_message` and `delete_message`, on real HTTP against httpmock.
 
@@ -15,7 +15,7 @@ fn ts(text: &str) -> DateTime<Utc> {
 }
 
 /// A message as the API returns it in Dispatch Mode (fields of the npm `ConversationMessage`,
-/// including `message_status`, which the model does not list and must ignore).
+/// including `message_status`, which the official model does not list and must ignore).
 fn dispatch_message_json(id: &str) -> serde_json::Value {
     json!({
         "id": id,
@@ -52,7 +52,7 @@ async fn update_message_metadata_patches_the_metadata_of_a_dispatch_message() {
         .project_id(PROJECT)
         .message_id("msg-1")
         .messages_source(types::MessageSource::DispatchSource)
-        .body(types::UpdateMessageRequest {
+        .body(types::UpdateMessageMetadataRequest {
             metadata: "order-42".into(),
         })
         .send()
@@ -60,24 +60,24 @@ async fn update_message_metadata_patches_the_metadata_of_a_dispatch_message() {
         .expect("update succeeds");
 
     mock.assert_async().await;
-    assert_eq!(message.id.as_deref(), Some("msg-1"));
-    assert_eq!(message.metadata.as_deref(), Some("order-42"));
-    assert_eq!(message.injected, Some(false));
-    assert_eq!(message.sender_id.as_deref(), Some("SinchShop"));
+    let common = &message.common;
+    assert_eq!(common.id.as_deref(), Some("msg-1"));
+    assert_eq!(common.metadata.as_deref(), Some("order-42"));
+    assert_eq!(common.injected, Some(false));
+    assert_eq!(common.sender_id.as_deref(), Some("SinchShop"));
     assert_eq!(
-        message.processing_mode,
+        common.processing_mode,
         Some(types::ProcessingMode::Dispatch)
     );
     assert_eq!(
-        message.direction,
+        common.direction,
         Some(types::ConversationDirection::ToContact)
     );
-    assert_eq!(message.accept_time, Some(ts("2026-11-26T10:00:00.123Z")));
-    let text = message.app_message.as_ref().unwrap().text_message.as_ref();
-    assert_eq!(
-        text.unwrap().text.as_deref(),
-        Some("Your order has shipped")
-    );
+    assert_eq!(common.accept_time, Some(ts("2026-11-26T10:00:00.123Z")));
+    let types::ConversationMessageTypes::AppMessage(app_message) = &message.kind else {
+        panic!("expected an app message: {:?}", message.kind);
+    };
+    assert_eq!(app_message.as_text(), Some("Your order has shipped"));
 }
 
 #[tokio::test]
@@ -108,8 +108,8 @@ async fn update_message_metadata_without_a_source_sends_no_query() {
         .unwrap();
 
     mock.assert_async().await;
-    assert_eq!(message.id.as_deref(), Some("msg/2"));
-    assert_eq!(message.metadata.as_deref(), Some(""));
+    assert_eq!(message.common.id.as_deref(), Some("msg/2"));
+    assert_eq!(message.common.metadata.as_deref(), Some(""));
 }
 
 #[tokio::test]
@@ -123,12 +123,12 @@ async fn update_message_metadata_error_keeps_the_sinch_error_body() {
                 .header("content-type", "application/json")
                 .is_true(raw_query(Some("messages_source=CONVERSATION_SOURCE")))
                 .json_body(json!({"metadata": "x"}));
-            then.status(400).json_body(json!({
+            then.status(400).json_body(json!({"error": {
                 "code": 400,
                 "message": "Message metadata can only be updated in Dispatch Mode",
                 "status": "INVALID_ARGUMENT",
                 "details": []
-            }));
+            }}));
         })
         .await;
 
@@ -138,7 +138,7 @@ async fn update_message_metadata_error_keeps_the_sinch_error_body() {
         .project_id(PROJECT)
         .message_id("msg-1")
         .messages_source(types::MessageSource::ConversationSource)
-        .body(types::UpdateMessageRequest {
+        .body(types::UpdateMessageMetadataRequest {
             metadata: "x".into(),
         })
         .send()
@@ -160,7 +160,7 @@ async fn update_message_metadata_error_keeps_the_sinch_error_body() {
 }
 
 #[tokio::test]
-async fn list_last_messages_by_channel_identity_posts_every_filter_to_the_colon_path() {
+async fn list_messages_by_channel_identity_posts_every_filter_to_the_colon_path() {
     let api = Api::start().await;
     let path = api.path("/messages:fetch-last-message");
     let mock = api
@@ -192,14 +192,14 @@ async fn list_last_messages_by_channel_identity_posts_every_filter_to_the_colon_
 
     let page = api
         .client
-        .list_last_messages_by_channel_identity()
+        .list_messages_by_channel_identity()
         .project_id(PROJECT)
-        .body(types::ListLastMessagesByChannelIdentityRequest {
+        .body(types::ListMessagesByChannelIdentityRequest {
             channel_identities: vec!["+46700000001".into(), "+46700000002".into()],
             contact_ids: vec![],
             app_id: Some("app-1".into()),
             messages_source: Some(types::MessageSource::DispatchSource),
-            page_size: Some(2),
+            page_size: 2,
             page_token: Some("tok-1".into()),
             view: Some(types::ConversationMessagesView::WithMetadata),
             start_time: Some(ts("2026-11-01T00:00:00Z")),
@@ -213,16 +213,21 @@ async fn list_last_messages_by_channel_identity_posts_every_filter_to_the_colon_
 
     mock.assert_async().await;
     assert_eq!(page.messages.len(), 2);
-    assert_eq!(page.messages[1].id.as_deref(), Some("m2"));
+    assert_eq!(page.messages[1].common.id.as_deref(), Some("m2"));
     assert_eq!(
-        page.messages[0].channel_identity.as_ref().unwrap().identity,
+        page.messages[0]
+            .common
+            .channel_identity
+            .as_ref()
+            .unwrap()
+            .identity,
         "+46700000001"
     );
     assert_eq!(page.next_page_token.as_deref(), Some("tok-2"));
 }
 
 #[tokio::test]
-async fn list_last_messages_by_contact_ids_sends_only_the_contact_ids() {
+async fn list_messages_by_contact_ids_sends_only_the_contact_ids_and_the_default_page_size() {
     let api = Api::start().await;
     let mock = api
         .server
@@ -231,9 +236,12 @@ async fn list_last_messages_by_contact_ids_sends_only_the_contact_ids() {
                 .path(api.path("/messages:fetch-last-message"))
                 .is_true(raw_query(None))
                 .header("content-type", "application/json")
+                // The official document gives `page_size` a default (10), which the model
+                // always sends.
                 .json_body(json!({
                     "contact_ids": ["contact-1"],
-                    "messages_source": "CONVERSATION_SOURCE"
+                    "messages_source": "CONVERSATION_SOURCE",
+                    "page_size": 10
                 }));
             then.status(200).json_body(json!({
                 "messages": [{
@@ -250,7 +258,7 @@ async fn list_last_messages_by_contact_ids_sends_only_the_contact_ids() {
 
     let page = api
         .client
-        .list_last_messages_by_channel_identity()
+        .list_messages_by_channel_identity()
         .project_id(PROJECT)
         .body_map(|body| {
             body.contact_ids(vec!["contact-1".to_string()])
@@ -263,13 +271,18 @@ async fn list_last_messages_by_contact_ids_sends_only_the_contact_ids() {
     mock.assert_async().await;
     assert_eq!(page.next_page_token, None);
     let message = &page.messages[0];
-    assert_eq!(message.conversation_id.as_deref(), Some("conv-1"));
+    assert_eq!(message.common.conversation_id.as_deref(), Some("conv-1"));
+    assert_eq!(message.common.contact_id.as_deref(), Some("contact-1"));
+    let types::ConversationMessageTypes::ContactMessage(contact_message) = &message.kind else {
+        panic!("expected a contact message: {:?}", message.kind);
+    };
+    assert_eq!(contact_message.as_text(), Some("Thanks!"));
     // An unknown processing mode is kept, not a decoding failure.
     assert_eq!(
-        message.processing_mode,
+        message.common.processing_mode,
         Some(types::ProcessingMode::Other("A_FUTURE_MODE".into()))
     );
-    assert!(message.processing_mode.as_ref().unwrap().is_other());
+    assert!(message.common.processing_mode.as_ref().unwrap().is_other());
 }
 
 #[tokio::test]
@@ -315,7 +328,7 @@ async fn list_messages_sends_the_newer_filters() {
 
     mock.assert_async().await;
     assert_eq!(page.messages.len(), 1);
-    let message = &page.messages[0];
+    let message = &page.messages[0].common;
     assert_eq!(message.direction, Some(types::ConversationDirection::ToApp));
     assert_eq!(
         message.channel_identity.as_ref().unwrap().channel,
@@ -381,12 +394,12 @@ async fn get_message_sends_the_messages_source() {
         .unwrap();
 
     mock.assert_async().await;
-    assert_eq!(message.id.as_deref(), Some("msg-1"));
+    assert_eq!(message.common.id.as_deref(), Some("msg-1"));
     assert_eq!(
-        message.processing_mode,
+        message.common.processing_mode,
         Some(types::ProcessingMode::Dispatch)
     );
-    assert_eq!(message.sender_id.as_deref(), Some("SinchShop"));
+    assert_eq!(message.common.sender_id.as_deref(), Some("SinchShop"));
 }
 
 #[tokio::test]

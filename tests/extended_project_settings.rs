@@ -1,5 +1,5 @@
-//! Project settings operations added by `spec/overlays/project_settings.json`: get, create,
-//! update and delete the settings of a project.
+//! Project settings (`ProjectSettings_*` in the official document, once an overlay): get,
+//! create, update and delete the settings of a project.
 
 mod common;
 
@@ -16,7 +16,7 @@ fn settings_json(enabled: bool) -> serde_json::Value {
 }
 
 #[tokio::test]
-async fn get_project_settings_parses_the_settings() {
+async fn get_settings_parses_the_settings() {
     let api = Api::start().await;
     let mock = api
         .server
@@ -30,7 +30,7 @@ async fn get_project_settings_parses_the_settings() {
 
     let settings = api
         .client
-        .get_project_settings()
+        .get_settings()
         .project_id(PROJECT)
         .send()
         .await
@@ -49,7 +49,7 @@ async fn get_project_settings_parses_the_settings() {
 }
 
 #[tokio::test]
-async fn get_project_settings_accepts_a_project_without_settings() {
+async fn get_settings_accepts_a_project_without_settings() {
     let api = Api::start().await;
     let mock = api
         .server
@@ -61,7 +61,7 @@ async fn get_project_settings_accepts_a_project_without_settings() {
 
     let settings = api
         .client
-        .get_project_settings()
+        .get_settings()
         .project_id(PROJECT)
         .send()
         .await
@@ -73,7 +73,7 @@ async fn get_project_settings_accepts_a_project_without_settings() {
 }
 
 #[tokio::test]
-async fn create_project_settings_posts_the_contact_settings() {
+async fn create_settings_posts_the_contact_settings() {
     let api = Api::start().await;
     let mock = api
         .server
@@ -89,7 +89,7 @@ async fn create_project_settings_posts_the_contact_settings() {
 
     let settings = api
         .client
-        .create_project_settings()
+        .create_settings()
         .project_id(PROJECT)
         .body(types::ProjectSettingsRequest {
             contact_settings: Some(types::ContactSettings {
@@ -116,7 +116,7 @@ async fn create_project_settings_posts_the_contact_settings() {
 }
 
 #[tokio::test]
-async fn update_project_settings_patches_the_contact_settings() {
+async fn update_settings_patches_the_contact_settings() {
     let api = Api::start().await;
     let mock = api
         .server
@@ -132,7 +132,7 @@ async fn update_project_settings_patches_the_contact_settings() {
 
     let settings = api
         .client
-        .update_project_settings()
+        .update_settings()
         .project_id(PROJECT)
         .body_map(|body| {
             body.contact_settings(Some(types::ContactSettings {
@@ -154,7 +154,7 @@ async fn update_project_settings_patches_the_contact_settings() {
 }
 
 #[tokio::test]
-async fn update_project_settings_error_is_an_api_error() {
+async fn update_settings_error_is_an_api_error() {
     let api = Api::start().await;
     let mock = api
         .server
@@ -164,18 +164,19 @@ async fn update_project_settings_error_is_an_api_error() {
                 .is_true(raw_query(None))
                 .header("content-type", "application/json")
                 .json_body(json!({}));
-            then.status(400).json_body(json!({
+            // The official error body nests everything under `error`.
+            then.status(400).json_body(json!({"error": {
                 "code": 400,
                 "message": "contact_settings is required",
                 "status": "INVALID_ARGUMENT",
                 "details": []
-            }));
+            }}));
         })
         .await;
 
     let error = api
         .client
-        .update_project_settings()
+        .update_settings()
         .project_id(PROJECT)
         .body(types::ProjectSettingsRequest::default())
         .send()
@@ -190,10 +191,13 @@ async fn update_project_settings_error_is_an_api_error() {
     };
     assert_eq!(api_error.message(), Some("contact_settings is required"));
     assert_eq!(api_error.sinch_status(), Some("INVALID_ARGUMENT"));
+    assert_eq!(api_error.code(), Some(400));
+    let body = api_error.body().expect("the error body parses");
+    assert!(body.details.is_empty());
 }
 
 #[tokio::test]
-async fn delete_project_settings_sends_a_delete() {
+async fn delete_settings_sends_a_delete() {
     let api = Api::start().await;
     let mock = api
         .server
@@ -207,7 +211,7 @@ async fn delete_project_settings_sends_a_delete() {
 
     let response = api
         .client
-        .delete_project_settings()
+        .delete_settings()
         .project_id(PROJECT)
         .send()
         .await

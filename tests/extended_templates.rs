@@ -1,4 +1,4 @@
-//! Templates v2 operations added by `spec/overlays/templates.json` (list, create, get, update,
+//! Template Management v2 operations of the official document (list, create, get, update,
 //! delete, list translations), and their routing to the Template API host.
 //!
 //! The tests of each operation use a client with a single base URL (emulator style: template
@@ -86,46 +86,42 @@ fn template_json() -> serde_json::Value {
 /// The typed translation matching the request half of [`text_translation_json`].
 fn text_translation() -> types::V2TemplateTranslation {
     types::V2TemplateTranslation {
-        language_code: "en-US".into(),
-        version: None,
-        text_message: Some(types::TextMessage {
-            text: Some("Hi ${name}, order ${order} has shipped.".into()),
+        common: types::V2MessageCommonProps {
+            language_code: Some("en-US".into()),
+            version: None,
+            variables: vec![
+                types::TypeTemplateVariable {
+                    key: Some("name".into()),
+                    preview_value: Some("Ada".into()),
+                },
+                types::TypeTemplateVariable {
+                    key: Some("order".into()),
+                    preview_value: Some("42".into()),
+                },
+            ],
+            channel_template_overrides: Some(types::ChannelTemplateOverridesMap(HashMap::from([
+                (
+                    "WHATSAPP".to_string(),
+                    types::ChannelTemplateOverride {
+                        template_reference: Some(types::TemplateReference {
+                            template_id: "order_shipped".into(),
+                            version: Some("1".into()),
+                            language_code: Some("en_US".into()),
+                            parameters: HashMap::new(),
+                        }),
+                        parameter_mappings: HashMap::from([
+                            ("name".to_string(), "1".to_string()),
+                            ("order".to_string(), "2".to_string()),
+                        ]),
+                    },
+                ),
+            ]))),
+            create_time: None,
+            update_time: None,
+        },
+        kind: types::V2MessageTypes::TextMessage(types::TextMessage {
+            text: "Hi ${name}, order ${order} has shipped.".into(),
         }),
-        variables: vec![
-            types::TemplateVariable {
-                key: Some("name".into()),
-                preview_value: Some("Ada".into()),
-            },
-            types::TemplateVariable {
-                key: Some("order".into()),
-                preview_value: Some("42".into()),
-            },
-        ],
-        channel_template_overrides: Some(types::ChannelTemplateOverride {
-            whatsapp: Some(types::ChannelTemplateReference {
-                template_reference: Some(types::TemplateReference {
-                    template_id: Some("order_shipped".into()),
-                    version: Some("1".into()),
-                    language_code: Some("en_US".into()),
-                    parameters: HashMap::new(),
-                }),
-                parameter_mappings: HashMap::from([
-                    ("name".to_string(), "1".to_string()),
-                    ("order".to_string(), "2".to_string()),
-                ]),
-            }),
-            kakaotalk: None,
-        }),
-        card_message: None,
-        carousel_message: None,
-        choice_message: None,
-        contact_info_message: None,
-        list_message: None,
-        location_message: None,
-        media_message: None,
-        template_message: None,
-        create_time: None,
-        update_time: None,
     }
 }
 
@@ -151,6 +147,14 @@ fn text_translation_request_json() -> serde_json::Value {
     })
 }
 
+/// The list message of a translation, which must be one.
+fn list_message(translation: &types::V2TemplateTranslation) -> &types::ListMessage {
+    match &translation.kind {
+        types::V2MessageTypes::ListMessage(list) => list,
+        other => panic!("expected a list message: {other:?}"),
+    }
+}
+
 fn assert_template(template: &types::V2Template) {
     assert_eq!(template.id.as_deref(), Some("order-shipped"));
     assert_eq!(template.version, Some(2));
@@ -158,42 +162,26 @@ fn assert_template(template: &types::V2Template) {
     assert_eq!(template.update_time, Some(ts("2026-11-20T09:00:00Z")));
     assert_eq!(template.translations.len(), 2);
     let text = &template.translations[0];
-    assert_eq!(text.language_code, "en-US");
-    assert_eq!(text.version.as_deref(), Some("2"));
-    assert_eq!(
-        text.text_message.as_ref().unwrap().text.as_deref(),
-        Some("Hi ${name}, order ${order} has shipped.")
-    );
-    assert_eq!(text.variables[1].key.as_deref(), Some("order"));
-    let whatsapp = text
-        .channel_template_overrides
-        .as_ref()
-        .unwrap()
-        .whatsapp
-        .as_ref()
-        .unwrap();
+    assert_eq!(text.common.language_code.as_deref(), Some("en-US"));
+    assert_eq!(text.common.version.as_deref(), Some("2"));
+    let types::V2MessageTypes::TextMessage(text_message) = &text.kind else {
+        panic!("expected a text message: {:?}", text.kind);
+    };
+    assert_eq!(text_message.text, "Hi ${name}, order ${order} has shipped.");
+    assert_eq!(text.common.variables[1].key.as_deref(), Some("order"));
+    let whatsapp = &text.common.channel_template_overrides.as_ref().unwrap().0["WHATSAPP"];
     assert_eq!(whatsapp.parameter_mappings["order"], "2");
     assert_eq!(
-        whatsapp
-            .template_reference
-            .as_ref()
-            .unwrap()
-            .template_id
-            .as_deref(),
-        Some("order_shipped")
+        whatsapp.template_reference.as_ref().unwrap().template_id,
+        "order_shipped"
     );
-    let list = template.translations[1].list_message.as_ref().unwrap();
+    let list = list_message(&template.translations[1]);
     assert_eq!(list.title, "Välj leverans");
     assert_eq!(list.sections[0].items.len(), 2);
-    assert_eq!(
-        list.sections[0].items[1]
-            .choice
-            .as_ref()
-            .unwrap()
-            .postback_data
-            .as_deref(),
-        Some("pickup")
-    );
+    let types::ListItem::Choice(pickup) = &list.sections[0].items[1] else {
+        panic!("expected a choice: {:?}", list.sections[0].items[1]);
+    };
+    assert_eq!(pickup.postback_data.as_deref(), Some("pickup"));
 }
 
 #[tokio::test]
@@ -339,13 +327,15 @@ async fn update_template_puts_the_whole_template_with_its_version() {
         .await;
 
     let media = types::V2TemplateTranslation {
-        language_code: "de-DE".into(),
-        media_message: Some(types::MediaMessage {
-            url: Some("https://example.com/label.pdf".into()),
+        common: types::V2MessageCommonProps {
+            language_code: Some("de-DE".into()),
+            ..text_translation_without_message().common
+        },
+        kind: types::V2MessageTypes::MediaMessage(types::MediaProperties {
+            url: "https://example.com/label.pdf".into(),
             filename_override: Some("versandetikett.pdf".into()),
             thumbnail_url: None,
         }),
-        ..text_translation_without_message()
     };
     let template = api
         .client
@@ -365,20 +355,29 @@ async fn update_template_puts_the_whole_template_with_its_version() {
     mock.assert_async().await;
     assert_eq!(template.version, Some(3));
     assert_eq!(template.update_time, Some(ts("2026-11-26T10:00:00Z")));
-    let media = template.translations[1].media_message.as_ref().unwrap();
+    let types::V2MessageTypes::MediaMessage(media) = &template.translations[1].kind else {
+        panic!(
+            "expected a media message: {:?}",
+            template.translations[1].kind
+        );
+    };
+    assert_eq!(media.url, "https://example.com/label.pdf");
     assert_eq!(
         media.filename_override.as_deref(),
         Some("versandetikett.pdf")
     );
 }
 
-/// A translation with a language code and nothing else.
+/// A translation with a language code and no message (an `Unknown` kind with no key).
 fn text_translation_without_message() -> types::V2TemplateTranslation {
+    let text = text_translation();
     types::V2TemplateTranslation {
-        text_message: None,
-        variables: vec![],
-        channel_template_overrides: None,
-        ..text_translation()
+        common: types::V2MessageCommonProps {
+            variables: vec![],
+            channel_template_overrides: None,
+            ..text.common
+        },
+        kind: types::V2MessageTypes::Unknown(serde_json::Map::new()),
     }
 }
 
@@ -409,7 +408,7 @@ async fn delete_template_sends_a_delete() {
 }
 
 #[tokio::test]
-async fn list_template_translations_sends_language_and_version() {
+async fn list_translations_sends_language_and_version() {
     let api = Api::start().await;
     let mock = api
         .server
@@ -426,7 +425,7 @@ async fn list_template_translations_sends_language_and_version() {
 
     let list = api
         .client
-        .list_template_translations()
+        .list_translations()
         .project_id(PROJECT)
         .template_id("order-shipped")
         .language_code("en-US")
@@ -437,14 +436,15 @@ async fn list_template_translations_sends_language_and_version() {
 
     mock.assert_async().await;
     assert_eq!(list.translations.len(), 1);
-    let translation = &list.translations[0];
-    assert_eq!(translation.language_code, "en-US");
+    let translation = &list.translations[0].common;
+    assert_eq!(translation.language_code.as_deref(), Some("en-US"));
     assert_eq!(translation.variables.len(), 2);
     assert_eq!(translation.create_time, Some(ts("2026-11-01T09:00:00Z")));
+    assert_eq!(translation.update_time, Some(ts("2026-11-20T09:00:00Z")));
 }
 
 #[tokio::test]
-async fn list_template_translations_without_filters_sends_no_query() {
+async fn list_translations_without_filters_sends_no_query() {
     let api = Api::start().await;
     let mock = api
         .server
@@ -460,7 +460,7 @@ async fn list_template_translations_without_filters_sends_no_query() {
 
     let list = api
         .client
-        .list_template_translations()
+        .list_translations()
         .project_id(PROJECT)
         .template_id("a b")
         .send()
@@ -468,7 +468,7 @@ async fn list_template_translations_without_filters_sends_no_query() {
         .unwrap();
 
     mock.assert_async().await;
-    let list_message = list.translations[0].list_message.as_ref().unwrap();
+    let list_message = list_message(&list.translations[0]);
     assert_eq!(
         list_message
             .message_properties
@@ -487,12 +487,12 @@ async fn get_template_error_keeps_the_sinch_error_body() {
         .server
         .mock_async(|when, then| {
             when.method(GET).path(v2_path("/templates/missing"));
-            then.status(400).json_body(json!({
+            then.status(400).json_body(json!({"error": {
                 "code": 400,
                 "message": "Template id is invalid",
                 "status": "INVALID_ARGUMENT",
                 "details": []
-            }));
+            }}));
         })
         .await;
 
@@ -570,13 +570,13 @@ async fn call_every_template_operation(client: &Client) {
         .await
         .expect("delete_template");
     client
-        .list_template_translations()
+        .list_translations()
         .project_id(&project)
         .template_id("t1")
         .language_code("en-US")
         .send()
         .await
-        .expect("list_template_translations");
+        .expect("list_translations");
 }
 
 /// One mock per template operation on `server`, all under `prefix`, each expecting the client's
@@ -656,11 +656,11 @@ async fn template_operations_go_to_the_template_base_url_and_others_to_the_base_
     );
     call_every_template_operation(&client).await;
     let settings_response = client
-        .get_project_settings()
+        .get_settings()
         .project_id(client.project())
         .send()
         .await
-        .expect("get_project_settings");
+        .expect("get_settings");
 
     for mock in &template_mocks {
         mock.assert_async().await;
@@ -717,11 +717,11 @@ async fn with_only_a_base_url_template_operations_go_to_the_base_url() {
     let client = build_client(&emulator.base_url(), None);
     call_every_template_operation(&client).await;
     client
-        .get_project_settings()
+        .get_settings()
         .project_id(client.project())
         .send()
         .await
-        .expect("get_project_settings");
+        .expect("get_settings");
 
     for mock in &template_mocks {
         mock.assert_async().await;
@@ -736,12 +736,12 @@ async fn a_template_error_from_the_template_host_is_an_api_error() {
     let mock = template_host
         .mock_async(|when, then| {
             when.method(POST).path("/v2/projects/p1/templates");
-            then.status(400).json_body(json!({
+            then.status(400).json_body(json!({"error": {
                 "code": 400,
                 "message": "default_translation must name one of the translations",
                 "status": "INVALID_ARGUMENT",
                 "details": []
-            }));
+            }}));
         })
         .await;
 

@@ -19,9 +19,7 @@ async fn update_contact_with_a_derived_mask_sends_only_what_changed() {
             when.method(PATCH)
                 .path(api.path("/contacts/c1"))
                 .header("content-type", "application/json")
-                .is_true(raw_query(Some(
-                    "update_mask.paths=display_name&update_mask.paths=email",
-                )))
+                .is_true(raw_query(Some("update_mask=display_name%2Cemail")))
                 .json_body(json!({"display_name": "Ada", "email": "ada@example.com"}));
             then.status(200)
                 .json_body(json!({"id": "c1", "language": "EN"}));
@@ -54,14 +52,14 @@ async fn update_app_with_a_derived_nested_mask() {
         .mock_async(|when, then| {
             when.method(PATCH)
                 .path(api.path("/apps/a1")).header("content-type", "application/json")
-                .is_true(raw_query(Some("update_mask.paths=rate_limits.outbound&update_mask.paths=retention_policy.ttl_days")))
-                .json_body(json!({"rate_limits": {"outbound": 50}, "retention_policy": {"ttl_days": 30}}));
+                .is_true(raw_query(Some("update_mask=delivery_report_based_fallback.enabled%2Cretention_policy.ttl_days")))
+                .json_body(json!({"delivery_report_based_fallback": {"enabled": true}, "retention_policy": {"ttl_days": 30}}));
             then.status(200).json_body(json!({"id": "a1", "channel_credentials": []}));
         })
         .await;
 
     let patch: types::AppPatch = serde_json::from_value(
-        json!({"rate_limits": {"outbound": 50}, "retention_policy": {"ttl_days": 30}}),
+        json!({"delivery_report_based_fallback": {"enabled": true}, "retention_policy": {"ttl_days": 30}}),
     )
     .unwrap();
     api.client
@@ -86,9 +84,7 @@ async fn update_conversation_with_an_explicit_mask() {
             when.method(PATCH)
                 .path(api.path("/conversations/conv-1"))
                 .header("content-type", "application/json")
-                .is_true(raw_query(Some(
-                    "update_mask.paths=metadata&update_mask.paths=active",
-                )))
+                .is_true(raw_query(Some("update_mask=metadata%2Cactive")))
                 .json_body(json!({"metadata": "m2"}));
             then.status(200).json_body(json!({"id": "conv-1"}));
         })
@@ -120,7 +116,7 @@ async fn update_webhook_with_derived_and_explicit_masks() {
         .mock_async(|when, then| {
             when.method(PATCH)
                 .path(api.path("/webhooks/w1")).header("content-type", "application/json")
-                .is_true(raw_query(Some("update_mask.paths=target&update_mask.paths=triggers")))
+                .is_true(raw_query(Some("update_mask=target%2Ctriggers")))
                 .json_body(json!({"target": "https://example.com/new", "triggers": ["MESSAGE_INBOUND"]}));
             then.status(200).json_body(json!({"id": "w1", "app_id": "a", "target": "https://example.com/new", "triggers": []}));
         })
@@ -146,7 +142,7 @@ async fn update_webhook_with_derived_and_explicit_masks() {
         .mock_async(|when, then| {
             when.method(PATCH)
                 .path(api.path("/webhooks/w2"))
-                .is_true(raw_query(Some("update_mask.paths=secret")));
+                .is_true(raw_query(Some("update_mask=secret")));
             then.status(200)
                 .json_body(json!({"id": "w2", "app_id": "a", "target": "t", "triggers": []}));
         })
@@ -198,14 +194,14 @@ fn generated_path_constants_are_valid_masks() {
     use field_paths::{app, contact, conversation, webhook};
     let app = FieldMask::<types::AppPatch>::new([
         app::DISPLAY_NAME,
-        app::RATE_LIMITS_OUTBOUND,
+        app::DELIVERY_REPORT_BASED_FALLBACK_ENABLED,
         app::RETENTION_POLICY_TTL_DAYS,
     ]);
     assert_eq!(
         app.unwrap().paths(),
         [
             "display_name",
-            "rate_limits.outbound",
+            "delivery_report_based_fallback.enabled",
             "retention_policy.ttl_days"
         ]
     );
@@ -238,9 +234,7 @@ async fn update_contact_and_app_with_explicit_masks_including_a_nested_path() {
             when.method(PATCH)
                 .path(api.path("/contacts/c1"))
                 .header("content-type", "application/json")
-                .is_true(raw_query(Some(
-                    "update_mask.paths=email&update_mask.paths=display_name",
-                )))
+                .is_true(raw_query(Some("update_mask=email%2Cdisplay_name")))
                 .json_body(json!({"display_name": "Ada"}));
             then.status(200)
                 .json_body(json!({"id": "c1", "language": "EN"}));
@@ -272,15 +266,15 @@ async fn update_contact_and_app_with_explicit_masks_including_a_nested_path() {
             when.method(PATCH)
                 .path(api.path("/apps/a1"))
                 .header("content-type", "application/json")
-                .is_true(raw_query(Some("update_mask.paths=rate_limits.outbound")))
-                .json_body(json!({"display_name": "ignored", "rate_limits": {"outbound": 7, "inbound": 9}}));
+                .is_true(raw_query(Some("update_mask=delivery_report_based_fallback.enabled")))
+                .json_body(json!({"display_name": "ignored", "delivery_report_based_fallback": {"enabled": true, "delivery_report_waiting_time": 9}}));
             then.status(200)
                 .json_body(json!({"id": "a1", "channel_credentials": []}));
         })
         .await;
-    // Only `rate_limits.outbound` is masked: the other fields in the body do not change.
+    // Only `delivery_report_based_fallback.enabled` is masked: the other fields in the body do not change.
     let patch: types::AppPatch = serde_json::from_value(
-        json!({"display_name": "ignored", "rate_limits": {"outbound": 7, "inbound": 9}}),
+        json!({"display_name": "ignored", "delivery_report_based_fallback": {"enabled": true, "delivery_report_waiting_time": 9}}),
     )
     .unwrap();
     api.client
@@ -288,7 +282,7 @@ async fn update_contact_and_app_with_explicit_masks_including_a_nested_path() {
         .project_id(PROJECT)
         .app_id("a1")
         .body(patch)
-        .mask(FieldMask::new(["rate_limits.outbound"]).unwrap())
+        .mask(FieldMask::new(["delivery_report_based_fallback.enabled"]).unwrap())
         .send()
         .await
         .unwrap();
@@ -305,9 +299,7 @@ async fn update_conversation_with_a_derived_mask() {
                 .path(api.path("/conversations/conv-1"))
                 .header("content-type", "application/json")
                 // `metadata_json` is free-form JSON: one field, whatever its keys.
-                .is_true(raw_query(Some(
-                    "update_mask.paths=metadata&update_mask.paths=metadata_json",
-                )))
+                .is_true(raw_query(Some("update_mask=metadata%2Cmetadata_json")))
                 .json_body(json!({"metadata": "m3", "metadata_json": {"tier": "gold"}}));
             then.status(200).json_body(json!({"id": "conv-1"}));
         })

@@ -41,12 +41,13 @@ async fn error_for_status(status: u16, sinch_status: &str) {
         .server
         .mock_async(|when, then| {
             when.method(GET).path(api.path("/apps/app-1"));
-            then.status(status).json_body(json!({
+            // The official document's error body: the fields sit under `error`.
+            then.status(status).json_body(json!({"error": {
                 "code": status,
                 "message": "something is off",
                 "status": sinch_status,
                 "details": [{"type_url": "type.googleapis.com/google.rpc.BadRequest", "value": "CgZhcHBfaWQ="}]
-            }));
+            }}));
         })
         .await;
 
@@ -61,9 +62,10 @@ async fn error_for_status(status: u16, sinch_status: &str) {
 
     mock.assert_async().await;
     assert_eq!(error.status().map(|s| s.as_u16()), Some(status));
-    let Error::ErrorResponse(body) = error else {
+    let Error::ErrorResponse(response) = error else {
         panic!("expected a typed error body, got {error:?}")
     };
+    let body = response.into_inner().error.expect("the error envelope");
     assert_eq!(body.code, Some(i32::from(status)));
     assert_eq!(body.status.as_deref(), Some(sinch_status));
     assert_eq!(body.message.as_deref(), Some("something is off"));
@@ -89,8 +91,9 @@ async fn an_undocumented_404_is_an_unexpected_response_with_its_status() {
         .server
         .mock_async(|when, then| {
             when.method(GET).path(api.path("/apps/missing"));
-            then.status(404)
-                .json_body(json!({"code": 404, "message": "App not found", "status": "NOT_FOUND"}));
+            then.status(404).json_body(
+                json!({"error": {"code": 404, "message": "App not found", "status": "NOT_FOUND"}}),
+            );
         })
         .await;
 

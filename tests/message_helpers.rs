@@ -10,9 +10,10 @@ use sinch_conversation::{
     error::Error,
     types::{
         AddressInfo, Agent, AppEvent, AppMessage, CardHeight, CardMessage, ChannelIdentities,
-        ChannelIdentitiesRecipient, ChannelSpecificMessage, ChannelSpecificMessageType, Choice,
-        ChoiceItem, ContactInfoMessage, ConversationChannel, ListItem, ListMessage, ListSection,
+        ChannelIdentityList, ChannelSpecificMessage, Choice, ChoiceItem, ContactInfoMessage,
+        ConversationChannel, FlowChannelSpecificMessage, ListItem, ListMessage, ListSection,
         MessageQueue, NameInfo, OmniMessageOverride, OrganizationInfo, ProductItem, Recipient,
+        RecipientBase,
     },
 };
 
@@ -39,7 +40,6 @@ async fn sends(message: AppMessage, expected: Value) {
                 .header("content-type", "application/json")
                 .json_body(json!({
                     "app_id": "app-1",
-                    "project_id": "p1",
                     "recipient": {"contact_id": "c1"},
                     "message": expected
                 }));
@@ -170,7 +170,6 @@ async fn send_text_to_a_channel_identity_with_every_option() {
         .mock_async(|when, then| {
             when.method(POST).path("/v1/projects/p1/messages:send").is_true(raw_query(None)).header("content-type", "application/json").json_body(json!({
                 "app_id": "app-1",
-                "project_id": "p1",
                 "recipient": {"identified_by": {"channel_identities": [{"channel": "SMS", "identity": "+46700000001"}]}},
                 "message": {"text_message": {"text": "Hi"}},
                 "channel_priority_order": ["WHATSAPP", "SMS"],
@@ -217,7 +216,6 @@ async fn composing_and_comment_reply_events() {
         .mock_async(|when, then| {
             when.method(POST).path("/v1/projects/p1/events:send").is_true(raw_query(None)).header("content-type", "application/json").json_body(json!({
                 "app_id": "app-1",
-                "project_id": "p1",
                 "recipient": {"identified_by": {"channel_identities": [
                     {"channel": "MESSENGER", "identity": "psid-1"}, {"channel": "SMS", "identity": "+4670"}
                 ]}},
@@ -234,7 +232,6 @@ async fn composing_and_comment_reply_events() {
                 .header("content-type", "application/json")
                 .json_body(json!({
                     "app_id": "app-1",
-                    "project_id": "p1",
                     "recipient": {"contact_id": "c1"},
                     "event": {"comment_reply_event": {"text": "Thanks!"}},
                     "event_metadata": "meta"
@@ -413,18 +410,60 @@ async fn contact_info_with_name_parts() {
 
 #[tokio::test]
 async fn channel_specific_message() {
+    let flow = FlowChannelSpecificMessage {
+        flow_id: "f1".into(),
+        flow_cta: "Book".into(),
+        flow_token: None,
+        flow_mode: None,
+        flow_action: None,
+        flow_action_payload: None,
+        header: None,
+        body: None,
+        footer: None,
+    };
     sends(
         AppMessage::channel_specific([(
             ConversationChannel::Whatsapp,
-            ChannelSpecificMessage::new(
-                ChannelSpecificMessageType::Flows,
-                object(json!({"flow_id": "f1", "flow_cta": "Book"})),
-            ),
+            ChannelSpecificMessage::Flows(flow),
         )]),
         json!({"channel_specific_message": {"WHATSAPP": {
             "message_type": "FLOWS",
             "message": {"flow_id": "f1", "flow_cta": "Book"}
         }}}),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn text_with_a_channel_specific_message_on_top() {
+    let flow = FlowChannelSpecificMessage {
+        flow_id: "f1".into(),
+        flow_cta: "Book".into(),
+        flow_token: Some("t1".into()),
+        flow_mode: None,
+        flow_action: None,
+        flow_action_payload: None,
+        header: None,
+        body: None,
+        footer: None,
+    };
+    let message = AppMessage::text("Book a table")
+        .with_channel_specific([(
+            ConversationChannel::Whatsapp,
+            ChannelSpecificMessage::Flows(flow),
+        )])
+        .reply_to("m0");
+    assert_eq!(message.as_text(), Some("Book a table"));
+    sends(
+        message,
+        json!({
+            "text_message": {"text": "Book a table"},
+            "channel_specific_message": {"WHATSAPP": {
+                "message_type": "FLOWS",
+                "message": {"flow_id": "f1", "flow_cta": "Book", "flow_token": "t1"}
+            }},
+            "reply_to": {"message_id": "m0"}
+        }),
     )
     .await;
 }
@@ -516,7 +555,6 @@ async fn event_sends(event: AppEvent, expected: Value) {
                 .header("content-type", "application/json")
                 .json_body(json!({
                     "app_id": "app-1",
-                    "project_id": "p1",
                     "recipient": {"contact_id": "c1"},
                     "event": expected
                 }));
@@ -537,6 +575,15 @@ async fn composing_end_event() {
     event_sends(
         AppEvent::composing_end(),
         json!({"composing_end_event": {}}),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn read_message_event() {
+    event_sends(
+        AppEvent::read_message("m0"),
+        json!({"read_message_event": {"message_id": "m0"}}),
     )
     .await;
 }
@@ -575,7 +622,6 @@ async fn event_with_every_option() {
         .mock_async(|when, then| {
             when.method(POST).path("/v1/projects/p1/events:send").is_true(raw_query(None)).header("content-type", "application/json").json_body(json!({
                 "app_id": "app-1",
-                "project_id": "p1",
                 "recipient": {"identified_by": {"channel_identities": [{"channel": "WHATSAPP", "identity": "+4670"}]}},
                 "event": {"composing_end_event": {}},
                 "channel_priority_order": ["WHATSAPP"],
@@ -614,12 +660,10 @@ async fn a_recipient_naming_no_one_fails_before_any_request() {
         .await;
     let client = client(&server);
     // `Recipient::channels` always has a first identity; by hand, the generated types allow none.
-    let nobody = || {
-        Recipient::ChannelIdentitiesRecipient(ChannelIdentitiesRecipient {
-            identified_by: ChannelIdentities {
-                channel_identities: Vec::new(),
-            },
-        })
+    let nobody = || Recipient {
+        kind: RecipientBase::IdentifiedBy(ChannelIdentityList(ChannelIdentities {
+            channel_identities: Vec::new(),
+        })),
     };
 
     let outgoing = client.send_text("app-1", nobody(), "x");
@@ -650,6 +694,28 @@ async fn a_recipient_naming_no_one_fails_before_any_request() {
     assert!(
         matches!(&empty_contact, Error::InvalidRequest(m) if m.contains("contact id is empty")),
         "{empty_contact}"
+    );
+    // Neither a contact id nor identities (the keyed one-of's `Unknown`, e.g. `{}`).
+    let neither = || Recipient {
+        kind: RecipientBase::Unknown(serde_json::Map::new()),
+    };
+    let unknown = client
+        .send_text("app-1", neither(), "x")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&unknown, Error::InvalidRequest(m) if m.contains("neither a contact id nor channel identities")),
+        "{unknown}"
+    );
+    let unknown_event = client
+        .event("app-1", neither(), AppEvent::composing())
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&unknown_event, Error::InvalidRequest(m) if m.contains("neither a contact id nor channel identities")),
+        "{unknown_event}"
     );
 
     any.assert_calls_async(0).await;

@@ -12,7 +12,6 @@ async fn send_message_posts_the_exact_body_and_parses_the_response() {
     let api = Api::start().await;
     let body = json!({
         "app_id": "app-1",
-        "project_id": PROJECT,
         "recipient": {"identified_by": {"channel_identities": [{"channel": "SMS", "identity": "+46700000001"}]}},
         "message": {"text_message": {"text": "Hi"}},
         "channel_priority_order": ["WHATSAPP", "SMS"],
@@ -61,7 +60,6 @@ async fn send_message_to_a_contact_id_sends_only_the_contact_id() {
                 .header("content-type", "application/json")
                 .json_body(json!({
                     "app_id": "app-1",
-                    "project_id": PROJECT,
                     "recipient": {"contact_id": "contact-9"},
                     "message": {"text_message": {"text": "Hello"}}
                 }));
@@ -75,17 +73,14 @@ async fn send_message_to_a_contact_id_sends_only_the_contact_id() {
         .project_id(PROJECT)
         .body_map(|body| {
             body.app_id("app-1")
-                .project_id(PROJECT)
-                .recipient(types::Recipient::ContactRecipient(
-                    types::ContactRecipient {
-                        contact_id: "contact-9".into(),
-                    },
-                ))
+                .recipient(types::RecipientRequest {
+                    kind: types::RecipientBase::ContactId("contact-9".into()),
+                })
                 .message(types::AppMessage {
-                    text_message: Some(types::TextMessage {
-                        text: Some("Hello".into()),
+                    common: types::AppMessageCommonProps::default(),
+                    kind: types::AppMessageTypes::TextMessage(types::TextMessage {
+                        text: "Hello".into(),
                     }),
-                    ..Default::default()
                 })
         })
         .send()
@@ -126,25 +121,24 @@ async fn get_message_parses_a_full_conversation_message() {
         .unwrap();
 
     mock.assert_async().await;
-    assert_eq!(message.id.as_deref(), Some("msg-1"));
+    let common = &message.common;
+    assert_eq!(common.id.as_deref(), Some("msg-1"));
     assert_eq!(
-        message.direction,
+        common.direction,
         Some(types::ConversationDirection::ToContact)
     );
-    let identity = message.channel_identity.as_ref().unwrap();
+    let identity = common.channel_identity.as_ref().unwrap();
     assert_eq!(identity.channel, types::ConversationChannel::Sms);
-    assert_eq!(
-        message
-            .app_message
-            .as_ref()
-            .unwrap()
-            .text_message
-            .as_ref()
-            .unwrap()
-            .text
-            .as_deref(),
-        Some("Hi")
-    );
+    assert_eq!(identity.identity, "+46700000001");
+    assert_eq!(identity.app_id.as_deref(), Some("app-1"));
+    assert_eq!(common.conversation_id.as_deref(), Some("conv-1"));
+    assert_eq!(common.contact_id.as_deref(), Some("contact-1"));
+    assert_eq!(common.metadata.as_deref(), Some("m"));
+    assert_eq!(common.accept_time.unwrap().timestamp(), 1_795_687_200);
+    let types::ConversationMessageTypes::AppMessage(app_message) = &message.kind else {
+        panic!("expected an app message: {:?}", message.kind);
+    };
+    assert_eq!(app_message.as_text(), Some("Hi"));
 }
 
 #[tokio::test]
@@ -227,7 +221,17 @@ async fn list_messages_sends_every_filter_and_parses_the_page() {
 
     mock.assert_async().await;
     assert_eq!(page.messages.len(), 2);
-    assert_eq!(page.messages[0].id.as_deref(), Some("m1"));
+    assert_eq!(page.messages[0].common.id.as_deref(), Some("m1"));
+    let types::ConversationMessageTypes::ContactMessage(contact_message) = &page.messages[0].kind
+    else {
+        panic!("expected a contact message: {:?}", page.messages[0].kind);
+    };
+    assert_eq!(contact_message.as_text(), Some("yo"));
+    assert_eq!(page.messages[1].common.id.as_deref(), Some("m2"));
+    assert_eq!(
+        page.messages[1].common.direction,
+        Some(types::ConversationDirection::ToContact)
+    );
     assert_eq!(page.next_page_token.as_deref(), Some("tok-2"));
 }
 
@@ -262,7 +266,6 @@ async fn transcode_message_posts_to_the_colon_path() {
     let api = Api::start().await;
     let body = json!({
         "app_id": "app-1",
-        "project_id": PROJECT,
         "app_message": {"text_message": {"text": "Hi"}},
         "channels": ["WHATSAPP", "MESSENGER"]
     });

@@ -22,19 +22,33 @@ fn open_enums_round_trip_known_and_unknown_values() {
     }
     assert_eq!(ConversationChannel::from("SMS"), ConversationChannel::Sms);
     assert!(!ConversationChannel::Sms.is_other());
-    // Channels newer than the seed spec come from the overlays; anything newer still is kept.
+    // The channels are the official document's; anything newer is kept.
     assert_eq!(
         ConversationChannel::from("APPLEBC"),
         ConversationChannel::Applebc
     );
     assert_eq!(
+        ConversationChannel::from("KAKAOTALKCHAT"),
+        ConversationChannel::Kakaotalkchat
+    );
+    assert_eq!(
         ConversationChannel::from("NEXTGEN_CHAT"),
         ConversationChannel::Other("NEXTGEN_CHAT".into())
     );
-    assert_eq!(ConversationChannel::KNOWN.len(), 15);
+    assert_eq!(ConversationChannel::KNOWN.len(), 13);
+    // The official document lists neither `CHANNEL_UNSPECIFIED` nor `VIBER` (only `VIBERBM`):
+    // they are kept as they came, like any value it does not know.
     assert_eq!(
-        ConversationChannel::default(),
-        ConversationChannel::ChannelUnspecified
+        ConversationChannel::from("CHANNEL_UNSPECIFIED"),
+        ConversationChannel::Other("CHANNEL_UNSPECIFIED".into())
+    );
+    assert_eq!(
+        ConversationChannel::from("VIBER"),
+        ConversationChannel::Other("VIBER".into())
+    );
+    assert_eq!(
+        ConversationChannel::from("VIBERBM"),
+        ConversationChannel::Viberbm
     );
 }
 
@@ -47,8 +61,16 @@ fn open_enum_collections_keep_unknown_members() {
     ]))
     .unwrap();
     assert_eq!(triggers[0], WebhookTrigger::MessageInbound);
+    // `SMART_CONVERSATION` is the official document's trigger (the 2022 seed had `..._CONVERSATIONS`).
+    assert_eq!(triggers[1], WebhookTrigger::SmartConversation);
     assert_eq!(triggers[1].as_str(), "SMART_CONVERSATION");
-    assert!(triggers[1].is_other() && triggers[2].is_other());
+    assert!(!triggers[1].is_other());
+    assert!(triggers[2].is_other());
+    assert_eq!(triggers[2].as_str(), "NEXTGEN_TRIGGER");
+    assert_eq!(
+        serde_json::to_value(&triggers).unwrap(),
+        json!(["MESSAGE_INBOUND", "SMART_CONVERSATION", "NEXTGEN_TRIGGER"])
+    );
 }
 
 #[test]
@@ -60,20 +82,48 @@ fn open_enums_reject_non_strings() {
 #[test]
 fn recipient_is_either_a_contact_id_or_channel_identities_never_neither() {
     let by_contact: types::Recipient = serde_json::from_value(json!({"contact_id": "c1"})).unwrap();
-    assert!(matches!(by_contact, types::Recipient::ContactRecipient(_)));
+    assert_eq!(
+        by_contact.kind,
+        types::RecipientBase::ContactId("c1".into())
+    );
     let by_identity: types::Recipient = serde_json::from_value(json!({
         "identified_by": {"channel_identities": [{"channel": "SMS", "identity": "+4670"}]}
     }))
     .unwrap();
-    assert!(matches!(
-        by_identity,
-        types::Recipient::ChannelIdentitiesRecipient(_)
-    ));
-    assert!(serde_json::from_value::<types::Recipient>(json!({})).is_err());
+    let types::RecipientBase::IdentifiedBy(list) = &by_identity.kind else {
+        panic!("expected identities: {:?}", by_identity.kind);
+    };
+    assert_eq!(list.channel_identities.len(), 1);
+    assert_eq!(list.channel_identities[0].channel, ConversationChannel::Sms);
+    assert_eq!(list.channel_identities[0].identity, "+4670");
+    // Neither, or both at once, names no kind: the official one-of has no discriminator, so
+    // such a recipient is kept as its raw JSON (`Unknown`), and the send helpers refuse it
+    // before any request (see `message_helpers.rs`).
+    let neither: types::Recipient = serde_json::from_value(json!({})).unwrap();
+    assert_eq!(
+        neither.kind,
+        types::RecipientBase::Unknown(Default::default())
+    );
+    let both = json!({
+        "contact_id": "c1",
+        "identified_by": {"channel_identities": [{"channel": "SMS", "identity": "+4670"}]}
+    });
+    let both_parsed: types::Recipient = serde_json::from_value(both.clone()).unwrap();
+    assert_eq!(
+        both_parsed.kind,
+        types::RecipientBase::Unknown(both.as_object().cloned().unwrap())
+    );
+    assert_eq!(serde_json::to_value(&both_parsed).unwrap(), both);
     // Open to fields added later (recipients come back in responses too).
     let newer: types::Recipient =
         serde_json::from_value(json!({"contact_id": "c1", "future_field": 1})).unwrap();
-    assert!(matches!(newer, types::Recipient::ContactRecipient(c) if c.contact_id == "c1"));
+    assert_eq!(newer.kind, types::RecipientBase::ContactId("c1".into()));
+    // Request and response recipients are the same one-of.
+    let request = types::RecipientRequest::from(by_identity.clone());
+    assert_eq!(
+        serde_json::to_value(&request).unwrap(),
+        serde_json::to_value(&by_identity).unwrap()
+    );
 }
 
 #[test]
@@ -83,7 +133,6 @@ fn send_message_request_exports_a_json_schema() {
     let properties = &schema["properties"];
     for field in [
         "app_id",
-        "project_id",
         "recipient",
         "message",
         "ttl",
@@ -100,9 +149,11 @@ fn send_message_request_exports_a_json_schema() {
         .iter()
         .map(|v| v.as_str().unwrap())
         .collect();
-    for field in ["app_id", "project_id", "recipient", "message"] {
+    for field in ["app_id", "recipient", "message"] {
         assert!(required.contains(&field), "{field} should be required");
     }
+    // The project is a path parameter; the official body has no `project_id`.
+    assert!(properties.get("project_id").is_none(), "{schema:#}");
     // Open enums are strings that list their known values without rejecting new ones.
     let channel = &schema["definitions"]["ConversationChannel"];
     assert_eq!(channel["type"], "string");
@@ -122,7 +173,7 @@ fn credentials_in_models_are_hidden_from_debug_but_sent_as_is() {
         "secret": "webhook-secret-1"
     }))
     .unwrap();
-    let app: types::App = serde_json::from_value(json!({
+    let app: types::AppResponse = serde_json::from_value(json!({
         "channel_credentials": [
             {"channel": "SMS", "static_bearer": {"claimed_identity": "plan", "token": "sms-token-1"},
              "callback_secret": "callback-secret-1"},

@@ -6,7 +6,10 @@ mod common;
 use common::{Api, PROJECT, raw_query};
 use httpmock::Method::{DELETE, GET, PATCH, POST};
 use serde_json::json;
-use sinch_conversation::types;
+use sinch_conversation::{
+    field_mask::{FieldMask, PatchExt},
+    types,
+};
 
 fn webhook_json(id: &str) -> serde_json::Value {
     json!({
@@ -79,7 +82,7 @@ async fn create_webhook() {
         .client
         .create_webhook()
         .project_id(PROJECT)
-        .body(serde_json::from_value::<types::Webhook>(request).unwrap())
+        .body(serde_json::from_value::<types::CreateWebhookBody>(request).unwrap())
         .send()
         .await
         .unwrap();
@@ -125,9 +128,7 @@ async fn update_webhook_with_mask() {
             when.method(PATCH)
                 .path(api.path("/webhooks/w1"))
                 .header("content-type", "application/json")
-                .is_true(raw_query(Some(
-                    "update_mask.paths=target&update_mask.paths=triggers",
-                )))
+                .is_true(raw_query(Some("update_mask=target%2Ctriggers")))
                 .json_body(body.clone());
             then.status(200).json_body(webhook_json("w1"));
         })
@@ -137,8 +138,8 @@ async fn update_webhook_with_mask() {
         .update_webhook()
         .project_id(PROJECT)
         .webhook_id("w1")
-        .update_mask_paths(vec!["target".into(), "triggers".into()])
         .body(serde_json::from_value::<types::WebhookPatch>(body).unwrap())
+        .mask(FieldMask::new(["target", "triggers"]).unwrap())
         .send()
         .await
         .unwrap();

@@ -12,7 +12,10 @@ use axum::{
     routing::{get, post},
 };
 use serde::Deserialize;
-use sinch_conversation::types::{ContactMessage, ConversationChannel, TextMessage};
+use sinch_conversation::types::{
+    ContactMessage, ContactMessageCommonProps, ContactMessageTypes, ConversationChannel,
+    ReplyToField, TextMessage,
+};
 
 use crate::{
     error::ApiError,
@@ -142,8 +145,8 @@ async fn reply(
     let message = match (request.message, request.text) {
         (Some(message), _) => message,
         (None, Some(text)) => ContactMessage {
-            text_message: Some(TextMessage { text: Some(text) }),
-            ..Default::default()
+            common: ContactMessageCommonProps(ReplyToField::default()),
+            kind: ContactMessageTypes::TextMessage(TextMessage { text }),
         },
         (None, None) => return Err(ApiError::invalid("set text or message")),
     };

@@ -1,4 +1,4 @@
-//! The 32 operations, on the in-memory [`Store`].
+//! The behaviour of every operation of the client's table, on the in-memory [`Store`].
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
@@ -8,22 +8,34 @@ use axum::{
 };
 use chrono::Utc;
 use serde::{Serialize, de::DeserializeOwned};
-use serde_json::{Value, json};
+use serde_json::json;
 use sinch_conversation::types::{
-    self, App, AppMessage, AppPatch, ChannelIdentity, Contact, ContactLanguage, ContactMessage,
-    ContactPatch, Conversation, ConversationChannel, ConversationDirection, ConversationEvent,
-    ConversationMessage, ConversationMessagesView, ConversationMetadataReportView,
-    ConversationPatch, ListAppsResponse, ListContactsResponse, ListConversationsResponse,
-    ListMessagesResponse, ListWebhooksResponse, MergeContactRequest, MessageSource, OptIn,
-    OptInResponse, OptOut, OptOutResponse, ProcessingMode, QueryCapability,
-    QueryCapabilityResponse, RateLimits, Recipient, RetentionPolicy, RetentionPolicyType,
+    self, AppCreateRequest, AppMessage, AppMessageTypes, AppPatch, AppResponse,
+    CapabilityEventCapabilityNotificationCapabilityStatus as CapabilityStatus, ChannelIdentity,
+    Contact, ContactMessage, ContactPatch, Conversation, ConversationChannel,
+    ConversationDirection, ConversationEvent, ConversationMessage, ConversationMessageCommonProps,
+    ConversationMessageTypes, ConversationMessageTypesInject, ConversationMessagesView,
+    ConversationMetadataReportView, ConversationPatch, DeliveryStatus, ListAppsResponse,
+    ListContactsResponse, ListConversationsResponse, ListMessagesResponse, ListWebhooksResponse,
+    MergeContactRequest, MessageInboundEventItemDirection, MessageSource, OptIn, OptInResponse,
+    OptOut, OptOutResponse, ProcessingMode, QueryCapability, QueryCapabilityResponse, RateLimits,
+    ReasonCode, ReasonSubCode, RecipientBase, RetentionPolicy, RetentionPolicyType,
     SendEventRequest, SendEventResponse, SendMessageRequest, SendMessageResponse,
     TranscodeMessageRequest, TranscodeMessageResponse, Webhook, WebhookPatch, WebhookTargetType,
     WebhookTrigger,
 };
 
+use sinch_conversation::webhooks::{
+    Callback, Event,
+    events::{
+        CapabilityNotification, ContactMergeNotification, ContactNotification,
+        ConversationNotification, EventDeliveryReport, InboundMessage, MessageDeliveryReport,
+        MessageSubmitNotification, OptInNotification, OptOutNotification,
+    },
+};
+
 use crate::{
-    callbacks::{Emit, envelope},
+    callbacks::{Emit, callback, envelope},
     error::ApiError,
     mask,
     ops::{Operation, Route},
@@ -37,6 +49,11 @@ pub(crate) const MAX_WEBHOOKS_PER_APP: usize = 20;
 /// Default and largest `page_size`.
 const DEFAULT_PAGE_SIZE: usize = 10;
 const MAX_PAGE_SIZE: usize = 20;
+/// Largest `page_size` of `list_messages` (and of the last message per identity).
+const MAX_MESSAGES_PAGE_SIZE: usize = 1000;
+/// Largest `page_size` of the consent lists and of the recent conversations.
+const MAX_CONSENTS_PAGE_SIZE: usize = 50;
+const MAX_RECENT_PAGE_SIZE: usize = 50;
 /// Longest webhook target URL.
 const MAX_TARGET_LEN: usize = 742;
 
@@ -139,32 +156,26 @@ pub(crate) fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|e| ApiError::bad_json(&e))
 }
 
-/// Parses a body whose `project_id` the path supplies: the API takes the project from the
-/// path, so a body without it (or with `null`) gets the path's.
-fn parse_in_project<T: DeserializeOwned>(ctx: &Ctx<'_>) -> Result<T, ApiError> {
-    // Most bodies parse as they are; only the others pay for the detour through a `Value`.
-    if let Ok(value) = serde_json::from_slice(ctx.body) {
-        return Ok(value);
-    }
-    if ctx.body.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::invalid("A request body is required"));
-    }
-    let mut value: Value = serde_json::from_slice(ctx.body).map_err(|e| ApiError::bad_json(&e))?;
-    if let Value::Object(map) = &mut value
-        && map.get("project_id").is_none_or(Value::is_null)
-    {
-        map.insert("project_id".into(), Value::String(ctx.project().to_owned()));
-    }
-    serde_json::from_value(value).map_err(|e| ApiError::bad_json(&e))
-}
-
 pub(crate) fn non_empty(value: Option<&str>) -> Option<&str> {
     value.filter(|v| !v.trim().is_empty())
 }
 
+/// `CHANNEL_UNSPECIFIED` (no longer a value of the official enum, still sent by old clients) or
+/// an empty channel.
 fn unspecified(channel: &ConversationChannel) -> bool {
-    matches!(channel, ConversationChannel::ChannelUnspecified)
-        || channel.to_string().trim().is_empty()
+    matches!(channel.as_str().trim(), "" | "CHANNEL_UNSPECIFIED")
+}
+
+/// `value` as another model of the same wire shape (a create request as the stored resource).
+pub(crate) fn convert<A: Serialize, B: DeserializeOwned>(value: &A) -> Result<B, ApiError> {
+    serde_json::to_value(value)
+        .and_then(serde_json::from_value)
+        .map_err(|e| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("cannot convert: {e}"),
+            )
+        })
 }
 
 /// Context of one request.
@@ -206,7 +217,7 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiE
                 webhooks: store
                     .webhooks
                     .values()
-                    .filter(|w| w.app_id == ctx.id())
+                    .filter(|w| w.app_id.as_deref() == Some(ctx.id()))
                     .cloned()
                     .collect(),
             })
@@ -247,8 +258,8 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiE
         O::TranscodeMessage => transcode_message(ctx, store),
         O::RegisterOptIn => register_consent(ctx, store, true),
         O::RegisterOptOut => register_consent(ctx, store, false),
-        O::ListConsentAuditRecords => list_consent_audit_records(ctx, store),
-        O::ListConsentIdentities => list_consent_identities(ctx, store),
+        O::GetConsentsAuditRecords => list_consent_audit_records(ctx, store),
+        O::GetConsents => list_consent_identities(ctx, store),
         O::GetChannelProfile => get_channel_profile(ctx, store),
         O::ListIdentityConflicts => list_identity_conflicts(ctx, store),
         O::InjectEvent => inject_event(ctx, store),
@@ -259,7 +270,7 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiE
             .get(ctx.id())
             .ok_or_else(|| ApiError::not_found("Event", ctx.id()))?
             .event),
-        O::DeleteEvent => {
+        O::DeleteEvents => {
             store
                 .events
                 .remove(ctx.id())
@@ -267,22 +278,16 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiE
             empty(Vec::new())
         }
         O::UpdateMessageMetadata => update_message_metadata(ctx, store),
-        O::ListLastMessagesByChannelIdentity => list_last_messages(ctx, store),
-        O::CreateProjectSettings
-        | O::GetProjectSettings
-        | O::UpdateProjectSettings
-        | O::DeleteProjectSettings => crate::templates::settings(ctx, store),
+        O::ListMessagesByChannelIdentity => list_last_messages(ctx, store),
+        O::CreateSettings | O::GetSettings | O::UpdateSettings | O::DeleteSettings => {
+            crate::templates::settings(ctx, store)
+        }
         O::ListTemplates
         | O::CreateTemplate
         | O::GetTemplate
         | O::UpdateTemplate
         | O::DeleteTemplate
-        | O::ListTemplateTranslations => crate::templates::templates(ctx, store),
-        O::ListTemplatesV1
-        | O::CreateTemplateV1
-        | O::GetTemplateV1
-        | O::UpdateTemplateV1
-        | O::DeleteTemplateV1 => crate::templates::templates_v1(ctx, store),
+        | O::ListTranslations => crate::templates::templates(ctx, store),
         O::Token => Err(ApiError::new(
             StatusCode::NOT_FOUND,
             "the token endpoint is not an API operation",
@@ -305,19 +310,27 @@ fn not_implemented(op: Operation) -> ApiError {
 // ---------------------------------------------------------------------------------------------
 // Apps
 
-fn get_app<'s>(store: &'s Store, id: &str) -> Result<&'s App, ApiError> {
+fn get_app<'s>(store: &'s Store, id: &str) -> Result<&'s AppResponse, ApiError> {
     store
         .apps
         .get(id)
         .ok_or_else(|| ApiError::not_found("App", id))
 }
 
-fn validate_app(app: &App) -> Result<(), ApiError> {
+fn validate_app(app: &AppResponse) -> Result<(), ApiError> {
     for (i, credential) in app.channel_credentials.iter().enumerate() {
-        if unspecified(&credential.channel) {
-            return Err(ApiError::invalid(format!(
-                "channel_credentials[{i}].channel must be a channel, not CHANNEL_UNSPECIFIED"
-            )));
+        match &credential.common.channel {
+            None => {
+                return Err(ApiError::invalid(format!(
+                    "channel_credentials[{i}].channel is required"
+                )));
+            }
+            Some(channel) if unspecified(channel) => {
+                return Err(ApiError::invalid(format!(
+                    "channel_credentials[{i}].channel must be a channel, not CHANNEL_UNSPECIFIED"
+                )));
+            }
+            Some(_) => {}
         }
     }
     if let Some(name) = &app.display_name
@@ -331,7 +344,8 @@ fn validate_app(app: &App) -> Result<(), ApiError> {
 }
 
 fn create_app(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
-    let mut app: App = parse(ctx.body)?;
+    let request: AppCreateRequest = parse(ctx.body)?;
+    let mut app: AppResponse = convert(&request)?;
     validate_app(&app)?;
     let id = new_id();
     app.id = Some(id.clone());
@@ -344,7 +358,7 @@ fn create_app(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
     });
     app.retention_policy.get_or_insert(RetentionPolicy {
         retention_type: Some(RetentionPolicyType::MessageExpirePolicy),
-        ttl_days: Some(180),
+        ttl_days: 180,
     });
     store.apps.insert(id, app.clone());
     ok(&app)
@@ -353,7 +367,7 @@ fn create_app(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
 fn update_app(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
     let stored = get_app(store, ctx.id())?;
     let mask = mask::paths_from_query(&ctx.query.0);
-    let updated: App = mask::apply::<App, AppPatch>(
+    let updated: AppResponse = mask::apply::<AppResponse, AppPatch>(
         stored,
         ctx.body,
         &mask,
@@ -370,7 +384,7 @@ fn delete_app(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
         .apps
         .remove(id)
         .ok_or_else(|| ApiError::not_found("App", id))?;
-    store.webhooks.retain(|w| w.app_id != id);
+    store.webhooks.retain(|w| w.app_id.as_deref() != Some(id));
     store
         .conversations
         .retain(|c| c.app_id.as_deref() != Some(id));
@@ -391,13 +405,13 @@ fn get_webhook<'s>(store: &'s Store, id: &str) -> Result<&'s Webhook, ApiError> 
 }
 
 fn validate_webhook(store: &Store, webhook: &Webhook, id: Option<&str>) -> Result<(), ApiError> {
-    if webhook.app_id.trim().is_empty() {
+    let app_id = webhook.app_id.as_deref().unwrap_or_default();
+    if app_id.trim().is_empty() {
         return Err(ApiError::invalid("app_id is required"));
     }
-    if !store.apps.contains(&webhook.app_id) {
+    if !store.apps.contains(app_id) {
         return Err(ApiError::invalid(format!(
-            "app_id '{}' is not an app of this project",
-            webhook.app_id
+            "app_id '{app_id}' is not an app of this project"
         )));
     }
     let target = webhook.target.trim();
@@ -436,15 +450,17 @@ fn validate_webhook(store: &Store, webhook: &Webhook, id: Option<&str>) -> Resul
         .count();
     if siblings >= MAX_WEBHOOKS_PER_APP {
         return Err(ApiError::precondition(format!(
-            "app '{}' already has the maximum of {MAX_WEBHOOKS_PER_APP} webhooks",
-            webhook.app_id
+            "app '{app_id}' already has the maximum of {MAX_WEBHOOKS_PER_APP} webhooks"
         )));
     }
     Ok(())
 }
 
 fn create_webhook(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
-    let mut webhook: Webhook = parse(ctx.body)?;
+    // The official create body (`app_id`, `target` and `triggers` required), kept as the
+    // webhook it describes.
+    let request: types::CreateWebhookBody = parse(ctx.body)?;
+    let mut webhook: Webhook = convert(&request)?;
     validate_webhook(store, &webhook, None)?;
     let id = new_id();
     webhook.id = Some(id.clone());
@@ -499,26 +515,27 @@ fn validate_contact(contact: &Contact) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn contact_emit(project: &str, trigger: &'static str, key: &str, contact: &Contact) -> Emit {
-    Emit::now(
-        trigger,
-        None,
-        envelope(project, key, json!({ "contact": contact }), ""),
-    )
+/// A contact callback (`CONTACT_CREATE`, ...): contacts belong to the project, so it goes to
+/// the webhooks of every app, with `"app_id": ""`.
+fn contact_emit(
+    project: &str,
+    event: fn(Callback<ContactNotification>) -> Event,
+    contact: &Contact,
+) -> Emit {
+    let payload = ContactNotification {
+        contact: Some(contact.clone()),
+    };
+    Emit::now(None, event(callback(envelope(project, "", ""), payload)))
 }
 
 fn create_contact(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
-    let mut contact: Contact = parse(ctx.body)?;
+    let request: types::ContactCreateRequest = parse(ctx.body)?;
+    let mut contact: Contact = convert(&request)?;
     validate_contact(&contact)?;
     let id = new_id();
     contact.id = Some(id.clone());
     store.contacts.insert(id, contact.clone());
-    let emit = contact_emit(
-        ctx.project(),
-        "CONTACT_CREATE",
-        "contact_create_notification",
-        &contact,
-    );
+    let emit = contact_emit(ctx.project(), Event::ContactCreate, &contact);
     ok_with(&contact, vec![emit])
 }
 
@@ -548,20 +565,10 @@ fn list_contacts(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> 
 fn update_contact(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
     let stored = get_contact(store, ctx.id())?;
     let mask = mask::paths_from_query(&ctx.query.0);
-    let updated: Contact = mask::apply::<Contact, ContactPatch>(
-        stored,
-        ctx.body,
-        &mask,
-        &[("language", json!(ContactLanguage::Unspecified.to_string()))],
-    )?;
+    let updated: Contact = mask::apply::<Contact, ContactPatch>(stored, ctx.body, &mask, &[])?;
     validate_contact(&updated)?;
     store.contacts.insert(ctx.id().to_owned(), updated.clone());
-    let emit = contact_emit(
-        ctx.project(),
-        "CONTACT_UPDATE",
-        "contact_update_notification",
-        &updated,
-    );
+    let emit = contact_emit(ctx.project(), Event::ContactUpdate, &updated);
     ok_with(&updated, vec![emit])
 }
 
@@ -580,19 +587,14 @@ fn delete_contact(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError>
     store
         .events
         .retain(|e| e.event.contact_id.as_deref() != Some(id));
-    let emit = contact_emit(
-        ctx.project(),
-        "CONTACT_DELETE",
-        "contact_delete_notification",
-        &contact,
-    );
+    let emit = contact_emit(ctx.project(), Event::ContactDelete, &contact);
     empty(vec![emit])
 }
 
 fn merge_contact(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
-    let request: MergeContactRequest = parse_in_project(ctx)?;
+    let request: MergeContactRequest = parse(ctx.body)?;
     let destination_id = ctx.id();
-    let Some(source_id) = non_empty(request.source_id.as_deref()) else {
+    let Some(source_id) = non_empty(Some(request.source_id.as_str())) else {
         return Err(ApiError::invalid("source_id is required"));
     };
     if let Some(strategy) = &request.strategy
@@ -634,7 +636,7 @@ fn merge_contact(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> 
     fill(&mut destination.email, &source.email);
     fill(&mut destination.external_id, &source.external_id);
     fill(&mut destination.metadata, &source.metadata);
-    if matches!(destination.language, ContactLanguage::Unspecified) {
+    if destination.language.is_none() {
         destination.language = source.language.clone();
     }
 
@@ -667,15 +669,13 @@ fn merge_contact(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> 
     store
         .contacts
         .insert(destination_id.to_owned(), destination.clone());
+    let payload = ContactMergeNotification {
+        preserved_contact: Some(destination.clone()),
+        deleted_contact: Some(source),
+    };
     let emit = Emit::now(
-        "CONTACT_MERGE",
         None,
-        envelope(
-            ctx.project(),
-            "contact_merge_notification",
-            json!({"preserved_contact": destination, "deleted_contact": source}),
-            "",
-        ),
+        Event::ContactMerge(callback(envelope(ctx.project(), "", ""), payload)),
     );
     ok_with(&destination, vec![emit])
 }
@@ -690,11 +690,19 @@ fn get_conversation<'s>(store: &'s Store, id: &str) -> Result<&'s Conversation, 
         .ok_or_else(|| ApiError::not_found("Conversation", id))
 }
 
-fn conversation_emit(project: &str, trigger: &'static str, key: &str, c: &Conversation) -> Emit {
+/// A conversation callback (`CONVERSATION_START`, ...) to the webhooks of its app.
+fn conversation_emit(
+    project: &str,
+    event: fn(Callback<ConversationNotification>) -> Event,
+    c: &Conversation,
+) -> Emit {
+    let app_id = c.app_id.clone().unwrap_or_default();
+    let payload = ConversationNotification {
+        conversation: Some(c.clone()),
+    };
     Emit::now(
-        trigger,
-        c.app_id.clone(),
-        envelope(project, key, json!({ "conversation": c }), ""),
+        Some(app_id.clone()),
+        event(callback(envelope(project, &app_id, ""), payload)),
     )
 }
 
@@ -757,8 +765,7 @@ fn create_conversation(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiE
     let emits = if conversation.active == Some(true) {
         vec![conversation_emit(
             ctx.project(),
-            "CONVERSATION_START",
-            "conversation_start_notification",
+            Event::ConversationStart,
             &conversation,
         )]
     } else {
@@ -768,9 +775,9 @@ fn create_conversation(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiE
 }
 
 fn list_conversations(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
-    let Some(only_active) = ctx.query.bool("only_active")? else {
-        return Err(ApiError::invalid("only_active is required"));
-    };
+    // Official: `true` lists only the active conversations, `false` only the inactive ones,
+    // and without it every conversation is listed.
+    let only_active = ctx.query.bool("only_active")?;
     let app_id = ctx.query.get("app_id");
     let contact_id = ctx.query.get("contact_id");
     let active_channel = ctx.query.get("active_channel");
@@ -784,7 +791,7 @@ fn list_conversations(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiEr
         ctx.query.page_size()?,
         Order::OldestFirst,
         |c: &Conversation| {
-            (!only_active || c.active == Some(true))
+            only_active.is_none_or(|active| (c.active == Some(true)) == active)
                 && app_id.is_none_or(|a| c.app_id.as_deref() == Some(a))
                 && contact_id.is_none_or(|a| c.contact_id.as_deref() == Some(a))
                 && active_channel.is_none_or(|ch| {
@@ -815,14 +822,12 @@ fn update_conversation(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiE
     match (stored.active == Some(true), updated.active == Some(true)) {
         (true, false) => emits.push(conversation_emit(
             ctx.project(),
-            "CONVERSATION_STOP",
-            "conversation_stop_notification",
+            Event::ConversationStop,
             &updated,
         )),
         (false, true) => emits.push(conversation_emit(
             ctx.project(),
-            "CONVERSATION_START",
-            "conversation_start_notification",
+            Event::ConversationStart,
             &updated,
         )),
         _ => {}
@@ -842,12 +847,7 @@ fn delete_conversation(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiE
     store
         .events
         .retain(|e| e.event.conversation_id.as_deref() != Some(id));
-    let emit = conversation_emit(
-        ctx.project(),
-        "CONVERSATION_DELETE",
-        "conversation_delete_notification",
-        &conversation,
-    );
+    let emit = conversation_emit(ctx.project(), Event::ConversationDelete, &conversation);
     empty(vec![emit])
 }
 
@@ -862,56 +862,55 @@ fn stop_conversation(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiErr
         return empty(Vec::new());
     }
     conversation.active = Some(false);
-    let emit = conversation_emit(
-        ctx.project(),
-        "CONVERSATION_STOP",
-        "conversation_stop_notification",
-        conversation,
-    );
+    let emit = conversation_emit(ctx.project(), Event::ConversationStop, conversation);
     empty(vec![emit])
 }
 
 fn inject_message(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
-    let mut message: ConversationMessage = parse(ctx.body)?;
+    // The official request: the message's accept time, channel identity, contact and
+    // direction are required, and exactly one of `app_message` and `contact_message`.
+    let request: types::InjectMessageRequest = parse(ctx.body)?;
     let conversation = get_conversation(store, ctx.id())?.clone();
-    match (&message.app_message, &message.contact_message) {
-        (Some(app_message), None) => validate_app_message(app_message)?,
-        (None, Some(contact_message)) => validate_contact_message(contact_message)?,
-        _ => {
+    let kind = match request.kind {
+        ConversationMessageTypesInject::AppMessage(app_message) => {
+            validate_app_message(&app_message)?;
+            ConversationMessageTypes::AppMessage(app_message)
+        }
+        ConversationMessageTypesInject::ContactMessage(contact_message) => {
+            validate_contact_message(&contact_message)?;
+            ConversationMessageTypes::ContactMessage(contact_message)
+        }
+        ConversationMessageTypesInject::Unknown(_) => {
             return Err(ApiError::invalid(
                 "exactly one of app_message and contact_message is required",
             ));
         }
-    }
-    let contact_id = conversation.contact_id.clone().unwrap_or_default();
-    if message.channel_identity.is_none() {
-        let contact = get_contact(store, &contact_id)?;
-        let identity = conversation
-            .active_channel
-            .as_ref()
-            .and_then(|ch| {
-                contact
-                    .channel_identities
-                    .iter()
-                    .find(|ci| &ci.channel == ch)
-            })
-            .or_else(|| contact.channel_identities.first())
-            .cloned()
-            .ok_or_else(|| ApiError::invalid("channel_identity is required"))?;
-        message.channel_identity = Some(identity);
-    }
-    if message.direction.is_none() {
-        message.direction = Some(if message.contact_message.is_some() {
-            ConversationDirection::ToApp
-        } else {
-            ConversationDirection::ToContact
-        });
+    };
+    let common = request.common;
+    if unspecified(&common.channel_identity.channel)
+        || common.channel_identity.identity.trim().is_empty()
+    {
+        return Err(ApiError::invalid(
+            "channel_identity needs a channel and an identity",
+        ));
     }
     let id = new_id();
-    message.id = Some(id.clone());
-    message.conversation_id = Some(ctx.id().to_owned());
-    message.contact_id = Some(contact_id);
-    message.accept_time.get_or_insert_with(Utc::now);
+    let message = ConversationMessage {
+        common: ConversationMessageCommonProps {
+            accept_time: Some(common.accept_time),
+            channel_identity: Some(common.channel_identity),
+            // The message joins the conversation of the path, and so its contact.
+            contact_id: conversation.contact_id.clone(),
+            conversation_id: Some(ctx.id().to_owned()),
+            direction: Some(common.direction),
+            id: Some(id.clone()),
+            injected: Some(true),
+            metadata: common.metadata,
+            processing_mode: common.processing_mode,
+            sender_id: common.sender_id,
+        },
+        kind,
+    };
     store.messages.insert(
         id,
         StoredMessage {
@@ -928,21 +927,16 @@ fn inject_message(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError>
 // Messages
 
 /// Whether `app` runs in `DISPATCH` mode, where the API keeps no contacts or conversations.
-fn is_dispatch(app: &App) -> bool {
+fn is_dispatch(app: &AppResponse) -> bool {
     matches!(app.processing_mode, Some(ProcessingMode::Dispatch))
 }
 
 /// The processing mode of `app`, as callbacks write it, and where its messages are kept.
-fn mode_of(app: &App) -> (&'static str, ProcessingMode, MessageSource) {
+fn mode_of(app: &AppResponse) -> (ProcessingMode, MessageSource) {
     if is_dispatch(app) {
-        (
-            "DISPATCH",
-            ProcessingMode::Dispatch,
-            MessageSource::DispatchSource,
-        )
+        (ProcessingMode::Dispatch, MessageSource::DispatchSource)
     } else {
         (
-            "CONVERSATION",
             ProcessingMode::Conversation,
             MessageSource::ConversationSource,
         )
@@ -1033,7 +1027,7 @@ fn list_messages(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> 
     };
     let page = store.messages.page(
         ctx.query.get("page_token"),
-        ctx.query.page_size()?,
+        ctx.query.page_size_max(MAX_MESSAGES_PAGE_SIZE)?,
         Order::NewestFirst,
         |m: &StoredMessage| {
             m.source == source
@@ -1082,85 +1076,57 @@ fn list_messages(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> 
 }
 
 fn validate_app_message(message: &AppMessage) -> Result<(), ApiError> {
-    let kinds = [
-        message.text_message.is_some(),
-        message.media_message.is_some(),
-        message.template_message.is_some(),
-        message.choice_message.is_some(),
-        message.card_message.is_some(),
-        message.carousel_message.is_some(),
-        message.location_message.is_some(),
-    ]
-    .iter()
-    .filter(|set| **set)
-    .count();
-    if kinds > 1 {
-        return Err(ApiError::invalid(
-            "message must set exactly one of text_message, media_message, template_message, \
-             choice_message, card_message, carousel_message and location_message",
-        ));
-    }
-    if kinds == 0 && message.explicit_channel_message.is_empty() {
-        return Err(ApiError::invalid(
-            "message is empty: set one kind of message",
-        ));
-    }
-    if let Some(text) = &message.text_message
-        && non_empty(text.text.as_deref()).is_none()
-    {
-        return Err(ApiError::invalid("text_message.text is required"));
-    }
-    if let Some(media) = &message.media_message
-        && non_empty(media.url.as_deref()).is_none()
-    {
-        return Err(ApiError::invalid("media_message.url is required"));
-    }
-    if let Some(choice) = &message.choice_message
-        && !(1..=10).contains(&choice.choices.len())
-    {
-        return Err(ApiError::invalid("choice_message needs 1 to 10 choices"));
-    }
-    if let Some(carousel) = &message.carousel_message {
-        if !(1..=10).contains(&carousel.cards.len()) {
-            return Err(ApiError::invalid("carousel_message needs 1 to 10 cards"));
-        }
-        if carousel.choices.len() > 3 {
+    use AppMessageTypes as K;
+    match &message.kind {
+        K::Unknown(kind) if !kind.is_empty() => {
             return Err(ApiError::invalid(
-                "carousel_message has at most 3 outer choices",
+                "message must set exactly one of text_message, media_message, template_message, \
+                 choice_message, card_message, carousel_message, location_message, list_message \
+                 and contact_info_message",
             ));
         }
-    }
-    if let Some(location) = &message.location_message
-        && location.coordinates.is_none()
-    {
-        return Err(ApiError::invalid(
-            "location_message.coordinates is required",
-        ));
-    }
-    if let Some(template) = &message.template_message
-        && template.omni_template.is_none()
-        && template.channel_template.is_empty()
-    {
-        return Err(ApiError::invalid(
-            "template_message needs omni_template or channel_template",
-        ));
+        K::Unknown(_)
+            if message.explicit_channel_message.is_empty()
+                && message.explicit_channel_omni_message.is_empty()
+                && message.channel_specific_message.is_empty() =>
+        {
+            return Err(ApiError::invalid(
+                "message is empty: set one kind of message",
+            ));
+        }
+        K::TextMessage(text) if non_empty(Some(&text.text)).is_none() => {
+            return Err(ApiError::invalid("text_message.text is required"));
+        }
+        K::MediaMessage(media) if non_empty(Some(&media.url)).is_none() => {
+            return Err(ApiError::invalid("media_message.url is required"));
+        }
+        K::ChoiceMessage(choice) if !(1..=10).contains(&choice.choices.len()) => {
+            return Err(ApiError::invalid("choice_message needs 1 to 10 choices"));
+        }
+        K::CarouselMessage(carousel) => {
+            if !(1..=10).contains(&carousel.cards.len()) {
+                return Err(ApiError::invalid("carousel_message needs 1 to 10 cards"));
+            }
+            if carousel.choices.len() > 3 {
+                return Err(ApiError::invalid(
+                    "carousel_message has at most 3 outer choices",
+                ));
+            }
+        }
+        K::TemplateMessage(template)
+            if template.omni_template.is_none() && template.channel_template.is_empty() =>
+        {
+            return Err(ApiError::invalid(
+                "template_message needs omni_template or channel_template",
+            ));
+        }
+        _ => {}
     }
     Ok(())
 }
 
 fn validate_contact_message(message: &ContactMessage) -> Result<(), ApiError> {
-    let kinds = [
-        message.text_message.is_some(),
-        message.media_message.is_some(),
-        message.choice_response_message.is_some(),
-        message.location_message.is_some(),
-        message.media_card_message.is_some(),
-        message.fallback_message.is_some(),
-    ]
-    .iter()
-    .filter(|set| **set)
-    .count();
-    if kinds != 1 {
+    if matches!(message.kind, types::ContactMessageTypes::Unknown(_)) {
         return Err(ApiError::invalid(
             "contact_message must set exactly one kind of message",
         ));
@@ -1194,16 +1160,16 @@ fn channel_identity(channel: &ConversationChannel, identity: &str) -> ChannelIde
 /// `priority`, else the first. A contact id is no recipient here (an app in `DISPATCH` mode
 /// has no contacts).
 fn pick_identity(
-    recipient: &Recipient,
+    recipient: &RecipientBase,
     priority: &[ConversationChannel],
 ) -> Result<ChannelIdentity, ApiError> {
-    let Recipient::ChannelIdentitiesRecipient(r) = recipient else {
+    let RecipientBase::IdentifiedBy(list) = recipient else {
         return Err(ApiError::invalid(
             "an app in DISPATCH mode has no contacts: name the recipient by \
              identified_by.channel_identities, not contact_id",
         ));
     };
-    let identities = &r.identified_by.channel_identities;
+    let identities = &list.channel_identities;
     let Some(first) = identities.first() else {
         return Err(ApiError::invalid(
             "recipient.identified_by.channel_identities must not be empty",
@@ -1248,21 +1214,20 @@ struct Target {
 fn resolve_target(
     store: &Store,
     app_id: &str,
-    recipient: &Recipient,
+    recipient: &RecipientBase,
     priority: &[ConversationChannel],
     create: bool,
 ) -> Result<Option<Target>, ApiError> {
     check_priority(priority)?;
     match recipient {
-        Recipient::ContactRecipient(r) => {
-            let contact = store.contacts.get(&r.contact_id).ok_or_else(|| {
+        RecipientBase::ContactId(contact_id) => {
+            let contact = store.contacts.get(contact_id).ok_or_else(|| {
                 ApiError::invalid(format!(
-                    "contact_id '{}' is not a contact of this project",
-                    r.contact_id
+                    "contact_id '{contact_id}' is not a contact of this project"
                 ))
             })?;
             let active_channel = store
-                .active_conversation(app_id, &r.contact_id)
+                .active_conversation(app_id, contact_id)
                 .and_then(|c| c.active_channel.clone());
             let order = priority
                 .iter()
@@ -1280,8 +1245,7 @@ fn resolve_target(
                 .cloned()
                 .ok_or_else(|| {
                     ApiError::invalid(format!(
-                        "contact '{}' has no channel identity to send to",
-                        r.contact_id
+                        "contact '{contact_id}' has no channel identity to send to"
                     ))
                 })?;
             Ok(Some(Target {
@@ -1290,8 +1254,8 @@ fn resolve_target(
                 identity,
             }))
         }
-        Recipient::ChannelIdentitiesRecipient(r) => {
-            let identities = &r.identified_by.channel_identities;
+        RecipientBase::IdentifiedBy(list) => {
+            let identities = &list.channel_identities;
             let identity = pick_identity(recipient, priority)?;
             let existing = store
                 .contact_by_identity(&identity.channel.to_string(), &identity.identity)
@@ -1321,7 +1285,7 @@ fn resolve_target(
                 email: None,
                 external_id: None,
                 id: Some(id),
-                language: ContactLanguage::Unspecified,
+                language: None,
                 metadata: None,
             };
             Ok(Some(Target {
@@ -1330,6 +1294,9 @@ fn resolve_target(
                 identity,
             }))
         }
+        RecipientBase::Unknown(_) => Err(ApiError::invalid(
+            "recipient must set exactly one of contact_id and identified_by",
+        )),
     }
 }
 
@@ -1347,12 +1314,7 @@ fn ensure_conversation(
         store
             .contacts
             .insert(contact_id.clone(), target.contact.clone());
-        emits.push(contact_emit(
-            project,
-            "CONTACT_CREATE",
-            "contact_create_notification",
-            &target.contact,
-        ));
+        emits.push(contact_emit(project, Event::ContactCreate, &target.contact));
     }
     let channel = target.identity.channel.clone();
     let existing = store
@@ -1376,8 +1338,7 @@ fn ensure_conversation(
             store.conversations.insert(id, conversation.clone());
             emits.push(conversation_emit(
                 project,
-                "CONVERSATION_START",
-                "conversation_start_notification",
+                Event::ConversationStart,
                 &conversation,
             ));
             conversation
@@ -1387,29 +1348,33 @@ fn ensure_conversation(
 }
 
 /// Whether a message to `identity` through `app` can be delivered, or why not.
-fn delivery_failure(store: &Store, app: &App, identity: &ChannelIdentity) -> Option<&'static str> {
+fn delivery_failure(
+    store: &Store,
+    app: &AppResponse,
+    identity: &ChannelIdentity,
+) -> Option<ReasonCode> {
     let app_id = app.id.clone().unwrap_or_default();
     let channel = identity.channel.to_string();
     if store
         .opt_outs
         .contains(&(app_id, channel.clone(), identity.identity.clone()))
     {
-        return Some("RECIPIENT_NOT_OPTED_IN");
+        return Some(ReasonCode::RecipientNotOptedIn);
     }
     // An app with no credentials at all is taken as configured for every channel.
     if !app.channel_credentials.is_empty()
         && !app
             .channel_credentials
             .iter()
-            .any(|c| c.channel == identity.channel)
+            .any(|c| c.common.channel.as_ref() == Some(&identity.channel))
     {
-        return Some("CHANNEL_CONFIGURATION_MISSING");
+        return Some(ReasonCode::ChannelConfigurationMissing);
     }
     None
 }
 
 fn send_message(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
-    let request: SendMessageRequest = parse_in_project(ctx)?;
+    let request: SendMessageRequest = parse(ctx.body)?;
     if request.app_id.trim().is_empty() {
         return Err(ApiError::invalid("app_id is required"));
     }
@@ -1426,17 +1391,17 @@ fn send_message(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
             "callback_url '{url}' is not a URL"
         )));
     }
-    let (mode, processing_mode, source) = mode_of(&app);
+    let (processing_mode, source) = mode_of(&app);
     // In DISPATCH mode the API keeps no contact or conversation: ids in callbacks are "".
     let (identity, contact_id, conversation_id, mut emits) = if is_dispatch(&app) {
         check_priority(&request.channel_priority_order)?;
-        let identity = pick_identity(&request.recipient, &request.channel_priority_order)?;
+        let identity = pick_identity(&request.recipient.kind, &request.channel_priority_order)?;
         (identity, None, None, Vec::new())
     } else {
         let target = resolve_target(
             store,
             &request.app_id,
-            &request.recipient,
+            &request.recipient.kind,
             &request.channel_priority_order,
             true,
         )?
@@ -1449,17 +1414,18 @@ fn send_message(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
     let accepted = Utc::now();
     let metadata = request.message_metadata.clone().unwrap_or_default();
     let message = ConversationMessage {
-        accept_time: Some(accepted),
-        app_message: Some(request.message.clone()),
-        channel_identity: Some(identity.clone()),
-        contact_id: contact_id.clone(),
-        contact_message: None,
-        conversation_id: conversation_id.clone(),
-        direction: Some(ConversationDirection::ToContact),
-        id: Some(id.clone()),
-        metadata: request.message_metadata.clone(),
-        processing_mode: Some(processing_mode),
-        ..Default::default()
+        common: types::ConversationMessageCommonProps {
+            accept_time: Some(accepted),
+            channel_identity: Some(identity.clone()),
+            contact_id: contact_id.clone(),
+            conversation_id: conversation_id.clone(),
+            direction: Some(ConversationDirection::ToContact),
+            id: Some(id.clone()),
+            metadata: request.message_metadata.clone(),
+            processing_mode: Some(processing_mode.clone()),
+            ..Default::default()
+        },
+        kind: ConversationMessageTypes::AppMessage(request.message.clone()),
     };
     store.messages.insert(
         id.clone(),
@@ -1474,62 +1440,54 @@ fn send_message(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
     let failure = delivery_failure(store, &app, &identity);
     let contact_id = contact_id.unwrap_or_default();
     let conversation_id = conversation_id.unwrap_or_default();
-    let report = |status: &str, reason: Option<&str>| {
-        let mut payload = json!({
-            "message_id": id,
-            "conversation_id": conversation_id,
-            "status": status,
-            "channel_identity": identity,
-            "contact_id": contact_id,
-            "metadata": metadata,
-            "processing_mode": mode,
-        });
-        if let (Some(code), Value::Object(map)) = (reason, &mut payload) {
-            map.insert(
-                "reason".into(),
-                json!({"code": code, "description": code.replace('_', " ").to_lowercase(),
-                    "sub_code": "UNSPECIFIED_SUB_CODE"}),
-            );
+    // The envelope of this message's callbacks: its metadata, and its correlation id if any.
+    let message_envelope = || {
+        let mut envelope = envelope(ctx.project(), &request.app_id, &metadata);
+        if let Some(id) = &request.correlation_id {
+            envelope.correlation_id = Some(id.clone());
         }
-        let mut body = envelope(ctx.project(), "message_delivery_report", payload, &metadata);
-        if let (Some(id), Value::Object(map)) = (&request.correlation_id, &mut body) {
-            map.insert("correlation_id".into(), json!(id));
-        }
-        body
+        envelope
+    };
+    let report = |status: DeliveryStatus, reason: Option<ReasonCode>| {
+        let payload = MessageDeliveryReport {
+            message_id: Some(id.clone()),
+            conversation_id: Some(conversation_id.clone()),
+            status: Some(status),
+            channel_identity: Some(identity.clone()),
+            contact_id: Some(contact_id.clone()),
+            metadata: Some(metadata.clone()),
+            processing_mode: Some(processing_mode.clone()),
+            reason: reason.map(|code| types::Reason {
+                description: Some(code.as_str().replace('_', " ").to_lowercase()),
+                code: Some(code),
+                sub_code: Some(ReasonSubCode::UnspecifiedSubCode),
+                channel_code: None,
+            }),
+        };
+        Event::MessageDelivery(callback(message_envelope(), payload))
     };
     let delay = ctx.report_delay();
-    let mut submitted = envelope(
-        ctx.project(),
-        "message_submit_notification",
-        json!({
-            "message_id": id,
-            "conversation_id": conversation_id,
-            "channel_identity": identity,
-            "contact_id": contact_id,
-            "submitted_message": request.message,
-            "metadata": metadata,
-            "processing_mode": mode,
-        }),
-        &metadata,
-    );
-    if let (Some(id), Value::Object(map)) = (&request.correlation_id, &mut submitted) {
-        map.insert("correlation_id".into(), json!(id));
-    }
+    let submitted = MessageSubmitNotification {
+        message_id: Some(id.clone()),
+        conversation_id: Some(conversation_id.clone()),
+        channel_identity: Some(identity.clone()),
+        contact_id: Some(contact_id.clone()),
+        submitted_message: Some(request.message.clone()),
+        metadata: Some(metadata.clone()),
+        processing_mode: Some(processing_mode.clone()),
+    };
+    emits.push(Emit::now(
+        Some(request.app_id.clone()),
+        Event::MessageSubmit(callback(message_envelope(), submitted)),
+    ));
     emits.push(Emit {
-        trigger: "MESSAGE_SUBMIT",
-        app_id: Some(request.app_id.clone()),
-        callback_url: None,
-        steps: vec![(Duration::ZERO, submitted)],
-    });
-    emits.push(Emit {
-        trigger: "MESSAGE_DELIVERY",
         app_id: Some(request.app_id.clone()),
         callback_url: request.callback_url.clone().filter(|u| !u.is_empty()),
         steps: vec![
-            (delay, report("QUEUED_ON_CHANNEL", None)),
+            (delay, report(DeliveryStatus::QueuedOnChannel, None)),
             match failure {
-                Some(code) => (delay, report("FAILED", Some(code))),
-                None => (delay, report("DELIVERED", None)),
+                Some(code) => (delay, report(DeliveryStatus::Failed, Some(code))),
+                None => (delay, report(DeliveryStatus::Delivered, None)),
             },
         ],
     });
@@ -1553,7 +1511,7 @@ pub(crate) fn contact_reply(
 ) -> Result<(ConversationMessage, Vec<Emit>), ApiError> {
     let project = shared.config.project_id.as_str();
     let app = get_app(store, app_id)?;
-    let (mode, processing_mode, source) = mode_of(app);
+    let (processing_mode, source) = mode_of(app);
     let dispatch = is_dispatch(app);
     validate_contact_message(&message)?;
     if unspecified(channel) || identity.trim().is_empty() {
@@ -1563,8 +1521,8 @@ pub(crate) fn contact_reply(
     let (identity, contact_id, conversation_id, mut emits) = if dispatch {
         (channel_identity(channel, identity), None, None, Vec::new())
     } else {
-        let recipient = Recipient::channel(channel.clone(), identity);
-        let target = resolve_target(store, app_id, &recipient, &[], true)?
+        let recipient = types::Recipient::channel(channel.clone(), identity);
+        let target = resolve_target(store, app_id, &recipient.kind, &[], true)?
             .ok_or_else(|| ApiError::invalid("no contact"))?;
         let (conversation, emits) = ensure_conversation(project, store, app_id, &target);
         if let Some(c) = conversation
@@ -1578,18 +1536,19 @@ pub(crate) fn contact_reply(
     };
     let id = new_id();
     let stored = ConversationMessage {
-        accept_time: Some(now),
-        app_message: None,
-        channel_identity: Some(identity),
-        contact_id,
-        contact_message: Some(message),
-        conversation_id,
-        direction: Some(ConversationDirection::ToApp),
-        id: Some(id.clone()),
-        processing_mode: Some(processing_mode),
-        injected: Some(false),
-        sender_id: Some(String::new()),
-        ..Default::default()
+        common: types::ConversationMessageCommonProps {
+            accept_time: Some(now),
+            channel_identity: Some(identity),
+            contact_id,
+            conversation_id,
+            direction: Some(ConversationDirection::ToApp),
+            id: Some(id.clone()),
+            processing_mode: Some(processing_mode),
+            injected: Some(false),
+            sender_id: Some(String::new()),
+            ..Default::default()
+        },
+        kind: ConversationMessageTypes::ContactMessage(message),
     };
     store.messages.insert(
         id,
@@ -1602,20 +1561,28 @@ pub(crate) fn contact_reply(
     if let Some(max) = shared.config.max_messages {
         store.messages.truncate_oldest(max);
     }
-    let mut payload = serde_json::to_value(&stored).unwrap_or_else(|_| json!({}));
-    if let Value::Object(map) = &mut payload {
-        map.insert("sender_id".into(), json!(""));
-        map.insert("processing_mode".into(), json!(mode));
-        map.insert("injected".into(), json!(false));
-        if dispatch {
-            map.insert("contact_id".into(), json!(""));
-            map.insert("conversation_id".into(), json!(""));
-        }
-    }
+    // In DISPATCH mode the callback's contact and conversation ids are "".
+    let ids = |id: &Option<String>| Some(id.clone().unwrap_or_default());
+    let common = &stored.common;
+    let inbound = InboundMessage {
+        accept_time: common.accept_time,
+        channel_identity: common.channel_identity.clone(),
+        contact_id: ids(&common.contact_id),
+        contact_message: match &stored.kind {
+            ConversationMessageTypes::ContactMessage(message) => Some(message.clone()),
+            _ => None,
+        },
+        conversation_id: ids(&common.conversation_id),
+        direction: Some(MessageInboundEventItemDirection::ToApp),
+        id: common.id.clone(),
+        injected: Some(false),
+        metadata: common.metadata.clone(),
+        processing_mode: common.processing_mode.clone(),
+        sender_id: Some(String::new()),
+    };
     emits.push(Emit::now(
-        "MESSAGE_INBOUND",
         Some(app_id.to_owned()),
-        envelope(project, "message", payload, ""),
+        Event::MessageInbound(callback(envelope(project, app_id, ""), inbound)),
     ));
     Ok((stored, emits))
 }
@@ -1623,7 +1590,7 @@ pub(crate) fn contact_reply(
 // ---------------------------------------------------------------------------------------------
 // Events, capability, consents, transcoding
 
-fn required_app<'s>(store: &'s Store, app_id: Option<&str>) -> Result<&'s App, ApiError> {
+fn required_app<'s>(store: &'s Store, app_id: Option<&str>) -> Result<&'s AppResponse, ApiError> {
     let Some(app_id) = non_empty(app_id) else {
         return Err(ApiError::invalid("app_id is required"));
     };
@@ -1631,21 +1598,18 @@ fn required_app<'s>(store: &'s Store, app_id: Option<&str>) -> Result<&'s App, A
 }
 
 fn send_event(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
-    let request: SendEventRequest = parse_in_project(ctx)?;
-    let app = required_app(store, request.app_id.as_deref())?.clone();
+    let request: SendEventRequest = parse(ctx.body)?;
+    let app = required_app(store, Some(&request.app_id))?.clone();
     let app_id = app.id.clone().unwrap_or_default();
-    let Some(recipient) = &request.recipient else {
-        return Err(ApiError::invalid("recipient is required"));
-    };
-    let kinds = request.event.as_ref().map_or(0, |e| {
-        usize::from(e.composing_event.is_some()) + usize::from(e.comment_reply_event.is_some())
-    });
-    if kinds != 1 {
+    let recipient = &request.recipient.kind;
+    if matches!(request.event, types::AppEvent::Unknown(_)) {
         return Err(ApiError::invalid(
-            "event must set exactly one of composing_event and comment_reply_event",
+            "event must set exactly one kind of event (composing_event, composing_end_event, \
+             read_message_event, comment_reply_event, agent_joined_event, agent_left_event, \
+             generic_event)",
         ));
     }
-    let (mode, processing_mode, _) = mode_of(&app);
+    let (processing_mode, _) = mode_of(&app);
     // In DISPATCH mode no contact is looked up: the event only goes to the identity.
     let target = if is_dispatch(&app) {
         check_priority(&request.channel_priority_order)?;
@@ -1678,41 +1642,44 @@ fn send_event(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
             app_id: app_id.clone(),
             event: ConversationEvent {
                 accept_time: Some(accepted),
-                app_event: request.event.clone(),
+                app_event: Some(request.event.clone()),
                 channel_identity: Some(identity.clone()),
                 contact_id: target.as_ref().and_then(|t| t.contact.id.clone()),
                 conversation_id,
                 direction: Some(ConversationDirection::ToContact),
                 id: Some(event_id.clone()),
-                processing_mode: Some(processing_mode),
-                ..Default::default()
+                processing_mode: Some(processing_mode.clone()),
             },
         },
     );
     let metadata = request.event_metadata.clone().unwrap_or_default();
-    let report = |status: &str| {
-        envelope(
-            ctx.project(),
-            "event_delivery_report",
-            json!({
-                "event_id": event_id,
-                "status": status,
-                "channel_identity": identity,
-                "contact_id": target.as_ref().and_then(|t| t.contact.id.clone()).unwrap_or_default(),
-                "metadata": metadata,
-                "processing_mode": mode,
-            }),
-            &metadata,
-        )
+    let report = |status: DeliveryStatus| {
+        let payload = EventDeliveryReport {
+            event_id: Some(event_id.clone()),
+            status: Some(status),
+            channel_identity: Some(identity.clone()),
+            contact_id: Some(
+                target
+                    .as_ref()
+                    .and_then(|t| t.contact.id.clone())
+                    .unwrap_or_default(),
+            ),
+            metadata: Some(metadata.clone()),
+            processing_mode: Some(processing_mode.clone()),
+            reason: None,
+        };
+        Event::EventDelivery(callback(
+            envelope(ctx.project(), &app_id, &metadata),
+            payload,
+        ))
     };
     let delay = ctx.report_delay();
     let emit = Emit {
-        trigger: "EVENT_DELIVERY",
-        app_id: Some(app_id),
+        app_id: Some(app_id.clone()),
         callback_url: request.callback_url.clone().filter(|u| !u.is_empty()),
         steps: vec![
-            (delay, report("QUEUED_ON_CHANNEL")),
-            (delay, report("DELIVERED")),
+            (delay, report(DeliveryStatus::QueuedOnChannel)),
+            (delay, report(DeliveryStatus::Delivered)),
         ],
     };
     ok_with(
@@ -1727,21 +1694,22 @@ fn send_event(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
 /// Every `(channel, identity)` of a recipient, with its contact id when known.
 fn recipient_identities(
     store: &Store,
-    recipient: &Recipient,
+    recipient: &RecipientBase,
 ) -> Result<(Option<String>, Vec<ChannelIdentity>), ApiError> {
     match recipient {
-        Recipient::ContactRecipient(r) => {
-            let contact = store.contacts.get(&r.contact_id).ok_or_else(|| {
+        RecipientBase::ContactId(contact_id) => {
+            let contact = store.contacts.get(contact_id).ok_or_else(|| {
                 ApiError::invalid(format!(
-                    "contact_id '{}' is not a contact of this project",
-                    r.contact_id
+                    "contact_id '{contact_id}' is not a contact of this project"
                 ))
             })?;
             Ok((contact.id.clone(), contact.channel_identities.clone()))
         }
-        Recipient::ChannelIdentitiesRecipient(r) => {
-            let identities: Vec<ChannelIdentity> = r
-                .identified_by
+        RecipientBase::Unknown(_) => Err(ApiError::invalid(
+            "recipient must set exactly one of contact_id and identified_by",
+        )),
+        RecipientBase::IdentifiedBy(list) => {
+            let identities: Vec<ChannelIdentity> = list
                 .channel_identities
                 .iter()
                 .map(|ci| channel_identity(&ci.channel, &ci.identity))
@@ -1761,37 +1729,31 @@ fn recipient_identities(
 }
 
 fn query_capability(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
-    let request: QueryCapability = parse_in_project(ctx)?;
-    let app_id = required_app(store, request.app_id.as_deref())?
+    let request: QueryCapability = parse(ctx.body)?;
+    let app_id = required_app(store, Some(&request.app_id))?
         .id
         .clone()
         .unwrap_or_default();
-    let Some(recipient) = &request.recipient else {
-        return Err(ApiError::invalid("recipient is required"));
-    };
-    let (contact_id, identities) = recipient_identities(store, recipient)?;
+    let recipient = &request.recipient;
+    let (contact_id, identities) = recipient_identities(store, &recipient.kind)?;
     let request_id = non_empty(request.request_id.as_deref())
         .map(str::to_owned)
         .unwrap_or_else(new_id);
     let emits = identities
         .iter()
         .map(|ci| {
+            let payload = CapabilityNotification {
+                request_id: Some(request_id.clone()),
+                contact_id: Some(contact_id.clone().unwrap_or_default()),
+                channel: Some(ci.channel.clone()),
+                identity: Some(ci.identity.clone()),
+                capability_status: Some(CapabilityStatus::CapabilityFull),
+                channel_capabilities: Vec::new(),
+                reason: None,
+            };
             Emit::now(
-                "CAPABILITY",
                 Some(app_id.clone()),
-                envelope(
-                    ctx.project(),
-                    "capability_notification",
-                    json!({
-                        "request_id": request_id,
-                        "contact_id": contact_id.clone().unwrap_or_default(),
-                        "channel": ci.channel,
-                        "identity": ci.identity,
-                        "capability_status": "CAPABILITY_FULL",
-                        "channel_capabilities": [],
-                    }),
-                    "",
-                ),
+                Event::Capability(callback(envelope(ctx.project(), &app_id, ""), payload)),
             )
         })
         .collect();
@@ -1813,7 +1775,7 @@ fn register_consent(ctx: &Ctx<'_>, store: &mut Store, opt_in: bool) -> Result<Ou
         let body: OptOut = parse(ctx.body)?;
         (body.app_id, body.channels, body.recipient)
     };
-    let (mode, _, _) = mode_of(required_app(store, Some(&app_id))?);
+    let (mode, _) = mode_of(required_app(store, Some(&app_id))?);
     if channels.is_empty() {
         return Err(ApiError::invalid("channels must name at least one channel"));
     }
@@ -1825,59 +1787,84 @@ fn register_consent(ctx: &Ctx<'_>, store: &mut Store, opt_in: bool) -> Result<Ou
     let Some(recipient) = &recipient else {
         return Err(ApiError::invalid("recipient is required"));
     };
-    let (contact_id, identities) = recipient_identities(store, recipient)?;
+    let (contact_id, identities) = recipient_identities(store, &recipient.kind)?;
     let request_id = ctx
         .query
         .get("request_id")
         .map(str::to_owned)
         .unwrap_or_else(new_id);
-    let (trigger, key, prefix) = if opt_in {
-        ("OPT_IN", "opt_in_notification", "OPT_IN")
-    } else {
-        ("OPT_OUT", "opt_out_notification", "OPT_OUT")
-    };
     let mut emits = Vec::new();
     for channel in &channels {
         let identity = identities.iter().find(|ci| &ci.channel == channel);
-        let mut payload = json!({
-            "request_id": request_id,
-            "contact_id": contact_id.clone().unwrap_or_default(),
-            "channel": channel,
-            "identity": identity.map(|ci| ci.identity.clone()).unwrap_or_default(),
-            "status": format!("{prefix}_{}", if identity.is_some() { "SUCCEEDED" } else { "FAILED" }),
-            "processing_mode": mode,
-        });
-        match identity {
-            Some(ci) => {
-                let key = (app_id.clone(), channel.to_string(), ci.identity.clone());
-                let operation = if opt_in {
-                    store
-                        .opt_outs
-                        .remove(&key)
-                        .then_some(types::ConsentOperation::OperationDelete)
-                } else if store.opt_outs.insert(key) {
-                    Some(types::ConsentOperation::OperationInsert)
-                } else {
-                    Some(types::ConsentOperation::OperationUpdate)
-                };
-                if let Some(operation) = operation {
-                    audit_consent(store, ctx.project(), &app_id, &ci.identity, operation);
-                }
-            }
-            None => {
-                if let Value::Object(map) = &mut payload {
-                    map.insert(
-                        "error_details".into(),
-                        json!({"description": format!("the recipient has no identity on {channel}")}),
-                    );
-                }
+        let error_details = identity
+            .is_none()
+            .then(|| format!("the recipient has no identity on {channel}"));
+        if let Some(ci) = identity {
+            let key = (app_id.clone(), channel.to_string(), ci.identity.clone());
+            let operation = if opt_in {
+                store
+                    .opt_outs
+                    .remove(&key)
+                    .then_some(types::AuditRecordOperation::OperationDelete)
+            } else if store.opt_outs.insert(key) {
+                Some(types::AuditRecordOperation::OperationInsert)
+            } else {
+                Some(types::AuditRecordOperation::OperationUpdate)
+            };
+            if let Some(operation) = operation {
+                audit_consent(store, ctx.project(), &app_id, &ci.identity, operation);
             }
         }
-        emits.push(Emit::now(
-            trigger,
-            Some(app_id.clone()),
-            envelope(ctx.project(), key, payload, ""),
-        ));
+        let request_id = Some(request_id.clone());
+        let contact_id = Some(contact_id.clone().unwrap_or_default());
+        let identity = Some(identity.map(|ci| ci.identity.clone()).unwrap_or_default());
+        let envelope = envelope(ctx.project(), &app_id, "");
+        let event = if opt_in {
+            use types::OptInEventOptInNotificationStatus as Status;
+            Event::OptIn(callback(
+                envelope,
+                OptInNotification {
+                    request_id,
+                    contact_id,
+                    channel: Some(channel.clone()),
+                    identity,
+                    status: Some(if error_details.is_none() {
+                        Status::OptInSucceeded
+                    } else {
+                        Status::OptInFailed
+                    }),
+                    error_details: error_details.map(|description| {
+                        types::OptInEventOptInNotificationErrorDetails {
+                            description: Some(description),
+                        }
+                    }),
+                    processing_mode: Some(mode.clone()),
+                },
+            ))
+        } else {
+            use types::OptOutEventOptOutNotificationStatus as Status;
+            Event::OptOut(callback(
+                envelope,
+                OptOutNotification {
+                    request_id,
+                    contact_id,
+                    channel: Some(channel.clone()),
+                    identity,
+                    status: Some(if error_details.is_none() {
+                        Status::OptOutSucceeded
+                    } else {
+                        Status::OptOutFailed
+                    }),
+                    error_details: error_details.map(|description| {
+                        types::OptOutEventOptOutNotificationErrorDetails {
+                            description: Some(description),
+                        }
+                    }),
+                    processing_mode: Some(mode.clone()),
+                },
+            ))
+        };
+        emits.push(Emit::now(Some(app_id.clone()), event));
     }
     if opt_in {
         ok_with(
@@ -1907,11 +1894,9 @@ fn register_consent(ctx: &Ctx<'_>, store: &mut Store, opt_in: bool) -> Result<Ou
 }
 
 fn transcode_message(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
-    let request: TranscodeMessageRequest = parse_in_project(ctx)?;
-    required_app(store, request.app_id.as_deref())?;
-    let Some(message) = &request.app_message else {
-        return Err(ApiError::invalid("app_message is required"));
-    };
+    let request: TranscodeMessageRequest = parse(ctx.body)?;
+    required_app(store, Some(&request.app_id))?;
+    let message = &request.app_message;
     validate_app_message(message)?;
     if request.channels.is_empty() {
         return Err(ApiError::invalid("channels must name at least one channel"));
@@ -1944,17 +1929,17 @@ pub(crate) fn audit_consent(
     project: &str,
     app_id: &str,
     identity: &str,
-    operation: types::ConsentOperation,
+    operation: types::AuditRecordOperation,
 ) {
     store.consent_records.push((
         app_id.to_owned(),
         identity.to_owned(),
-        types::ConsentAuditRecord {
+        types::AuditRecord {
             app_id: Some(app_id.to_owned()),
             datetime: Some(Utc::now()),
             list_type: Some(types::ConsentsListType::OptOutAll),
             operation: Some(operation),
-            origin: Some(types::ConsentOrigin::OriginApi),
+            origin: Some(types::AuditRecordOrigin::OriginApi),
             project_id: Some(project.to_owned()),
         },
     ));
@@ -1969,9 +1954,9 @@ fn list_consent_audit_records(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcom
         .filter(|(app, id, _)| app == ctx.id() && id == identity)
         .map(|(_, _, record)| record.clone())
         .collect();
-    ok(&types::ConsentAuditRecordsList {
+    ok(&types::GetAuditRecordsFromConsentResponse {
         audit_records,
-        identity: Some(types::ConsentIdentity {
+        identity: Some(types::Identity {
             identity: Some(identity.to_owned()),
         }),
     })
@@ -2007,13 +1992,13 @@ fn list_consent_identities(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, 
     let page = page_of(
         identities,
         ctx.query.get("page_token"),
-        ctx.query.page_size_max(50)?,
+        ctx.query.page_size_max(MAX_CONSENTS_PAGE_SIZE)?,
     )?;
-    ok(&types::ListConsentIdentitiesResponse {
+    ok(&types::GetIdentitiesFromConsentResponse {
         identities: page
             .items
             .into_iter()
-            .map(|identity| types::ConsentIdentity {
+            .map(|identity| types::Identity {
                 identity: Some(identity),
             })
             .collect(),
@@ -2025,9 +2010,14 @@ fn get_channel_profile(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiE
     let request: types::GetChannelProfileRequest = parse(ctx.body)?;
     get_app(store, &request.app_id)?;
     let channel = request.channel.to_string();
-    let (contact, identity) = match &request.recipient {
-        Recipient::ContactRecipient(r) => {
-            let contact = get_contact(store, &r.contact_id)?;
+    let (contact, identity) = match &request.recipient.kind {
+        RecipientBase::Unknown(_) => {
+            return Err(ApiError::invalid(
+                "recipient must set exactly one of contact_id and identified_by",
+            ));
+        }
+        RecipientBase::ContactId(contact_id) => {
+            let contact = get_contact(store, contact_id)?;
             let identity = contact
                 .channel_identities
                 .iter()
@@ -2035,15 +2025,13 @@ fn get_channel_profile(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiE
                 .map(|ci| ci.identity.clone())
                 .ok_or_else(|| {
                     ApiError::invalid(format!(
-                        "contact '{}' has no identity on {channel}",
-                        r.contact_id
+                        "contact '{contact_id}' has no identity on {channel}"
                     ))
                 })?;
             (Some(contact.clone()), identity)
         }
-        Recipient::ChannelIdentitiesRecipient(r) => {
-            let identity = r
-                .identified_by
+        RecipientBase::IdentifiedBy(list) => {
+            let identity = list
                 .channel_identities
                 .iter()
                 .find(|ci| ci.channel.to_string() == channel)
@@ -2068,7 +2056,7 @@ fn get_channel_profile(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiE
 
 fn list_identity_conflicts(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
     // identity -> (channels, contact ids), in order of first appearance.
-    let mut seen: Vec<(String, Vec<ConversationChannel>, Vec<String>)> = Vec::new();
+    let mut seen: Vec<(String, Vec<String>, Vec<String>)> = Vec::new();
     for contact in store.contacts.values() {
         let contact_id = contact.id.clone().unwrap_or_default();
         for ci in &contact.channel_identities {
@@ -2080,24 +2068,25 @@ fn list_identity_conflicts(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, 
                     &mut seen[last]
                 }
             };
-            if !entry.1.contains(&ci.channel) {
-                entry.1.push(ci.channel.clone());
+            let channel = ci.channel.to_string();
+            if !entry.1.contains(&channel) {
+                entry.1.push(channel);
             }
             if !entry.2.contains(&contact_id) {
                 entry.2.push(contact_id.clone());
             }
         }
     }
-    let conflicts: Vec<types::IdentityConflict> = seen
+    let conflicts: Vec<types::ListIdentityConflictsResponseConflictsItem> = seen
         .into_iter()
         .filter(|(_, _, contacts)| contacts.len() > 1)
-        .map(
-            |(identity, channels, contact_ids)| types::IdentityConflict {
+        .map(|(identity, channels, contact_ids)| {
+            types::ListIdentityConflictsResponseConflictsItem {
                 channels,
                 contact_ids,
                 identity: Some(identity),
-            },
-        )
+            }
+        })
         .collect();
     let page = page_of(
         conflicts,
@@ -2113,15 +2102,17 @@ fn list_identity_conflicts(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, 
 fn inject_event(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
     let request: types::InjectConversationEventRequest = parse(ctx.body)?;
     let conversation = get_conversation(store, ctx.id())?.clone();
-    let kinds = usize::from(request.app_event.composing_event.is_some())
-        + usize::from(request.app_event.comment_reply_event.is_some());
-    if kinds != 1 {
+    if request
+        .app_event
+        .as_ref()
+        .is_none_or(|e| matches!(e, types::AppEvent::Unknown(_)))
+    {
         return Err(ApiError::invalid(
-            "app_event must set exactly one of composing_event and comment_reply_event",
+            "app_event must set exactly one kind of event",
         ));
     }
     let contact_id = conversation.contact_id.clone().unwrap_or_default();
-    let channel_identity = match request.channel_identity {
+    let channel_identity = match request.channel_identity.clone() {
         Some(identity) => identity,
         None => {
             let contact = get_contact(store, &contact_id)?;
@@ -2142,14 +2133,13 @@ fn inject_event(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
     let id = new_id();
     let event = ConversationEvent {
         accept_time: Some(request.accept_time),
-        app_event: Some(request.app_event),
+        app_event: request.app_event,
         channel_identity: Some(channel_identity),
         contact_id: Some(contact_id),
         conversation_id: Some(ctx.id().to_owned()),
         direction: Some(ConversationDirection::ToContact),
         id: Some(id.clone()),
         processing_mode: request.processing_mode,
-        ..Default::default()
     };
     store.events.insert(
         id.clone(),
@@ -2190,9 +2180,9 @@ fn list_recent_conversations(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome
     let only_active = ctx.query.bool("only_active")?.unwrap_or(false);
     let ascending = match ctx.query.get("order") {
         None => false,
-        Some(order) => match order.parse::<types::RecentConversationsOrder>() {
-            Ok(types::RecentConversationsOrder::Asc) => true,
-            Ok(types::RecentConversationsOrder::Desc) => false,
+        Some(order) => match order.parse::<types::ListRecentConversationsOrder>() {
+            Ok(types::ListRecentConversationsOrder::Asc) => true,
+            Ok(types::ListRecentConversationsOrder::Desc) => false,
             _ => {
                 return Err(ApiError::invalid(format!(
                     "Invalid value for order: '{order}'"
@@ -2231,23 +2221,20 @@ fn list_recent_conversations(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome
             b.0.cmp(&a.0)
         }
     });
-    // Like the API: without a page size the list is empty.
-    if ctx.query.get("page_size").is_none() {
-        recent.clear();
-    }
     let page = page_of(
         recent.into_iter().map(|(_, r)| r).collect(),
         ctx.query.get("page_token"),
-        ctx.query.page_size_max(100)?,
+        ctx.query.page_size_max(MAX_RECENT_PAGE_SIZE)?,
     )?;
     ok(&types::ListRecentConversationsResponse {
         conversations: page.items,
         next_page_token: page.next_page_token,
+        total_size: i32::try_from(page.total).ok(),
     })
 }
 
 fn update_message_metadata(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
-    let patch: types::UpdateMessageRequest = parse(ctx.body)?;
+    let patch: types::UpdateMessageMetadataRequest = parse(ctx.body)?;
     message_in_source(ctx, store)?;
     let stored = store
         .messages
@@ -2258,11 +2245,13 @@ fn update_message_metadata(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, 
 }
 
 fn list_last_messages(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
-    let request: types::ListLastMessagesByChannelIdentityRequest = parse(ctx.body)?;
+    let request: types::ListMessagesByChannelIdentityRequest = parse(ctx.body)?;
     let size = match request.page_size {
-        None | Some(0) => DEFAULT_PAGE_SIZE,
-        Some(n) if n < 0 => return Err(ApiError::invalid("page_size must not be negative")),
-        Some(n) => usize::try_from(n).unwrap_or(1000).min(1000),
+        0 => DEFAULT_PAGE_SIZE,
+        n if n < 0 => return Err(ApiError::invalid("page_size must not be negative")),
+        n => usize::try_from(n)
+            .unwrap_or(MAX_MESSAGES_PAGE_SIZE)
+            .min(MAX_MESSAGES_PAGE_SIZE),
     };
     // Unlike the other message operations, this one defaults to DISPATCH_SOURCE.
     let source = known_source(

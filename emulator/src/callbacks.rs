@@ -2,9 +2,11 @@
 
 use std::{sync::Arc, time::Duration};
 
-use chrono::{SecondsFormat, Utc};
-use serde_json::{Value, json};
-use sinch_conversation::webhooks::sign_headers;
+use chrono::{DateTime, SubsecRound as _, Utc};
+use sinch_conversation::{
+    types::WebhookTrigger,
+    webhooks::{Callback, Envelope, Event, sign_headers},
+};
 
 use crate::{
     state::{Shared, shutdown_signal},
@@ -15,46 +17,56 @@ use crate::{
 /// Callbacks one API call causes, before they are matched to webhooks.
 #[derive(Debug, Clone)]
 pub(crate) struct Emit {
-    /// The trigger webhooks subscribe to (`MESSAGE_DELIVERY`, ...).
-    pub(crate) trigger: &'static str,
     /// Only the webhooks of this app. `None`: a project-level trigger (contacts), sent to the
     /// webhooks of every app with `"app_id": ""`, as the API does.
     pub(crate) app_id: Option<String>,
     /// Sent here instead of to the webhooks (a send request's `callback_url`), signed with the
     /// app's `callback_settings.secret_for_overridden_callback_urls` when it has one.
     pub(crate) callback_url: Option<String>,
-    /// Bodies (without `app_id`, which [`resolve`] fills), each sent after its wait.
-    pub(crate) steps: Vec<(Duration, Value)>,
+    /// The callbacks, each the client's own typed [`Event`] (the official callback schemas),
+    /// each sent after its wait. They share one trigger.
+    pub(crate) steps: Vec<(Duration, Event)>,
 }
 
 impl Emit {
     /// One callback sent right away.
-    pub(crate) fn now(trigger: &'static str, app_id: Option<String>, body: Value) -> Self {
+    pub(crate) fn now(app_id: Option<String>, event: Event) -> Self {
         Self {
-            trigger,
             app_id,
             callback_url: None,
-            steps: vec![(Duration::ZERO, body)],
+            steps: vec![(Duration::ZERO, event)],
         }
+    }
+
+    /// The trigger webhooks subscribe to (`MESSAGE_DELIVERY`, ...), from the official
+    /// `WebhookTrigger` of the events.
+    fn trigger(&self) -> Option<WebhookTrigger> {
+        self.steps.first().and_then(|(_, event)| event.trigger())
     }
 }
 
-/// A timestamp as the API writes them.
-pub(crate) fn timestamp() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true)
+/// A timestamp as the API writes them (microseconds).
+pub(crate) fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
 }
 
-/// The envelope of a callback around `payload` under `key`.
-pub(crate) fn envelope(project_id: &str, key: &str, payload: Value, metadata: &str) -> Value {
-    let now = timestamp();
-    json!({
-        "project_id": project_id,
-        "accepted_time": now,
-        "event_time": now,
-        key: payload,
-        "message_metadata": metadata,
-        "correlation_id": "",
-    })
+/// The envelope of a callback (`CallbackEventCommon`): `app_id` is `""` for the project-level
+/// contact triggers.
+pub(crate) fn envelope(project_id: &str, app_id: &str, metadata: &str) -> Envelope {
+    let now = now();
+    Envelope {
+        accepted_time: Some(now),
+        app_id: Some(app_id.to_owned()),
+        correlation_id: Some(String::new()),
+        event_time: Some(now),
+        message_metadata: Some(metadata.to_owned()),
+        project_id: Some(project_id.to_owned()),
+    }
+}
+
+/// The callback of `envelope` and `payload`.
+pub(crate) fn callback<T>(envelope: Envelope, payload: T) -> Callback<T> {
+    Callback { envelope, payload }
 }
 
 /// Where a [`Job`] delivers: a webhook (two webhooks may share a target URL), or a URL.
@@ -70,9 +82,9 @@ pub(crate) struct Job {
     destination: Destination,
     target: String,
     secret: Option<String>,
-    /// Complete bodies (`app_id` filled), each sent after its wait and after the one before
-    /// has been delivered or abandoned.
-    steps: Vec<(Duration, Value)>,
+    /// Complete callbacks, each sent after its wait and after the one before has been
+    /// delivered or abandoned.
+    steps: Vec<(Duration, Event)>,
 }
 
 impl Job {
@@ -98,14 +110,8 @@ impl Job {
         &mut jobs[index]
     }
 
-    fn push_steps(&mut self, steps: &[(Duration, Value)], app_id: &str) {
-        for (wait, body) in steps {
-            let mut body = body.clone();
-            if let Value::Object(map) = &mut body {
-                map.insert("app_id".into(), Value::String(app_id.to_owned()));
-            }
-            self.steps.push((*wait, body));
-        }
+    fn push_steps(&mut self, steps: &[(Duration, Event)]) {
+        self.steps.extend(steps.iter().cloned());
     }
 }
 
@@ -123,19 +129,18 @@ pub(crate) fn resolve(store: &Store, emits: Vec<Emit>) -> Vec<Job> {
                 .and_then(|settings| settings.secret_for_overridden_callback_urls.clone())
                 .map(sinch_conversation::Secret::into_inner)
                 .filter(|s| !s.is_empty());
-            Job::of(&mut jobs, Destination::Url(url.clone()), url, secret)
-                .push_steps(&emit.steps, app_id);
+            Job::of(&mut jobs, Destination::Url(url.clone()), url, secret).push_steps(&emit.steps);
             continue;
         }
+        let Some(trigger) = emit.trigger() else {
+            continue;
+        };
         for webhook in store.webhooks.values() {
             let app_matches = emit
                 .app_id
                 .as_deref()
-                .is_none_or(|app| app == webhook.app_id);
-            let subscribed = webhook
-                .triggers
-                .iter()
-                .any(|t| t.to_string() == emit.trigger);
+                .is_none_or(|app| webhook.app_id.as_deref() == Some(app));
+            let subscribed = webhook.triggers.contains(&trigger);
             if app_matches && subscribed {
                 let destination = Destination::Webhook(webhook.id.clone().unwrap_or_default());
                 let secret = webhook
@@ -143,8 +148,7 @@ pub(crate) fn resolve(store: &Store, emits: Vec<Emit>) -> Vec<Job> {
                     .clone()
                     .map(sinch_conversation::Secret::into_inner)
                     .filter(|s| !s.is_empty());
-                Job::of(&mut jobs, destination, &webhook.target, secret)
-                    .push_steps(&emit.steps, emit.app_id.as_deref().unwrap_or_default());
+                Job::of(&mut jobs, destination, &webhook.target, secret).push_steps(&emit.steps);
             }
         }
     }
@@ -166,11 +170,12 @@ pub(crate) fn spawn(shared: &Arc<Shared>, jobs: Vec<Job>) {
 }
 
 async fn run(shared: &Shared, job: Job) {
-    for (wait, body) in job.steps {
+    for (wait, event) in job.steps {
         if !wait.is_zero() {
             tokio::time::sleep(wait).await;
         }
-        let Ok(bytes) = serde_json::to_vec(&body) else {
+        // The JSON object the API sends: the envelope and the payload under its field.
+        let Ok(bytes) = serde_json::to_vec(&event) else {
             continue;
         };
         deliver(shared, &job.target, job.secret.as_deref(), bytes).await;

@@ -1,9 +1,11 @@
-//! The API's error answers: `{"code","message","status","details"}` with a gRPC-style status.
+//! The API's error answers: the official `runtimeError` shape,
+//! `{"error": {"code","message","status","details"}}`, with a gRPC-style status name.
 
 use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
+use sinch_conversation::types;
 
 /// An error answer of the emulated API.
 #[derive(Debug, Clone)]
@@ -75,14 +77,24 @@ pub(crate) fn status_name(status: StatusCode) -> &'static str {
     }
 }
 
-/// `{"code":..,"message":..,"status":..,"details":[]}` with `status`.
+/// `{"error": {"code":..,"message":..,"status":..,"details":[]}}` with `status`: the official
+/// `runtimeError` ([`types::RuntimeError`]), which every error response of the document names.
 pub(crate) fn error_response(status: StatusCode, kind: &str, message: &str) -> Response {
-    let body = serde_json::json!({
-        "code": status.as_u16(),
-        "message": message,
-        "status": kind,
-        "details": [],
-    });
+    let body = types::RuntimeError {
+        error: Some(types::RuntimeErrorError {
+            code: Some(i32::from(status.as_u16())),
+            details: Vec::new(),
+            message: Some(message.to_owned()),
+            status: Some(kind.to_owned()),
+        }),
+    };
+    let mut body = serde_json::to_value(&body).unwrap_or_default();
+    // The generated model leaves an empty `details` out; the API sends `"details": []`.
+    if let Some(serde_json::Value::Object(error)) = body.get_mut("error") {
+        error
+            .entry("details")
+            .or_insert_with(|| serde_json::Value::Array(Vec::new()));
+    }
     let mut response = (status, body.to_string()).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -6,13 +6,13 @@
 //! OAuth2 token endpoint; signed callbacks to webhooks; and fault injection for tests.
 //!
 //! ```no_run
-//! use sinch_conversation::types::{App, ConversationChannel, Recipient};
+//! use sinch_conversation::types::{AppCreateRequest, ConversationChannel, Recipient};
 //! use sinch_conversation_emulator::{Emulator, Operation};
 //!
 //! # async fn f() -> Result<(), Box<dyn std::error::Error>> {
 //! let emulator = Emulator::start().await?;
 //! let client = emulator.client()?;
-//! let app: App = serde_json::from_value(serde_json::json!({
+//! let app: AppCreateRequest = serde_json::from_value(serde_json::json!({
 //!     "display_name": "test", "channel_credentials": []
 //! }))?;
 //! let app = client.create_app().project_id(client.project()).body(app).send().await?;
@@ -59,8 +59,8 @@ use std::{
 use sinch_conversation::{
     Client, ClientBuilder,
     types::{
-        App, Contact, ContactMessage, Conversation, ConversationChannel, ConversationMessage,
-        TextMessage, Webhook,
+        AppResponse, Contact, ContactMessage, ContactMessageCommonProps, ContactMessageTypes,
+        Conversation, ConversationChannel, ConversationMessage, ReplyToField, TextMessage, Webhook,
     },
 };
 use tokio::{sync::watch, task::JoinHandle};
@@ -436,16 +436,16 @@ impl Emulator {
         text: &str,
     ) -> Result<ConversationMessage, EmulatorError> {
         let message = ContactMessage {
-            text_message: Some(TextMessage {
-                text: Some(text.to_owned()),
+            common: ContactMessageCommonProps(ReplyToField::default()),
+            kind: ContactMessageTypes::TextMessage(TextMessage {
+                text: text.to_owned(),
             }),
-            ..Default::default()
         };
         self.contact_reply(app_id, channel, identity, message)
     }
 
     /// The apps, oldest first.
-    pub fn apps(&self) -> Vec<App> {
+    pub fn apps(&self) -> Vec<AppResponse> {
         lock(&self.shared.store).apps.values().cloned().collect()
     }
 

@@ -1,4 +1,8 @@
-//! `update_mask.paths`: only the masked fields of a stored resource change.
+//! `update_mask`: only the masked fields of a stored resource change.
+//!
+//! The official document declares the mask as one query value of comma-separated paths
+//! (`update_mask=display_name,rate_limits.outbound`, `explode: false`); a repeated
+//! `update_mask=` and the older `update_mask.paths=` are taken too.
 //!
 //! Each path names a field of the model (`display_name`) or a nested one (`rate_limits.outbound`).
 //! A masked field takes the value it has in the request body; a masked field absent from the
@@ -13,7 +17,8 @@ use sinch_conversation::field_mask::FieldMask;
 
 use crate::error::ApiError;
 
-/// The paths of `update_mask.paths` (repeated, or comma separated) in a raw query.
+/// The paths of `update_mask` (comma separated, or repeated; also `update_mask.paths` and
+/// `updateMask`) in a raw query, in order, each once.
 pub(crate) fn paths_from_query(query: &[(String, String)]) -> Vec<String> {
     let mut paths: Vec<String> = Vec::new();
     for (key, value) in query {
@@ -63,8 +68,10 @@ fn set(target: &mut Map<String, Value>, path: &[&str], value: Option<Value>) {
 
 /// Applies `patch` to `stored` under `mask` (see the module docs).
 ///
-/// `P` is the model the body is checked against (the all-optional patch twin of `T`),
-/// `defaults` fill required fields that the update cleared.
+/// `P` is the official update body (the all-optional patch twin, `AppPatch` for
+/// `AppUpdateRequest`): the body is read as one and the mask's paths are checked against it,
+/// so a response-only field (`queue_stats`) is no path. `defaults` fill required fields that
+/// the update cleared.
 pub(crate) fn apply<T, P>(
     stored: &T,
     body: &[u8],
@@ -72,8 +79,8 @@ pub(crate) fn apply<T, P>(
     defaults: &[(&str, Value)],
 ) -> Result<T, ApiError>
 where
-    T: Serialize + DeserializeOwned + JsonSchema,
-    P: Serialize + DeserializeOwned,
+    T: Serialize + DeserializeOwned,
+    P: Serialize + DeserializeOwned + JsonSchema,
 {
     let patch: P = if body.iter().all(u8::is_ascii_whitespace) {
         serde_json::from_slice(b"{}").map_err(|e| ApiError::bad_json(&e))?
@@ -95,7 +102,7 @@ where
         fields
     } else {
         // The client library's own validation, so client and emulator agree on what a path is.
-        FieldMask::<T>::new(mask)
+        FieldMask::<P>::new(mask)
             .map_err(|e| ApiError::invalid(format!("Invalid update_mask: {e}")))?
             .into_paths()
     };
@@ -124,12 +131,13 @@ where
 mod tests {
     use super::*;
     use serde_json::json;
-    use sinch_conversation::types::{App, AppPatch};
+    use sinch_conversation::types::{AppPatch, AppResponse as App};
 
     fn app() -> App {
         serde_json::from_value(json!({
             "id": "A1", "display_name": "old", "channel_credentials": [],
-            "rate_limits": {"outbound": 1, "inbound": 2}
+            "rate_limits": {"outbound": 1, "inbound": 2},
+            "retention_policy": {"retention_type": "MESSAGE_EXPIRE_POLICY", "ttl_days": 2}
         }))
         .unwrap()
     }
@@ -140,12 +148,18 @@ mod tests {
 
     #[test]
     fn only_masked_fields_change() {
-        let body = br#"{"display_name":"new","rate_limits":{"outbound":9,"inbound":9}}"#;
+        let body = br#"{"display_name":"new","retention_policy":{"retention_type":"CONVERSATION_EXPIRE_POLICY","ttl_days":9}}"#;
         let updated: App =
-            apply::<App, AppPatch>(&app(), body, &paths(&["rate_limits.outbound"]), &[]).unwrap();
+            apply::<App, AppPatch>(&app(), body, &paths(&["retention_policy.ttl_days"]), &[])
+                .unwrap();
         assert_eq!(updated.display_name.as_deref(), Some("old"));
-        let limits = updated.rate_limits.unwrap();
-        assert_eq!((limits.outbound, limits.inbound), (Some(9), Some(2)));
+        let policy = updated.retention_policy.unwrap();
+        assert_eq!(policy.ttl_days, 9);
+        assert_eq!(
+            policy.retention_type.map(|t| t.to_string()).as_deref(),
+            Some("MESSAGE_EXPIRE_POLICY"),
+            "the unmasked sibling keeps its value"
+        );
     }
 
     #[test]
@@ -170,13 +184,16 @@ mod tests {
         assert_eq!(replaced.display_name.as_deref(), Some("x"));
         assert_eq!(replaced.id.as_deref(), Some("A1"));
         assert!(replaced.rate_limits.is_none());
+        assert!(replaced.retention_policy.is_none());
     }
 
     #[test]
     fn bad_paths_and_bodies_are_400() {
         let err = apply::<App, AppPatch>(&app(), b"{}", &paths(&["nope"]), &[]).unwrap_err();
         assert_eq!(err.status.as_u16(), 400);
-        assert!(apply::<App, AppPatch>(&app(), b"{}", &paths(&["rate_limits."]), &[]).is_err());
+        assert!(
+            apply::<App, AppPatch>(&app(), b"{}", &paths(&["retention_policy."]), &[]).is_err()
+        );
         assert!(apply::<App, AppPatch>(&app(), b"[1", &[], &[]).is_err());
         assert!(
             apply::<App, AppPatch>(
@@ -191,12 +208,30 @@ mod tests {
 
     #[test]
     fn query_paths_repeated_or_comma_separated() {
+        // The official form: one comma-joined value.
+        let official = vec![(
+            "update_mask".to_owned(),
+            "display_name,rate_limits.outbound".to_owned(),
+        )];
+        assert_eq!(
+            paths_from_query(&official),
+            vec!["display_name", "rate_limits.outbound"]
+        );
         let q = vec![
-            ("update_mask.paths".to_owned(), "a".to_owned()),
-            ("update_mask.paths".to_owned(), "b,c".to_owned()),
+            ("update_mask".to_owned(), "a".to_owned()),
+            ("update_mask".to_owned(), "b,c".to_owned()),
             ("other".to_owned(), "x".to_owned()),
             ("update_mask.paths".to_owned(), "a".to_owned()),
+            ("update_mask.paths".to_owned(), "d".to_owned()),
         ];
-        assert_eq!(paths_from_query(&q), vec!["a", "b", "c"]);
+        assert_eq!(paths_from_query(&q), vec!["a", "b", "c", "d"]);
+    }
+
+    #[test]
+    fn paths_are_checked_against_the_update_body() {
+        // `queue_stats` is a field of the stored app (the response), not of the update body.
+        let err = apply::<App, AppPatch>(&app(), b"{}", &paths(&["queue_stats"]), &[]).unwrap_err();
+        assert_eq!(err.status.as_u16(), 400);
+        assert!(err.message.contains("queue_stats"), "{}", err.message);
     }
 }

@@ -3,8 +3,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sinch_conversation::types::{
-    App, ConsentAuditRecord, Contact, Conversation, ConversationEvent, ConversationMessage,
-    MessageSource, ProjectSettings, V1Template, V2Template, Webhook,
+    AppResponse, AuditRecord, Contact, Conversation, ConversationEvent, ConversationMessage,
+    MessageSource, ProjectSettings, V2Template, Webhook,
 };
 
 use crate::error::ApiError;
@@ -221,7 +221,7 @@ pub(crate) struct StoredEvent {
 /// Everything the emulator stores for its project.
 #[derive(Debug, Default)]
 pub(crate) struct Store {
-    pub(crate) apps: Table<App>,
+    pub(crate) apps: Table<AppResponse>,
     pub(crate) webhooks: Table<Webhook>,
     pub(crate) contacts: Table<Contact>,
     pub(crate) conversations: Table<Conversation>,
@@ -230,11 +230,9 @@ pub(crate) struct Store {
     pub(crate) opt_outs: HashSet<(String, String, String)>,
     pub(crate) events: Table<StoredEvent>,
     /// `(app_id, identity, record)`, oldest first.
-    pub(crate) consent_records: Vec<(String, String, ConsentAuditRecord)>,
+    pub(crate) consent_records: Vec<(String, String, AuditRecord)>,
     pub(crate) settings: Option<ProjectSettings>,
     pub(crate) templates: Table<V2Template>,
-    /// Templates v1: another resource than v2 templates, with ids of their own.
-    pub(crate) templates_v1: Table<V1Template>,
 }
 
 impl Store {

@@ -1,22 +1,23 @@
-//! Project settings and the Template API (v2, and the older v1), served on the same address.
+//! Project settings and the Template Management API v2, served on the same address.
+//!
+//! The Template Management v1 endpoints are gone (the official document: unreachable since
+//! 2026-01-31); `/v1/projects/{project}/templates` routes to nothing and answers 404.
 
 use axum::http::StatusCode;
 use chrono::Utc;
 use sinch_conversation::types::{
-    ContactSettings, ProjectSettings, ProjectSettingsContent, ProjectSettingsRequest,
-    V1ListTemplatesResponse, V1Template, V1TemplatePatch, V2ListTemplatesResponse,
-    V2ListTranslationsResponse, V2Template,
+    ContactSettings, ProjectSettings, ProjectSettingsRequest, ProjectSettingsSettings,
+    V2ListTemplatesResponse, V2ListTranslationsResponse, V2Template,
 };
 
 use crate::{
     api::{Ctx, Outcome, empty, non_empty, ok, parse},
     error::ApiError,
-    mask,
     ops::Operation,
     store::{Store, new_id},
 };
 
-/// `create/get/update/delete_project_settings`.
+/// `create_settings`, `get_settings`, `update_settings`, `delete_settings`.
 pub(crate) fn settings(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
     let not_found = || {
         ApiError::new(
@@ -25,7 +26,7 @@ pub(crate) fn settings(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiE
         )
     };
     match ctx.route.op {
-        Operation::CreateProjectSettings => {
+        Operation::CreateSettings => {
             if store.settings.is_some() {
                 return Err(ApiError::new(
                     StatusCode::CONFLICT,
@@ -35,7 +36,7 @@ pub(crate) fn settings(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiE
             let request: ProjectSettingsRequest = parse(ctx.body)?;
             let settings = ProjectSettings {
                 project_id: Some(ctx.project().to_owned()),
-                settings: Some(ProjectSettingsContent {
+                settings: Some(ProjectSettingsSettings {
                     contact_settings: Some(request.contact_settings.unwrap_or(ContactSettings {
                         unified_contact_id_enabled: Some(false),
                     })),
@@ -44,8 +45,8 @@ pub(crate) fn settings(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiE
             store.settings = Some(settings.clone());
             ok(&settings)
         }
-        Operation::GetProjectSettings => ok(store.settings.as_ref().ok_or_else(not_found)?),
-        Operation::UpdateProjectSettings => {
+        Operation::GetSettings => ok(store.settings.as_ref().ok_or_else(not_found)?),
+        Operation::UpdateSettings => {
             let patch: ProjectSettingsRequest = parse(ctx.body)?;
             let settings = store.settings.as_mut().ok_or_else(not_found)?;
             if let Some(patch) = patch.contact_settings {
@@ -74,7 +75,7 @@ fn get<'s>(store: &'s Store, id: &str) -> Result<&'s V2Template, ApiError> {
 }
 
 /// Checks a template body and stamps its translations.
-fn prepare(mut template: V2Template, version: i32, created: bool) -> Result<V2Template, ApiError> {
+fn prepare(mut template: V2Template, version: i64, created: bool) -> Result<V2Template, ApiError> {
     if template.translations.is_empty() {
         return Err(ApiError::invalid(
             "translations must contain at least one translation",
@@ -82,7 +83,8 @@ fn prepare(mut template: V2Template, version: i32, created: bool) -> Result<V2Te
     }
     let now = Utc::now();
     for (i, translation) in template.translations.iter_mut().enumerate() {
-        if translation.language_code.trim().is_empty() {
+        let translation = &mut translation.common;
+        if non_empty(translation.language_code.as_deref()).is_none() {
             return Err(ApiError::invalid(format!(
                 "translations[{i}].language_code is required"
             )));
@@ -100,7 +102,7 @@ fn prepare(mut template: V2Template, version: i32, created: bool) -> Result<V2Te
         template
             .translations
             .iter()
-            .map(|t| t.language_code.as_str()),
+            .filter_map(|t| t.common.language_code.as_deref()),
     )?;
     template.version = Some(version);
     template.update_time = Some(now);
@@ -139,7 +141,7 @@ fn default_translation<'a>(
     }
 }
 
-/// The six Template API operations.
+/// The six Template Management v2 operations.
 pub(crate) fn templates(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
     match ctx.route.op {
         Operation::ListTemplates => ok(&V2ListTemplatesResponse {
@@ -193,117 +195,13 @@ pub(crate) fn templates(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, Api
                 translations: template
                     .translations
                     .iter()
-                    .filter(|t| language.is_none_or(|l| t.language_code == l))
-                    .filter(|t| version.is_none_or(|v| t.version.as_deref() == Some(v)))
+                    .filter(|t| {
+                        language.is_none_or(|l| t.common.language_code.as_deref() == Some(l))
+                    })
+                    .filter(|t| version.is_none_or(|v| t.common.version.as_deref() == Some(v)))
                     .cloned()
                     .collect(),
             })
-        }
-    }
-}
-
-fn get_v1<'s>(store: &'s Store, id: &str) -> Result<&'s V1Template, ApiError> {
-    store
-        .templates_v1
-        .get(id)
-        .ok_or_else(|| ApiError::not_found("Template", id))
-}
-
-/// Checks a v1 template and stamps it: every translation needs a language of its own, the
-/// default translation must be one of them (the first when not given). A translation keeps
-/// the version it had in `previous` while its content is unchanged and gets the next one when
-/// its content changes; a new one starts at `"1"`.
-fn prepare_v1(
-    mut template: V1Template,
-    previous: Option<&V1Template>,
-) -> Result<V1Template, ApiError> {
-    let now = Utc::now();
-    let mut seen: Vec<String> = Vec::new();
-    for (i, translation) in template.translations.iter_mut().enumerate() {
-        let Some(code) = non_empty(translation.language_code.as_deref()).map(str::to_owned) else {
-            return Err(ApiError::invalid(format!(
-                "translations[{i}].language_code is required"
-            )));
-        };
-        if seen.contains(&code) {
-            return Err(ApiError::invalid(format!(
-                "translations[{i}].language_code '{code}' is used by another translation"
-            )));
-        }
-        let before = previous.and_then(|p| {
-            p.translations
-                .iter()
-                .find(|t| t.language_code.as_deref() == Some(code.as_str()))
-        });
-        match before {
-            Some(before) if before.content == translation.content => {
-                translation.version = before.version.clone();
-                translation.create_time = before.create_time;
-                translation.update_time = before.update_time;
-            }
-            Some(before) => {
-                let last = before
-                    .version
-                    .as_deref()
-                    .and_then(|v| v.parse::<u64>().ok())
-                    .unwrap_or(1);
-                translation.version = Some(last.saturating_add(1).to_string());
-                translation.create_time = before.create_time;
-                translation.update_time = Some(now);
-            }
-            None => {
-                translation.version = Some("1".to_owned());
-                translation.create_time = Some(now);
-                translation.update_time = Some(now);
-            }
-        }
-        seen.push(code);
-    }
-    template.default_translation = default_translation(
-        template.default_translation.as_deref(),
-        seen.iter().map(String::as_str),
-    )?;
-    template.update_time = Some(now);
-    Ok(template)
-}
-
-/// The five Templates v1 operations, on their own store (v1 and v2 templates are different
-/// resources).
-pub(crate) fn templates_v1(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
-    match ctx.route.op {
-        Operation::ListTemplatesV1 => ok(&V1ListTemplatesResponse {
-            templates: store.templates_v1.values().cloned().collect(),
-        }),
-        Operation::CreateTemplateV1 => {
-            let template: V1Template = parse(ctx.body)?;
-            let id = template_id(template.id.as_deref(), |id| store.templates_v1.contains(id))?;
-            let mut template = prepare_v1(template, None)?;
-            template.id = Some(id.clone());
-            template.create_time = template.update_time;
-            store.templates_v1.insert(id, template.clone());
-            ok(&template)
-        }
-        Operation::GetTemplateV1 => ok(get_v1(store, ctx.id())?),
-        Operation::UpdateTemplateV1 => {
-            let stored = get_v1(store, ctx.id())?.clone();
-            let paths = mask::paths_from_query(&ctx.query.0);
-            let updated: V1Template =
-                mask::apply::<V1Template, V1TemplatePatch>(&stored, ctx.body, &paths, &[])?;
-            let mut updated = prepare_v1(updated, Some(&stored))?;
-            // Output only: the id is the path's, the creation time the stored one.
-            updated.id = Some(ctx.id().to_owned());
-            updated.create_time = stored.create_time;
-            store
-                .templates_v1
-                .insert(ctx.id().to_owned(), updated.clone());
-            ok(&updated)
-        }
-        _ => {
-            store
-                .templates_v1
-                .remove(ctx.id())
-                .ok_or_else(|| ApiError::not_found("Template", ctx.id()))?;
-            empty(Vec::new())
         }
     }
 }

@@ -5,11 +5,14 @@
 //! copies of what the real API produces.
 
 use serde_json::{Value, json};
-use sinch_conversation::types::{AppMessage, CardMessage, Choice, TemplateReference};
+use sinch_conversation::types::{
+    AppMessage, AppMessageTypes as Kind, CardMessage, Choice, ChoiceTypes,
+    TemplateReferenceWithVersion,
+};
 
 /// The transcoded payload of `message` for `channel`, as a JSON string.
 pub(crate) fn transcode(message: &AppMessage, channel: &str, from: &str, to: &str) -> String {
-    if let Some(explicit) = message.explicit_channel_message.get(channel) {
+    if let Some(explicit) = message.common.explicit_channel_message.get(channel) {
         return explicit.clone();
     }
     let value = match channel {
@@ -24,31 +27,34 @@ pub(crate) fn transcode(message: &AppMessage, channel: &str, from: &str, to: &st
     value.to_string()
 }
 
+/// A choice's `postback_data` as text (the official document leaves its type open).
+fn postback(choice: &Choice) -> Option<String> {
+    match choice.common.postback_data.as_ref()? {
+        Value::Null => None,
+        Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
+    }
+}
+
 fn choice_title(choice: &Choice) -> String {
-    if let Some(t) = &choice.text_message {
-        return t.text.clone().unwrap_or_default();
+    match &choice.kind {
+        ChoiceTypes::TextMessage(t) => t.text.clone(),
+        ChoiceTypes::UrlMessage(u) => u.title.clone(),
+        ChoiceTypes::CallMessage(c) => c.title.clone(),
+        ChoiceTypes::LocationMessage(l) => l.title.clone(),
+        ChoiceTypes::CalendarMessage(c) => c.title.clone(),
+        ChoiceTypes::ShareLocationMessage(s) => s.title.clone(),
+        _ => String::new(),
     }
-    if let Some(u) = &choice.url_message {
-        return u.title.clone().unwrap_or_default();
-    }
-    if let Some(c) = &choice.call_message {
-        return c.title.clone();
-    }
-    if let Some(l) = &choice.location_message {
-        return l.title.clone().unwrap_or_default();
-    }
-    String::new()
 }
 
 fn choice_plain(choice: &Choice) -> String {
     let title = choice_title(choice);
-    if let Some(u) = &choice.url_message {
-        return format!("{title}: {}", u.url.clone().unwrap_or_default());
+    match &choice.kind {
+        ChoiceTypes::UrlMessage(u) => format!("{title}: {}", u.url),
+        ChoiceTypes::CallMessage(c) => format!("{title}: {}", c.phone_number),
+        _ => title,
     }
-    if let Some(c) = &choice.call_message {
-        return format!("{title}: {}", c.phone_number);
-    }
-    title
 }
 
 fn choices_plain(choices: &[Choice]) -> String {
@@ -64,24 +70,27 @@ fn card_plain(card: &CardMessage) -> String {
     let mut lines = Vec::new();
     lines.extend(card.title.clone());
     lines.extend(card.description.clone());
-    lines.extend(card.media_message.as_ref().and_then(|m| m.url.clone()));
+    lines.extend(card.media_message.as_ref().map(|m| m.url.clone()));
     if !card.choices.is_empty() {
         lines.push(choices_plain(&card.choices));
     }
     lines.join("\n")
 }
 
-fn template_plain(reference: Option<&TemplateReference>) -> String {
+fn template_plain(reference: Option<&TemplateReferenceWithVersion>) -> String {
     let Some(reference) = reference else {
         return String::new();
     };
     let mut params: Vec<_> = reference.parameters.iter().collect();
     params.sort();
     let params: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let version = match reference.version.as_str() {
+        "" => "latest",
+        version => version,
+    };
     format!(
-        "[template {} v{}] {}",
-        reference.template_id.as_deref().unwrap_or_default(),
-        reference.version.as_deref().unwrap_or("latest"),
+        "[template {} v{version}] {}",
+        reference.template_id,
         params.join(", ")
     )
     .trim_end()
@@ -90,56 +99,48 @@ fn template_plain(reference: Option<&TemplateReference>) -> String {
 
 /// The message as plain text, for text-only channels.
 pub(crate) fn plain_text(message: &AppMessage) -> String {
-    if let Some(t) = &message.text_message {
-        return t.text.clone().unwrap_or_default();
-    }
-    if let Some(m) = &message.media_message {
-        return m.url.clone().unwrap_or_default();
-    }
-    if let Some(c) = &message.choice_message {
-        let text = c
-            .text_message
-            .as_ref()
-            .and_then(|t| t.text.clone())
-            .unwrap_or_default();
-        return format!("{text}\n{}", choices_plain(&c.choices))
-            .trim()
-            .to_owned();
-    }
-    if let Some(card) = &message.card_message {
-        return card_plain(card);
-    }
-    if let Some(carousel) = &message.carousel_message {
-        let mut parts: Vec<String> = carousel.cards.iter().map(card_plain).collect();
-        if !carousel.choices.is_empty() {
-            parts.push(choices_plain(&carousel.choices));
+    match &message.kind {
+        Kind::TextMessage(t) => t.text.clone(),
+        Kind::MediaMessage(m) => m.url.clone(),
+        Kind::ChoiceMessage(c) => {
+            let text = c
+                .text_message
+                .as_ref()
+                .map(|t| t.text.clone())
+                .unwrap_or_default();
+            format!("{text}\n{}", choices_plain(&c.choices))
+                .trim()
+                .to_owned()
         }
-        return parts.join("\n\n");
+        Kind::CardMessage(card) => card_plain(card),
+        Kind::CarouselMessage(carousel) => {
+            let mut parts: Vec<String> = carousel.cards.iter().map(card_plain).collect();
+            if !carousel.choices.is_empty() {
+                parts.push(choices_plain(&carousel.choices));
+            }
+            parts.join("\n\n")
+        }
+        Kind::LocationMessage(l) => {
+            let (lat, lng) = (l.coordinates.latitude, l.coordinates.longitude);
+            let title = [Some(l.title.clone()), l.label.clone()]
+                .into_iter()
+                .flatten()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!("{title} https://maps.google.com/?q={lat},{lng}")
+                .trim()
+                .to_owned()
+        }
+        Kind::TemplateMessage(t) => template_plain(t.omni_template.as_ref()),
+        Kind::ListMessage(list) => {
+            let mut lines = vec![list.title.clone()];
+            lines.extend(list.description.clone());
+            lines.join("\n")
+        }
+        Kind::ContactInfoMessage(contact) => contact.name.full_name.clone(),
+        _ => String::new(),
     }
-    if let Some(l) = &message.location_message {
-        let (lat, lng) = l
-            .coordinates
-            .as_ref()
-            .map(|c| {
-                (
-                    c.latitude.unwrap_or_default(),
-                    c.longitude.unwrap_or_default(),
-                )
-            })
-            .unwrap_or_default();
-        let title = [l.title.clone(), l.label.clone()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(", ");
-        return format!("{title} https://maps.google.com/?q={lat},{lng}")
-            .trim()
-            .to_owned();
-    }
-    if let Some(t) = &message.template_message {
-        return template_plain(t.omni_template.as_ref());
-    }
-    String::new()
 }
 
 fn media_kind(url: &str) -> &'static str {
@@ -165,51 +166,62 @@ fn media_kind(url: &str) -> &'static str {
 fn whatsapp(message: &AppMessage, to: &str) -> Value {
     let mut out =
         json!({"messaging_product": "whatsapp", "recipient_type": "individual", "to": to});
-    let body = if let Some(m) = &message.media_message {
-        let url = m.url.clone().unwrap_or_default();
-        let kind = media_kind(&url);
-        json!({"type": kind, kind: {"link": url}})
-    } else if let Some(c) = &message.choice_message {
-        let buttons: Vec<Value> = c
-            .choices
-            .iter()
-            .enumerate()
-            .map(|(i, ch)| {
-                json!({"type": "reply", "reply": {
-                    "id": ch.postback_data.clone().unwrap_or_else(|| format!("choice_{i}")),
-                    "title": choice_title(ch)}})
-            })
-            .collect();
-        let text = c
-            .text_message
-            .as_ref()
-            .and_then(|t| t.text.clone())
-            .unwrap_or_default();
-        json!({"type": "interactive", "interactive": {"type": "button",
-            "body": {"text": text}, "action": {"buttons": buttons}}})
-    } else if let Some(l) = &message.location_message {
-        let c = l.coordinates.clone().unwrap_or_default();
-        json!({"type": "location", "location": {"latitude": c.latitude, "longitude": c.longitude,
-            "name": l.title, "address": l.label}})
-    } else if let Some(t) = &message.template_message {
-        let reference = t
-            .channel_template
-            .get("WHATSAPP")
-            .or(t.omni_template.as_ref());
-        let mut params: Vec<_> = reference
-            .map(|r| r.parameters.iter().collect())
-            .unwrap_or_else(Vec::new);
-        params.sort();
-        let parameters: Vec<Value> = params
-            .iter()
-            .map(|(_, v)| json!({"type": "text", "text": v}))
-            .collect();
-        json!({"type": "template", "template": {
-            "name": reference.and_then(|r| r.template_id.clone()),
-            "language": {"code": reference.and_then(|r| r.language_code.clone()).unwrap_or_else(|| "en_US".into())},
-            "components": [{"type": "body", "parameters": parameters}]}})
-    } else {
-        json!({"type": "text", "text": {"body": plain_text(message)}})
+    let body = match &message.kind {
+        Kind::MediaMessage(m) => {
+            let kind = media_kind(&m.url);
+            json!({"type": kind, kind: {"link": m.url}})
+        }
+        Kind::ChoiceMessage(c) => {
+            let buttons: Vec<Value> = c
+                .choices
+                .iter()
+                .enumerate()
+                .map(|(i, ch)| {
+                    json!({"type": "reply", "reply": {
+                        "id": postback(ch).unwrap_or_else(|| format!("choice_{i}")),
+                        "title": choice_title(ch)}})
+                })
+                .collect();
+            let text = c
+                .text_message
+                .as_ref()
+                .map(|t| t.text.clone())
+                .unwrap_or_default();
+            json!({"type": "interactive", "interactive": {"type": "button",
+                "body": {"text": text}, "action": {"buttons": buttons}}})
+        }
+        Kind::LocationMessage(l) => {
+            json!({"type": "location", "location": {"latitude": l.coordinates.latitude,
+                "longitude": l.coordinates.longitude, "name": l.title, "address": l.label}})
+        }
+        Kind::TemplateMessage(t) => {
+            let (name, language, parameters) = match t.channel_template.get("WHATSAPP") {
+                Some(r) => (
+                    Some(r.template_id.clone()),
+                    r.language_code.clone(),
+                    &r.parameters,
+                ),
+                None => match &t.omni_template {
+                    Some(r) => (
+                        Some(r.template_id.clone()),
+                        r.language_code.clone(),
+                        &r.parameters,
+                    ),
+                    None => (None, None, &Default::default()),
+                },
+            };
+            let mut params: Vec<_> = parameters.iter().collect();
+            params.sort();
+            let parameters: Vec<Value> = params
+                .iter()
+                .map(|(_, v)| json!({"type": "text", "text": v}))
+                .collect();
+            json!({"type": "template", "template": {
+                "name": name,
+                "language": {"code": language.unwrap_or_else(|| "en_US".into())},
+                "components": [{"type": "body", "parameters": parameters}]}})
+        }
+        _ => json!({"type": "text", "text": {"body": plain_text(message)}}),
     };
     if let (Value::Object(out), Value::Object(body)) = (&mut out, body) {
         out.extend(body);
@@ -221,41 +233,44 @@ fn messenger_element(card: &CardMessage) -> Value {
     let buttons: Vec<Value> = card
         .choices
         .iter()
-        .map(|c| match &c.url_message {
-            Some(u) => json!({"type": "web_url", "url": u.url, "title": u.title}),
-            None => {
-                json!({"type": "postback", "title": choice_title(c), "payload": c.postback_data})
+        .map(|c| match &c.kind {
+            ChoiceTypes::UrlMessage(u) => {
+                json!({"type": "web_url", "url": u.url, "title": u.title})
             }
+            _ => json!({"type": "postback", "title": choice_title(c), "payload": postback(c)}),
         })
         .collect();
     json!({"title": card.title, "subtitle": card.description,
-        "image_url": card.media_message.as_ref().and_then(|m| m.url.clone()), "buttons": buttons})
+        "image_url": card.media_message.as_ref().map(|m| m.url.clone()), "buttons": buttons})
 }
 
 fn messenger(message: &AppMessage, to: &str) -> Value {
-    let body = if let Some(m) = &message.media_message {
-        let url = m.url.clone().unwrap_or_default();
-        let kind = match media_kind(&url) {
-            "document" => "file",
-            other => other,
-        };
-        json!({"attachment": {"type": kind, "payload": {"url": url, "is_reusable": true}}})
-    } else if let Some(c) = &message.choice_message {
-        let replies: Vec<Value> = c
-            .choices
-            .iter()
-            .map(|ch| json!({"content_type": "text", "title": choice_title(ch), "payload": ch.postback_data}))
-            .collect();
-        json!({"text": c.text_message.as_ref().and_then(|t| t.text.clone()), "quick_replies": replies})
-    } else if let Some(card) = &message.card_message {
-        json!({"attachment": {"type": "template", "payload": {"template_type": "generic",
-            "elements": [messenger_element(card)]}}})
-    } else if let Some(carousel) = &message.carousel_message {
-        let elements: Vec<Value> = carousel.cards.iter().map(messenger_element).collect();
-        json!({"attachment": {"type": "template", "payload": {"template_type": "generic",
-            "elements": elements}}})
-    } else {
-        json!({"text": plain_text(message)})
+    let body = match &message.kind {
+        Kind::MediaMessage(m) => {
+            let kind = match media_kind(&m.url) {
+                "document" => "file",
+                other => other,
+            };
+            json!({"attachment": {"type": kind, "payload": {"url": m.url, "is_reusable": true}}})
+        }
+        Kind::ChoiceMessage(c) => {
+            let replies: Vec<Value> = c
+                .choices
+                .iter()
+                .map(|ch| json!({"content_type": "text", "title": choice_title(ch), "payload": postback(ch)}))
+                .collect();
+            json!({"text": c.text_message.as_ref().map(|t| t.text.clone()), "quick_replies": replies})
+        }
+        Kind::CardMessage(card) => {
+            json!({"attachment": {"type": "template", "payload": {"template_type": "generic",
+                "elements": [messenger_element(card)]}}})
+        }
+        Kind::CarouselMessage(carousel) => {
+            let elements: Vec<Value> = carousel.cards.iter().map(messenger_element).collect();
+            json!({"attachment": {"type": "template", "payload": {"template_type": "generic",
+                "elements": elements}}})
+        }
+        _ => json!({"text": plain_text(message)}),
     };
     json!({"recipient": {"id": to}, "messaging_type": "RESPONSE", "message": body})
 }
@@ -265,15 +280,13 @@ fn rcs_suggestions(choices: &[Choice]) -> Vec<Value> {
         .iter()
         .map(|c| {
             let text = choice_title(c);
-            let postback = c.postback_data.clone().unwrap_or_default();
-            if let Some(u) = &c.url_message {
-                json!({"action": {"text": text, "postbackData": postback,
-                    "openUrlAction": {"url": u.url}}})
-            } else if let Some(call) = &c.call_message {
-                json!({"action": {"text": text, "postbackData": postback,
-                    "dialAction": {"phoneNumber": call.phone_number}}})
-            } else {
-                json!({"reply": {"text": text, "postbackData": postback}})
+            let postback = postback(c).unwrap_or_default();
+            match &c.kind {
+                ChoiceTypes::UrlMessage(u) => json!({"action": {"text": text,
+                    "postbackData": postback, "openUrlAction": {"url": u.url}}}),
+                ChoiceTypes::CallMessage(call) => json!({"action": {"text": text,
+                    "postbackData": postback, "dialAction": {"phoneNumber": call.phone_number}}}),
+                _ => json!({"reply": {"text": text, "postbackData": postback}}),
             }
         })
         .collect()
@@ -288,77 +301,71 @@ fn rcs_card(card: &CardMessage) -> Value {
 }
 
 fn rcs(message: &AppMessage) -> Value {
-    let content = if let Some(m) = &message.media_message {
-        json!({"contentInfo": {"fileUrl": m.url, "thumbnailUrl": m.thumbnail_url}})
-    } else if let Some(c) = &message.choice_message {
-        json!({"text": c.text_message.as_ref().and_then(|t| t.text.clone()),
-            "suggestions": rcs_suggestions(&c.choices)})
-    } else if let Some(card) = &message.card_message {
-        json!({"richCard": {"standaloneCard": {"cardOrientation": "VERTICAL",
-            "cardContent": rcs_card(card)}}})
-    } else if let Some(carousel) = &message.carousel_message {
-        let cards: Vec<Value> = carousel.cards.iter().map(rcs_card).collect();
-        json!({"richCard": {"carouselCard": {"cardWidth": "MEDIUM", "cardContents": cards}},
-            "suggestions": rcs_suggestions(&carousel.choices)})
-    } else {
-        json!({"text": plain_text(message)})
+    let content = match &message.kind {
+        Kind::MediaMessage(m) => {
+            json!({"contentInfo": {"fileUrl": m.url, "thumbnailUrl": m.thumbnail_url}})
+        }
+        Kind::ChoiceMessage(c) => json!({"text": c.text_message.as_ref().map(|t| t.text.clone()),
+            "suggestions": rcs_suggestions(&c.choices)}),
+        Kind::CardMessage(card) => json!({"richCard": {"standaloneCard": {
+            "cardOrientation": "VERTICAL", "cardContent": rcs_card(card)}}}),
+        Kind::CarouselMessage(carousel) => {
+            let cards: Vec<Value> = carousel.cards.iter().map(rcs_card).collect();
+            json!({"richCard": {"carouselCard": {"cardWidth": "MEDIUM", "cardContents": cards}},
+                "suggestions": rcs_suggestions(&carousel.choices)})
+        }
+        _ => json!({"text": plain_text(message)}),
     };
     json!({"contentMessage": content})
 }
 
 fn viber(message: &AppMessage, to: &str) -> Value {
-    if let Some(m) = &message.media_message {
-        let url = m.url.clone().unwrap_or_default();
-        return match media_kind(&url) {
-            "image" => json!({"receiver": to, "type": "picture", "text": "", "media": url}),
-            "video" => json!({"receiver": to, "type": "video", "media": url, "size": 0}),
-            _ => {
-                json!({"receiver": to, "type": "file", "media": url, "file_name": url.rsplit('/').next()})
+    match &message.kind {
+        Kind::MediaMessage(m) => {
+            let url = m.url.clone();
+            match media_kind(&url) {
+                "image" => json!({"receiver": to, "type": "picture", "text": "", "media": url}),
+                "video" => json!({"receiver": to, "type": "video", "media": url, "size": 0}),
+                _ => {
+                    json!({"receiver": to, "type": "file", "media": url, "file_name": url.rsplit('/').next()})
+                }
             }
-        };
+        }
+        Kind::LocationMessage(l) => json!({"receiver": to, "type": "location",
+            "location": {"lat": l.coordinates.latitude, "lon": l.coordinates.longitude}}),
+        _ => {
+            json!({"receiver": to, "min_api_version": 7, "type": "text", "text": plain_text(message)})
+        }
     }
-    if let Some(l) = &message.location_message {
-        let c = l.coordinates.clone().unwrap_or_default();
-        return json!({"receiver": to, "type": "location",
-            "location": {"lat": c.latitude, "lon": c.longitude}});
-    }
-    json!({"receiver": to, "min_api_version": 7, "type": "text", "text": plain_text(message)})
 }
 
 fn mms(message: &AppMessage, from: &str, to: &str) -> Value {
     let mut slide = serde_json::Map::new();
-    if let Some(url) = message
-        .media_message
-        .as_ref()
-        .and_then(|m| m.url.clone())
-        .or_else(|| {
-            message
-                .card_message
-                .as_ref()
-                .and_then(|c| c.media_message.as_ref())
-                .and_then(|m| m.url.clone())
-        })
-    {
+    let media = match &message.kind {
+        Kind::MediaMessage(m) => Some(m.url.clone()),
+        Kind::CardMessage(c) => c.media_message.as_ref().map(|m| m.url.clone()),
+        _ => None,
+    };
+    if let Some(url) = media {
         slide.insert(media_kind(&url).to_owned(), json!({"url": url}));
     }
-    let text = match &message.card_message {
-        Some(card) => [card.description.clone(), Some(choices_plain(&card.choices))]
+    let text = match &message.kind {
+        Kind::CardMessage(card) => [card.description.clone(), Some(choices_plain(&card.choices))]
             .into_iter()
             .flatten()
             .filter(|s| !s.is_empty())
             .collect::<Vec<_>>()
             .join("\n"),
-        None if message.media_message.is_some() => String::new(),
-        None => plain_text(message),
+        Kind::MediaMessage(_) => String::new(),
+        _ => plain_text(message),
     };
     if !text.is_empty() {
         slide.insert("message-text".into(), json!(text));
     }
-    let subject = message
-        .card_message
-        .as_ref()
-        .and_then(|c| c.title.clone())
-        .unwrap_or_default();
+    let subject = match &message.kind {
+        Kind::CardMessage(c) => c.title.clone().unwrap_or_default(),
+        _ => String::new(),
+    };
     json!({"to": to, "from": from, "message-subject": subject, "slide": [slide]})
 }
 

@@ -155,7 +155,7 @@ async fn malformed_requests_get_4xx_answers() {
                 );
                 if status.is_client_error() {
                     let json: serde_json::Value = response.json().await.unwrap();
-                    assert_eq!(json["code"], status.as_u16(), "{method} {path}");
+                    assert_eq!(json["error"]["code"], status.as_u16(), "{method} {path}");
                 }
             }
         }

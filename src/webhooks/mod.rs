@@ -28,9 +28,9 @@
 //!
 //! match event {
 //!     Event::MessageInbound(cb) => {
-//!         let text = cb.payload.contact_message.and_then(|m| m.text_message).and_then(|t| t.text);
-//!         assert_eq!(text.as_deref(), Some("Hello"));
-//!         assert_eq!(cb.envelope.app_id, "APP");
+//!         let text = cb.payload.contact_message.as_ref().and_then(|m| m.as_text());
+//!         assert_eq!(text, Some("Hello"));
+//!         assert_eq!(cb.envelope.app_id.as_deref(), Some("APP"));
 //!     }
 //!     Event::Unknown(unknown) => println!("not handled yet: {}", unknown.raw),
 //!     other => println!("{:?}", other.trigger()),

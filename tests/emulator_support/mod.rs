@@ -53,7 +53,7 @@ pub fn client(emulator: &Emulator) -> Client {
 
 /// Creates an app with SMS credentials and returns its id.
 pub async fn create_app(client: &Client, name: &str) -> String {
-    let app: types::App = serde_json::from_value(json!({
+    let app: types::AppCreateRequest = serde_json::from_value(json!({
         "display_name": name,
         "channel_credentials": [{"channel": "SMS",
             "static_bearer": {"claimed_identity": "plan", "token": "token"}}]
@@ -77,7 +77,7 @@ pub async fn create_webhook(
     triggers: &[&str],
     secret: Option<&str>,
 ) -> types::Webhook {
-    let webhook: types::Webhook = serde_json::from_value(json!({
+    let webhook: types::CreateWebhookBody = serde_json::from_value(json!({
         "app_id": app_id, "target": target, "triggers": triggers, "secret": secret,
     }))
     .unwrap();

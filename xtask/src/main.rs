@@ -25,12 +25,8 @@ const UPSTREAMS: &[&str] = &[
     "spec/upstream/conversation.yaml",
     "spec/upstream/template-management.yaml",
 ];
-/// What regen writes from the official documents.
-const OUTPUT: &str = "spec/conversation.next.json";
-/// What `build.rs` compiles today: the last output of the 2022 seed and its overlays, kept as it
-/// is until the hand-written layer follows the official models (issue 12); the README's
-/// coverage table describes it.
-const BUILD_INPUT: &str = "spec/conversation.json";
+/// What regen writes from the official documents, and what `build.rs` compiles.
+const OUTPUT: &str = "spec/conversation.json";
 const OVERLAYS: &str = "spec/overlays";
 const README: &str = "README.md";
 const USAGE: &str = "usage: cargo xtask regen [--from <file-or-URL>]... [--check]";
@@ -187,8 +183,6 @@ fn regen(root: &Path, options: &RegenOptions) -> Result<(), String> {
     let current = fs::read_to_string(&output).ok();
     let readme =
         fs::read_to_string(root.join(README)).map_err(|e| format!("cannot read {README}: {e}"))?;
-    let build_input = fs::read_to_string(root.join(BUILD_INPUT))
-        .map_err(|e| format!("cannot read {BUILD_INPUT}: {e}"))?;
     if options.check {
         let expected = build_spec(root, false)?;
         if current.as_deref() != Some(expected.as_str()) {
@@ -197,7 +191,7 @@ fn regen(root: &Path, options: &RegenOptions) -> Result<(), String> {
                 short_diff(current.as_deref().unwrap_or(""), &expected)
             ));
         }
-        if readme_with_coverage(&readme, &build_input)? != readme {
+        if readme_with_coverage(&readme, &expected)? != readme {
             return Err(format!(
                 "the coverage table in {README} is stale; run `cargo xtask regen`"
             ));
@@ -213,10 +207,8 @@ fn regen(root: &Path, options: &RegenOptions) -> Result<(), String> {
     // document leaves the repository as it was.
     let text = build_spec_from(root, &upstreams, true)?;
     let new: Value = serde_json::from_str(&text).expect("canonical JSON parses");
-    // The first run compares with what the client is compiled from today.
-    let previous = current.as_deref().unwrap_or(&build_input);
-    match serde_json::from_str::<Value>(previous) {
-        Ok(old) => {
+    match current.as_deref().map(serde_json::from_str::<Value>) {
+        Some(Ok(old)) => {
             let changes = api_diff::api_diff(&old, &new);
             if changes.is_empty() {
                 println!("no API changes");
@@ -224,9 +216,9 @@ fn regen(root: &Path, options: &RegenOptions) -> Result<(), String> {
                 println!("API changes:\n  {}", changes.join("\n  "));
             }
         }
-        Err(_) => println!("no previous spec: everything is new"),
+        _ => println!("no previous spec: everything is new"),
     }
-    let readme = readme_with_coverage(&readme, &build_input)?;
+    let readme = readme_with_coverage(&readme, &text)?;
     for upstream in upstreams
         .iter()
         .filter(|u| fs::read_to_string(root.join(u.path)).ok().as_deref() != Some(u.text.as_str()))
@@ -379,7 +371,7 @@ mod tests {
         let source = workspace_root();
         fs::create_dir_all(root.join(OVERLAYS)).unwrap();
         fs::create_dir_all(root.join(UPSTREAMS[0]).parent().unwrap()).unwrap();
-        for file in UPSTREAMS.iter().chain(&[OUTPUT, BUILD_INPUT, README]) {
+        for file in UPSTREAMS.iter().chain(&[OUTPUT, README]) {
             fs::copy(source.join(file), root.join(file)).unwrap();
         }
         for entry in fs::read_dir(source.join(OVERLAYS)).unwrap() {
@@ -545,7 +537,7 @@ mod tests {
     fn short_diff_shows_changed_lines() {
         assert_eq!(
             short_diff("a\nb\nc\n", "a\nB\nc\nd\n"),
-            "--- spec/conversation.next.json (checked in)\n+++ spec/conversation.next.json (regen)\n\
+            "--- spec/conversation.json (checked in)\n+++ spec/conversation.json (regen)\n\
              @@ -1,3 +1,4 @@\n a\n-b\n+B\n c\n+d"
         );
     }
