@@ -10,7 +10,9 @@
 //! 4. the operations are walked once (`build/operations.rs`) into the public table and the
 //!    lists of `Paginate` / `PatchExt` impls (`paginate.rs`, `patch_ext.rs`, included by
 //!    `src/pagination.rs` and `src/field_mask.rs`), so no operation is listed by hand;
-//! 5. the field paths of the update (`*Patch`) models become constants (`field_paths`).
+//! 5. the field paths of the update (`*Patch`) models become constants (`field_paths`);
+//! 6. every path parameter goes through `crate::path::segment` (`build/path_params.rs`), so an
+//!    id cannot leave its path segment.
 
 use std::{env, fs, path::PathBuf};
 
@@ -23,6 +25,8 @@ use quote::{format_ident, quote};
 mod one_of;
 #[path = "build/operations.rs"]
 mod operations;
+#[path = "build/path_params.rs"]
+mod path_params;
 
 const SPEC: &str = "spec/conversation.json";
 /// Module (inside the generated file) that holds the open enums.
@@ -35,6 +39,7 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=build/one_of.rs");
     println!("cargo:rerun-if-changed=build/operations.rs");
+    println!("cargo:rerun-if-changed=build/path_params.rs");
 
     let text = fs::read_to_string(SPEC).unwrap_or_else(|e| panic!("cannot read {SPEC}: {e}"));
     let raw: serde_json::Value =
@@ -120,6 +125,8 @@ fn main() {
     let mut client: syn::File =
         syn::parse2(client).unwrap_or_else(|e| panic!("progenitor's output does not parse: {e}"));
     operations::mark_deprecated(&mut client, &ops);
+    path_params::guard(&mut client);
+    let probe = path_params::probe(&ops);
     let enum_items: Vec<TokenStream> = enums.iter().map(open_enum).collect();
     let enum_mod = format_ident!("{ENUM_MOD}");
     let field_paths = field_path_constants(&raw);
@@ -129,9 +136,11 @@ fn main() {
 
         #table
 
+        #probe
+
         /// Field paths of the update (`*Patch`) models, for [`FieldMask`](crate::field_mask::FieldMask):
-        /// one module per model, one constant per field, nested fields joined with `_` (`RATE_LIMITS_OUTBOUND`
-        /// is `"rate_limits.outbound"`).
+        /// one module per model, one constant per field, nested fields joined with `_`
+        /// (`RETENTION_POLICY_TTL_DAYS` is `"retention_policy.ttl_days"`).
         pub mod field_paths {
             #field_paths
         }

@@ -402,7 +402,10 @@ impl TokenSource {
                 tokio::time::sleep(delay).await;
                 continue;
             }
-            let body = read_limited(response, MAX_ERROR_BODY).await;
+            let mut response = response;
+            let body = crate::body::read_lossy(&mut response, MAX_ERROR_BODY)
+                .await
+                .bytes;
             return Err(AuthError::Rejected {
                 status,
                 body: self.credentials.redact(body),
@@ -415,7 +418,10 @@ impl TokenSource {
     async fn accept(&self, response: reqwest::Response) -> Result<Arc<Token>, AuthError> {
         let status = response.status();
         let invalid = |reason: String| AuthError::InvalidResponse { status, reason };
-        let body = read_limited(response, MAX_TOKEN_BODY).await;
+        let mut response = response;
+        let body = crate::body::read_lossy(&mut response, MAX_TOKEN_BODY)
+            .await
+            .bytes;
         let parsed: TokenResponse = serde_json::from_slice(&body).map_err(|e| {
             // The error message never quotes the body: it may contain the token.
             invalid(format!(
@@ -462,19 +468,6 @@ impl TokenSource {
             generation,
         }))
     }
-}
-
-/// The first `limit` bytes of a response body; a body that fails midway is cut there.
-pub(crate) async fn read_limited(mut response: reqwest::Response, limit: usize) -> Bytes {
-    let mut body = Vec::new();
-    while let Ok(Some(chunk)) = response.chunk().await {
-        let room = limit.saturating_sub(body.len());
-        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
-        if body.len() >= limit {
-            break;
-        }
-    }
-    Bytes::from(body)
 }
 
 /// `body` with every occurrence of `secret` replaced by `[REDACTED]`.

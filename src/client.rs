@@ -4,15 +4,8 @@
 //! (Basic, or an OAuth2 bearer token from the cache), sends it, refreshes an expired token and
 //! retries once, retries per the [`RetryPolicy`], and records one `tracing` span per request.
 
-use std::{
-    fmt,
-    pin::Pin,
-    sync::Arc,
-    task::{Context, Poll},
-    time::Instant,
-};
+use std::{fmt, sync::Arc, time::Instant};
 
-use bytes::Bytes;
 use progenitor_client::{ClientHooks, OperationInfo};
 use reqwest::{
     Request, Response, ResponseBuilderExt as _, StatusCode,
@@ -22,6 +15,8 @@ use tracing::{Instrument as _, field::Empty};
 
 use crate::{
     auth::{AuthError, Token, TokenSource},
+    body::{self, BodyTooLarge, DEFAULT_MAX_RESPONSE_BODY},
+    carry::carry,
     error::{ApiError, BufferedBody, MAX_ERROR_BODY},
     retry::{RetryPolicy, retry_after},
     types::RuntimeError,
@@ -46,6 +41,8 @@ struct Shared {
     base_path: String,
     /// Where Template API operations go; `None`: the base URL, like everything else.
     template_base_url: Option<String>,
+    /// The most bytes of a success body that are read (decoded).
+    max_body: usize,
 }
 
 /// How requests are authenticated.
@@ -84,7 +81,14 @@ impl Default for ClientState {
     /// [`ClientBuilder`](crate::ClientBuilder) never need this.
     fn default() -> Self {
         let _ = rustls::crypto::ring::default_provider().install_default();
-        Self::new(Auth::None, RetryPolicy::default(), None, "", None)
+        Self::new(
+            Auth::None,
+            RetryPolicy::default(),
+            None,
+            "",
+            None,
+            DEFAULT_MAX_RESPONSE_BODY,
+        )
     }
 }
 
@@ -99,7 +103,7 @@ impl ClientState {
     /// ```
     pub fn unauthenticated(retry: RetryPolicy) -> Self {
         let _ = rustls::crypto::ring::default_provider().install_default();
-        Self::new(Auth::None, retry, None, "", None)
+        Self::new(Auth::None, retry, None, "", None, DEFAULT_MAX_RESPONSE_BODY)
     }
 
     pub(crate) fn new(
@@ -108,6 +112,7 @@ impl ClientState {
         project_id: Option<String>,
         base_path: &str,
         template_base_url: Option<String>,
+        max_body: usize,
     ) -> Self {
         Self {
             shared: Arc::new(Shared {
@@ -116,6 +121,7 @@ impl ClientState {
                 project_id,
                 base_path: base_path.trim_end_matches('/').to_owned(),
                 template_base_url,
+                max_body,
             }),
         }
     }
@@ -220,8 +226,11 @@ enum Failure {
     Transport(reqwest::Error),
     Auth(AuthError),
     /// An error answer whose body the generated code could not decode (HTML from a proxy,
-    /// plain text, empty): handed over whole so that its status is not lost.
+    /// plain text, empty), or a success status with a Sinch error envelope: handed over
+    /// whole so that its status is not lost.
     Api(Box<ApiError>),
+    /// A success body over the limit.
+    TooLarge(BodyTooLarge),
 }
 
 impl Shared {
@@ -276,6 +285,10 @@ impl Shared {
                 span.record("status", error.status().as_u16());
                 carry(*error).await
             }
+            Err(Failure::TooLarge(error)) => {
+                span.record("error", tracing::field::display(&error));
+                carry(error).await
+            }
         }
     }
 
@@ -297,7 +310,7 @@ impl Shared {
                 // A streaming body can be sent only once: no retries.
                 self.authorize(http, &mut original).await?;
                 let response = http.execute(original).await.map_err(Failure::Transport)?;
-                return buffer_error_body(response).await;
+                return self.read_body(response).await;
             };
             let token = self.authorize(http, &mut request).await?;
             match http.execute(request).await {
@@ -324,7 +337,7 @@ impl Shared {
                         attempt += 1;
                         continue;
                     }
-                    return buffer_error_body(response).await;
+                    return self.read_body(response).await;
                 }
                 Err(error) => {
                     if self.retry.retries_error(&error, &method)
@@ -396,81 +409,84 @@ fn token_expired(headers: &HeaderMap) -> bool {
     })
 }
 
-/// Reads the body of an error answer into memory (at most 1 MiB) and keeps a copy in the
-/// response's extensions, so that [`Error`](crate::Error) can show it without async code.
-///
-/// A body that is not a Sinch error envelope would make the generated code fail with
-/// `InvalidResponsePayload`, which has no status: such an answer becomes a [`Failure::Api`].
-async fn buffer_error_body(mut response: Response) -> Result<Response, Failure> {
-    let status = response.status();
-    if !(status.is_client_error() || status.is_server_error()) {
-        return Ok(response);
-    }
-    let url = response.url().clone();
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(Failure::Transport)? {
-        let room = MAX_ERROR_BODY.saturating_sub(body.len());
-        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
-        if body.len() >= MAX_ERROR_BODY {
-            break;
+impl Shared {
+    /// Reads the whole body, within its limit, before the generated code sees it.
+    ///
+    /// - A success body over [`max_response_body`](crate::ClientBuilder::max_response_body) is
+    ///   [`Failure::TooLarge`]; the rest of it is never read.
+    /// - A success status whose body is a Sinch error envelope (`{"error": {...}}` and nothing
+    ///   else) is an API error: the generated model would read it as an empty success.
+    /// - An error body is kept (its first 1 MiB) in the response's extensions, so that
+    ///   [`Error`](crate::Error) can show it without async code; one that is not a Sinch error
+    ///   envelope would make the generated code fail with `InvalidResponsePayload`, which has
+    ///   no status, so it becomes a [`Failure::Api`].
+    async fn read_body(&self, mut response: Response) -> Result<Response, Failure> {
+        let status = response.status();
+        let failed = status.is_client_error() || status.is_server_error();
+        let limit = if failed {
+            MAX_ERROR_BODY
+        } else {
+            self.max_body
+        };
+        let read = body::read(&mut response, limit)
+            .await
+            .map_err(Failure::Transport)?;
+        let body = if failed {
+            read.bytes
+        } else {
+            read.complete(limit).map_err(Failure::TooLarge)?
+        };
+        let envelope = || {
+            serde_json::from_slice::<RuntimeError>(&body)
+                .ok()
+                .and_then(|e| e.error)
+                .is_some()
+        };
+        if !failed && only_error_key(&body) && envelope() {
+            let headers = response.headers().clone();
+            return Err(Failure::Api(Box::new(ApiError::new(
+                status,
+                headers,
+                Some(body),
+            ))));
         }
-    }
-    let body = Bytes::from(body);
-    // Only the official envelope (`{"error": {...}}`) goes on to the generated code; anything
-    // else, a flat Sinch error included, would reach it as an empty `RuntimeError`.
-    let enveloped = serde_json::from_slice::<RuntimeError>(&body)
-        .ok()
-        .and_then(|e| e.error)
-        .is_some();
-    if !enveloped {
-        let headers = response.headers().clone();
-        return Err(Failure::Api(Box::new(ApiError::new(
-            status,
-            headers,
-            Some(body),
-        ))));
-    }
-    let (mut parts, _) = http::Response::<reqwest::Body>::from(response).into_parts();
-    parts.extensions.insert(BufferedBody(body.clone()));
-    // reqwest keeps a response's URL in an extension; put it back.
-    if let Ok(with_url) = http::Response::builder().url(url).body(()) {
-        parts.extensions.extend(with_url.into_parts().0.extensions);
-    }
-    Ok(Response::from(http::Response::from_parts(
-        parts,
-        reqwest::Body::from(body),
-    )))
-}
-
-/// Hands an [`AuthError`] or an [`ApiError`] through the `reqwest::Error` that `exec` must return.
-///
-/// The only way to create a `reqwest::Error` is to let reqwest fail: a body stream that yields
-/// the error does that, and the error stays in the `source()` chain, where
-/// `From<GeneratedError> for Error` finds it again and returns [`Error::Auth`](crate::Error::Auth)
-/// or [`Error::Api`](crate::Error::Api).
-async fn carry<E>(error: E) -> reqwest::Result<Response>
-where
-    E: std::error::Error + Send + Sync + Unpin + 'static,
-{
-    let body = reqwest::Body::wrap_stream(FailOnce(Some(error)));
-    match Response::from(http::Response::new(body)).bytes().await {
-        Err(carrier) => Err(carrier),
-        // A body whose first frame is an error cannot be read successfully; answer 401 anyway.
-        Ok(_) => {
-            let mut response = http::Response::new(reqwest::Body::from(Vec::<u8>::new()));
-            *response.status_mut() = StatusCode::UNAUTHORIZED;
-            Ok(Response::from(response))
+        if failed && !envelope() {
+            let headers = response.headers().clone();
+            return Err(Failure::Api(Box::new(ApiError::new(
+                status,
+                headers,
+                Some(body),
+            ))));
         }
+        let url = response.url().clone();
+        let (mut parts, _) = http::Response::<reqwest::Body>::from(response).into_parts();
+        if failed {
+            parts.extensions.insert(BufferedBody(body.clone()));
+        }
+        // reqwest keeps a response's URL in an extension; put it back.
+        if let Ok(with_url) = http::Response::builder().url(url).body(()) {
+            parts.extensions.extend(with_url.into_parts().0.extensions);
+        }
+        Ok(Response::from(http::Response::from_parts(
+            parts,
+            reqwest::Body::from(body),
+        )))
     }
 }
 
-/// A stream whose only item is an error.
-struct FailOnce<E>(Option<E>);
-
-impl<E: Unpin> futures_core::Stream for FailOnce<E> {
-    type Item = Result<Bytes, E>;
-
-    fn poll_next(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        Poll::Ready(self.0.take().map(Err))
-    }
+/// Whether a JSON object's only key is `"error"`. Its first key is looked at first, so that a
+/// success body is scanned once more only when it starts like an error envelope.
+fn only_error_key(body: &[u8]) -> bool {
+    let rest = body.trim_ascii_start();
+    let first_key = rest
+        .strip_prefix(b"{")
+        .map(<[u8]>::trim_ascii_start)
+        .is_some_and(|r| r.starts_with(b"\"error\""));
+    first_key
+        && matches!(
+            serde_json::from_slice::<
+                std::collections::BTreeMap<String, serde::de::IgnoredAny>,
+            >(body),
+            Ok(map) if map.len() == 1
+        )
 }

@@ -217,6 +217,7 @@ pub struct ClientBuilder {
     template_base_url: Option<String>,
     http: HttpSettings,
     http_client: Option<reqwest::Client>,
+    max_response_body: Option<usize>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -231,6 +232,7 @@ impl fmt::Debug for ClientBuilder {
             .field("retry", &self.retry)
             .field("template_base_url", &self.template_base_url)
             .field("custom_http_client", &self.http_client.is_some())
+            .field("max_response_body", &self.max_response_body)
             .finish_non_exhaustive()
     }
 }
@@ -445,6 +447,15 @@ impl ClientBuilder {
         self
     }
 
+    /// The most bytes of a success body the client reads, counted after decompression
+    /// (default [`DEFAULT_MAX_RESPONSE_BODY`](crate::DEFAULT_MAX_RESPONSE_BODY), 8 MiB). A
+    /// larger body fails the call with [`Error::BodyTooLarge`](crate::Error::BodyTooLarge)
+    /// without being read further. Error answers keep their first 1 MiB.
+    pub fn max_response_body(mut self, bytes: usize) -> Self {
+        self.max_response_body = Some(bytes);
+        self
+    }
+
     /// The total time allowed for one attempt of a request (default 30 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.http.timeout = Some(timeout);
@@ -595,6 +606,8 @@ impl ClientBuilder {
             self.project_id,
             base_url.path(),
             template_base_url,
+            self.max_response_body
+                .unwrap_or(crate::body::DEFAULT_MAX_RESPONSE_BODY),
         );
         Ok(Client::new_with_client(&base, http, state))
     }

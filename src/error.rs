@@ -9,8 +9,13 @@ use std::{fmt, time::Duration};
 use bytes::Bytes;
 use reqwest::{StatusCode, header::HeaderMap};
 
-use crate::types::{RuntimeError, RuntimeErrorError};
-pub use crate::{auth::AuthError, config::ConfigError};
+pub use crate::{
+    auth::AuthError, body::BodyTooLarge, config::ConfigError, path::PathParameterError,
+};
+use crate::{
+    carry::{Carried, carried},
+    types::{RuntimeError, RuntimeErrorError},
+};
 
 /// A `Result` whose error is [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -59,7 +64,7 @@ pub enum Error {
     /// and raw body.
     #[error("response body could not be decoded: {source}")]
     Decode {
-        /// The raw body as received.
+        /// The start of the raw body as received (at most [`MAX_DECODE_EXCERPT`] bytes).
         body: Bytes,
         /// Why decoding failed.
         #[source]
@@ -68,6 +73,12 @@ pub enum Error {
     /// The request could not be built (missing parameter, invalid value, empty project id).
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+    /// A path parameter would leave its path segment (`""`, `.`, `..`); nothing was sent.
+    #[error("invalid request: {0}")]
+    PathParameter(PathParameterError),
+    /// A success body was larger than the client's limit; the rest of it was not read.
+    #[error("{0}")]
+    BodyTooLarge(BodyTooLarge),
     /// A paginated list handed back a page token it had already given (a server bug);
     /// following it would loop forever.
     #[error("the server repeated page token {0:?}; stopping instead of looping")]
@@ -104,6 +115,8 @@ impl Error {
             Error::Config(_)
             | Error::Decode { .. }
             | Error::InvalidRequest(_)
+            | Error::PathParameter(_)
+            | Error::BodyTooLarge(_)
             | Error::RepeatedPageToken(_) => false,
         }
     }
@@ -123,10 +136,11 @@ impl Error {
                     | StatusCode::GATEWAY_TIMEOUT
             ),
             Error::Transport(e) => !(e.is_connect() || e.is_builder()),
-            Error::Decode { .. } => true,
+            Error::Decode { .. } | Error::BodyTooLarge(_) => true,
             Error::Config(_)
             | Error::Auth(_)
             | Error::InvalidRequest(_)
+            | Error::PathParameter(_)
             | Error::RepeatedPageToken(_) => false,
         }
     }
@@ -152,13 +166,20 @@ impl Error {
             {
                 let status = response.status();
                 let headers = response.headers().clone();
-                let raw = crate::auth::read_limited(response, MAX_ERROR_BODY).await;
+                let mut response = response;
+                let raw = crate::body::read_lossy(&mut response, MAX_ERROR_BODY)
+                    .await
+                    .bytes;
                 Error::from(ApiError::new(status, headers, Some(raw)))
             }
             other => Error::from(other),
         }
     }
 }
+
+/// Most bytes of an undecodable success body that [`Error::Decode`] keeps: enough to see what
+/// came back, and never the whole of a large body.
+pub const MAX_DECODE_EXCERPT: usize = 4 * 1024;
 
 /// Most bytes of an error answer's body kept in an [`ApiError`].
 pub(crate) const MAX_ERROR_BODY: usize = 1024 * 1024;
@@ -172,6 +193,8 @@ impl From<progenitor_client::Error<RuntimeError>> for Error {
                 match carried(&e) {
                     Some(Carried::Auth(auth)) => Error::Auth(auth),
                     Some(Carried::Api(api)) => Error::from(api),
+                    Some(Carried::TooLarge(limit)) => Error::BodyTooLarge(limit),
+                    Some(Carried::PathSegment(path)) => Error::PathParameter(path),
                     None => Error::Transport(e),
                 }
             }
@@ -202,7 +225,11 @@ impl From<progenitor_client::Error<RuntimeError>> for Error {
                     body: Some(parsed),
                     raw: None,
                 }),
-                None => Error::Decode { body, source },
+                None => Error::Decode {
+                    // A copy, so that the excerpt does not keep the whole body alive.
+                    body: Bytes::copy_from_slice(&body[..body.len().min(MAX_DECODE_EXCERPT)]),
+                    source,
+                },
             },
         }
     }
@@ -340,27 +367,6 @@ fn wrapped_error_status(body: &[u8]) -> Option<(StatusCode, RuntimeErrorError)> 
     let code = u16::try_from(parsed.code?).ok()?;
     let status = StatusCode::from_u16(code).ok()?;
     (status.is_client_error() || status.is_server_error()).then_some((status, parsed))
-}
-
-/// An error the client's hooks carried through a `reqwest::Error`.
-enum Carried {
-    Auth(AuthError),
-    Api(ApiError),
-}
-
-/// Finds an error the client's hooks carried through a `reqwest::Error`.
-fn carried(error: &reqwest::Error) -> Option<Carried> {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
-    while let Some(e) = source {
-        if let Some(auth) = e.downcast_ref::<AuthError>() {
-            return Some(Carried::Auth(auth.clone()));
-        }
-        if let Some(api) = e.downcast_ref::<ApiError>() {
-            return Some(Carried::Api(api.clone()));
-        }
-        source = e.source();
-    }
-    None
 }
 
 /// A short, single-line, printable excerpt of a body for messages.

@@ -2,6 +2,8 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+pub mod body;
+mod carry;
 pub mod client;
 pub mod config;
 pub mod error;
@@ -9,6 +11,7 @@ pub mod field_mask;
 mod generated;
 pub mod messages;
 pub mod pagination;
+pub mod path;
 pub mod region;
 pub mod retry;
 mod secret;
@@ -16,10 +19,14 @@ mod tls;
 pub mod webhooks;
 
 pub use auth::{AuthError, AuthScheme, DEFAULT_TOKEN_URL};
+pub use body::{BodyTooLarge, DEFAULT_MAX_RESPONSE_BODY};
 pub use client::ClientState;
 pub use config::{ClientBuilder, ConfigError, DEFAULT_USER_AGENT};
 pub use error::{ApiError, Error, Result};
+#[doc(hidden)]
+pub use generated::path_probe;
 pub use generated::{Client, builder, field_paths, operations};
+pub use path::PathParameterError;
 pub use progenitor_client::{ClientInfo, Error as GeneratedError, ResponseValue};
 pub use region::Region;
 /// The HTTP client crate the client is built on (for `Proxy`, `StatusCode`, a custom `Client`).

@@ -609,7 +609,8 @@ async fn the_configured_project_is_available_and_an_empty_one_is_refused_before_
         .unwrap_err()
         .into();
     assert!(
-        matches!(&error, Error::InvalidRequest(m) if m.contains("project_id")),
+        // Refused by the path-segment guard, naming the parameter.
+        matches!(&error, Error::PathParameter(e) if e.parameter() == "project_id"),
         "{error:?}"
     );
     assert_eq!(api.calls_async().await, 1);

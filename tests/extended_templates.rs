@@ -793,7 +793,8 @@ async fn an_empty_project_id_is_rejected_before_a_template_call() {
 
     let error = Error::from(error);
     assert!(
-        matches!(&error, Error::InvalidRequest(message) if message.contains("project_id")),
+        // Refused by the path-segment guard, naming the parameter.
+        matches!(&error, Error::PathParameter(e) if e.parameter() == "project_id"),
         "{error:?}"
     );
     assert_eq!(stray.calls_async().await, 0);
