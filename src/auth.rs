@@ -172,6 +172,14 @@ impl Credentials {
         redact(body, self.encoded().expose_secret().as_bytes())
     }
 
+    /// The length of the longest form of the secret that `redact` looks for.
+    fn longest_secret(&self) -> usize {
+        self.key_secret
+            .expose_secret()
+            .len()
+            .max(self.encoded().expose_secret().len())
+    }
+
     /// `Basic base64(key_id:key_secret)`, marked sensitive.
     pub(crate) fn basic_header(&self) -> Option<HeaderValue> {
         let encoded = self.encoded();
@@ -231,6 +239,10 @@ pub(crate) struct TokenSource {
     current: RwLock<Option<Arc<Token>>>,
     /// Held while fetching, so that concurrent callers share one token request.
     fetching: Mutex<()>,
+    /// How many fetches have finished; a caller that waited through one takes its outcome.
+    finished: AtomicU64,
+    /// The error of the last fetch, if it failed, with that fetch's number in `finished`.
+    failed: std::sync::Mutex<Option<(u64, AuthError)>>,
     generation: AtomicU64,
     requests: AtomicU64,
 }
@@ -269,6 +281,8 @@ impl TokenSource {
             retry,
             current: RwLock::new(None),
             fetching: Mutex::new(()),
+            finished: AtomicU64::new(0),
+            failed: std::sync::Mutex::new(None),
             generation: AtomicU64::new(0),
             requests: AtomicU64::new(0),
         })
@@ -293,17 +307,23 @@ impl TokenSource {
 
     /// A token that is not about to expire: the cached one, or a new one.
     ///
-    /// Callers that find no valid token queue on one lock, so only the first fetches. When an
-    /// early refresh fails while the current token still works, the current token is used (and
-    /// the refresh tried again a little later): a short token endpoint outage is no API outage.
+    /// Callers that find no valid token queue on one lock, so only the first fetches, and the
+    /// outcome of that one fetch (with its retries) serves everyone who waited on it: its token,
+    /// or its error. Only a call made after a fetch failed starts another one. When an early
+    /// refresh fails while the current token still works, the current token is used (and the
+    /// refresh tried again a little later): a short token endpoint outage is no API outage.
     pub(crate) async fn token(&self, http: &reqwest::Client) -> Result<Arc<Token>, AuthError> {
         if let Some(token) = self.cached().filter(|t| t.is_fresh()) {
             return Ok(token);
         }
+        let before = self.finished.load(Ordering::Acquire);
         let _fetching = self.fetching.lock().await;
         let current = self.cached();
         if let Some(token) = current.as_ref().filter(|t| t.is_fresh()) {
             return Ok(Arc::clone(token));
+        }
+        if let Some(error) = self.failed_since(before) {
+            return Err(error);
         }
         match self.fetch(http).await {
             Ok(token) => Ok(token),
@@ -329,6 +349,7 @@ impl TokenSource {
         http: &reqwest::Client,
         rejected: &Token,
     ) -> Result<Arc<Token>, AuthError> {
+        let before = self.finished.load(Ordering::Acquire);
         let _fetching = self.fetching.lock().await;
         if let Some(token) = self
             .cached()
@@ -336,11 +357,24 @@ impl TokenSource {
         {
             return Ok(token);
         }
+        if let Some(error) = self.failed_since(before) {
+            return Err(error);
+        }
         self.fetch(http).await
     }
 
+    /// The error of a fetch that finished after `before` (while the caller waited), if it
+    /// failed.
+    fn failed_since(&self, before: u64) -> Option<AuthError> {
+        let failed = self.failed.lock().unwrap_or_else(PoisonError::into_inner);
+        match &*failed {
+            Some((number, error)) if *number > before => Some(error.clone()),
+            _ => None,
+        }
+    }
+
     /// One token request, retried on 429, 5xx and transport failures, in its own span; a new
-    /// token becomes the cached one.
+    /// token becomes the cached one, an error is kept for the callers waiting on this fetch.
     async fn fetch(&self, http: &reqwest::Client) -> Result<Arc<Token>, AuthError> {
         let span = tracing::info_span!(
             "sinch_conversation.token",
@@ -348,12 +382,20 @@ impl TokenSource {
             status = tracing::field::Empty,
             attempts = tracing::field::Empty,
         );
-        let token = self
+        let result = self
             .fetch_with_retries(http, &span)
             .instrument(span.clone())
-            .await?;
-        self.store(&token);
-        Ok(token)
+            .await;
+        let mut failed = self.failed.lock().unwrap_or_else(PoisonError::into_inner);
+        let number = self.finished.fetch_add(1, Ordering::AcqRel) + 1;
+        match &result {
+            Ok(token) => {
+                self.store(token);
+                *failed = None;
+            }
+            Err(error) => *failed = Some((number, error.clone())),
+        }
+        result
     }
 
     async fn fetch_with_retries(
@@ -402,13 +444,18 @@ impl TokenSource {
                 tokio::time::sleep(delay).await;
                 continue;
             }
+            // Redacted before it is cut: a secret across the cut would otherwise survive in
+            // part. So read as many more bytes as the longest secret, redact, then cut.
             let mut response = response;
-            let body = crate::body::read_lossy(&mut response, MAX_ERROR_BODY)
+            let margin = self.credentials.longest_secret();
+            let body = crate::body::read_lossy(&mut response, MAX_ERROR_BODY + margin)
                 .await
                 .bytes;
+            let mut body = self.credentials.redact(body);
+            body.truncate(MAX_ERROR_BODY);
             return Err(AuthError::Rejected {
                 status,
-                body: self.credentials.redact(body),
+                body,
                 retry_after: wait,
             });
         }

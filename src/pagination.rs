@@ -10,6 +10,15 @@
 //! token it already gave is a bug; the stream yields that page, then stops with
 //! [`Error::RepeatedPageToken`] rather than loop forever.
 //!
+//! Noticing that takes at most 8 KiB per stream, however many pages and however long the tokens:
+//! the stream keeps a 64-bit hash of each of the last 1 024 tokens (never the tokens), plus one
+//! checkpoint hash. A loop of up to 1 024 pages (A/B/A/B, ...) stops at its first repeated token;
+//! a longer one, of λ pages entered after μ, stops by page 2·max(μ, λ) + λ, under three laps
+//! (Brent's cycle detection over the checkpoint). The hash is SipHash with random keys the server
+//! never sees, so two different tokens are taken for one with odds below 10⁻¹⁶ a page, which a
+//! server cannot raise; and even then the stream ends with the error, never with pages silently
+//! missing.
+//!
 //! ```no_run
 //! use futures_util::TryStreamExt as _;
 //! use sinch_conversation::{Client, pagination::Paginate};
@@ -19,7 +28,11 @@
 //! # Ok(()) }
 //! ```
 
-use std::{collections::HashSet, future::Future, pin::Pin};
+use std::{
+    future::Future,
+    hash::{BuildHasher as _, RandomState},
+    pin::Pin,
+};
 
 use futures_util::{Stream, TryStreamExt as _, stream};
 
@@ -53,7 +66,7 @@ pub trait Paginate<'a>: Sized + Send + 'a {
         struct State<B> {
             builder: B,
             token: Option<String>,
-            seen: HashSet<String>,
+            seen: TokenLoopDetector,
             done: bool,
             // A token the server repeated: reported after the page that carried it.
             repeated: Option<String>,
@@ -61,7 +74,7 @@ pub trait Paginate<'a>: Sized + Send + 'a {
         let start = State {
             builder: self,
             token: None,
-            seen: HashSet::new(),
+            seen: TokenLoopDetector::new(),
             done: false,
             repeated: None,
         };
@@ -75,7 +88,7 @@ pub trait Paginate<'a>: Sized + Send + 'a {
             let page = state.builder.clone().fetch(state.token.take()).await?;
             match Self::next_token(&page).filter(|t| !t.is_empty()) {
                 None => state.done = true,
-                Some(next) if !state.seen.insert(next.to_owned()) => {
+                Some(next) if state.seen.repeats(next) => {
                     // The page itself is fine: hand it over, then stop with the error.
                     state.repeated = Some(next.to_owned());
                 }
@@ -95,6 +108,82 @@ pub trait Paginate<'a>: Sized + Send + 'a {
                 .map_ok(|page| stream::iter(Self::into_items(page).into_iter().map(Ok)))
                 .try_flatten(),
         )
+    }
+}
+
+/// How many recent page tokens [`TokenLoopDetector`] remembers (as hashes, 8 bytes each).
+const TOKEN_WINDOW: usize = 1024;
+
+/// Notices a paginated list that hands back a page token it already gave, in memory that grows
+/// neither with the tokens' length nor with the number of pages.
+///
+/// It never keeps a token, only a 64-bit hash of it, and at most [`TOKEN_WINDOW`] + 1 of those:
+/// 8 KiB for the last 1 024 tokens, plus one checkpoint.
+///
+/// - **A loop of up to 1 024 pages** (A/B/A/B, ...) is caught at its first repeated token, exactly
+///   as if every token were kept: the token it repeats is still among the last 1 024.
+/// - **A longer loop** is caught by Brent's cycle detection: the checkpoint is the hash of token
+///   1, 2, 4, 8, ... A server whose next token depends only on the token asked for, looping with
+///   a period of λ pages after μ pages, comes back to a checkpoint by page 2·max(μ, λ) + λ: at
+///   most three times the pages of its first lap, and then stops the same way.
+///
+/// A false positive needs two different tokens with the same hash. The hash is SipHash with
+/// random keys ([`RandomState`], new for each stream), so a server cannot aim for one, and
+/// by chance each new token has at most 1 025 / 2⁶⁴ (below 10⁻¹⁶) odds of matching; a billion
+/// pages stay below 10⁻⁷. Even then the stream ends with [`Error::RepeatedPageToken`], an error
+/// the caller sees: it never silently drops pages.
+#[derive(Debug)]
+struct TokenLoopDetector {
+    hasher: RandomState,
+    /// The hashes of the last [`TOKEN_WINDOW`] tokens; `recent[next]` is the oldest once full.
+    recent: Vec<u64>,
+    next: usize,
+    /// Tokens seen so far.
+    count: u64,
+    /// The hash of the token seen when `count` last reached a power of two (Brent).
+    checkpoint: Option<u64>,
+}
+
+impl TokenLoopDetector {
+    /// A detector that has seen no token.
+    fn new() -> Self {
+        Self {
+            hasher: RandomState::new(),
+            recent: Vec::new(),
+            next: 0,
+            count: 0,
+            checkpoint: None,
+        }
+    }
+
+    /// Records `token`; `true` if it repeats a token seen before (see the type's docs for
+    /// which repeats are caught when).
+    fn repeats(&mut self, token: &str) -> bool {
+        let hash = self.hasher.hash_one(token);
+        if self.checkpoint == Some(hash) || self.recent.contains(&hash) {
+            return true;
+        }
+        self.count += 1;
+        if self.count.is_power_of_two() {
+            self.checkpoint = Some(hash);
+        }
+        if self.recent.len() < TOKEN_WINDOW {
+            if self.recent.capacity() == 0 {
+                self.recent.reserve_exact(TOKEN_WINDOW);
+            }
+            self.recent.push(hash);
+        } else {
+            self.recent[self.next] = hash;
+            self.next = (self.next + 1) % TOKEN_WINDOW;
+        }
+        false
+    }
+
+    /// The heap memory the detector holds, in bytes: at most `TOKEN_WINDOW * 8`, whatever the
+    /// tokens' length and number.
+    #[cfg(test)]
+    fn stored_bytes(&self) -> usize {
+        self.recent.capacity() * size_of::<u64>()
     }
 }
 
@@ -133,3 +222,78 @@ macro_rules! paginate {
 
 // One `paginate!` per operation that pages, derived from the spec by `build.rs`.
 include!(concat!(env!("OUT_DIR"), "/paginate.rs"));
+
+#[cfg(test)]
+mod tests {
+    use super::{TOKEN_WINDOW, TokenLoopDetector};
+
+    /// The 1-based position of the first token `detector` calls a repeat, within `limit` tokens.
+    fn first_repeat(tokens: impl Fn(usize) -> String, limit: usize) -> Option<usize> {
+        let mut detector = TokenLoopDetector::new();
+        (1..=limit).find(|&i| detector.repeats(&tokens(i)))
+    }
+
+    /// Token `i` (1-based) of a server that gives `mu` distinct tokens, then loops over `lambda`.
+    fn looping(mu: usize, lambda: usize) -> impl Fn(usize) -> String {
+        move |i| {
+            if i <= mu {
+                format!("pre-{i}")
+            } else {
+                format!("loop-{}", (i - mu - 1) % lambda)
+            }
+        }
+    }
+
+    #[test]
+    fn a_loop_within_the_window_stops_at_its_first_repeated_token() {
+        for lambda in [1, 2, 3, 5, 64, TOKEN_WINDOW - 1, TOKEN_WINDOW] {
+            for mu in [0, 1, 7, 3 * TOKEN_WINDOW] {
+                assert_eq!(
+                    first_repeat(looping(mu, lambda), 10 * TOKEN_WINDOW),
+                    Some(mu + lambda + 1),
+                    "mu {mu}, lambda {lambda}"
+                );
+            }
+        }
+        // A repeat that is not a loop (the server moved on after it) is caught too.
+        let tokens = ["a", "b", "c", "a", "d"];
+        assert_eq!(first_repeat(|i| tokens[i - 1].to_owned(), 5), Some(4));
+    }
+
+    #[test]
+    fn a_loop_longer_than_the_window_stops_within_three_laps() {
+        for lambda in [TOKEN_WINDOW + 1, 1500, 3000, 5000] {
+            for mu in [0, 1, 2000, 6000] {
+                let bound = 2 * mu.max(lambda) + lambda;
+                let found = first_repeat(looping(mu, lambda), bound + 1)
+                    .unwrap_or_else(|| panic!("mu {mu}, lambda {lambda}: not caught by {bound}"));
+                assert!(found > mu + lambda, "mu {mu}, lambda {lambda}: {found}");
+                assert!(
+                    found <= bound,
+                    "mu {mu}, lambda {lambda}: {found} > {bound}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn memory_stays_bounded_whatever_the_number_and_length_of_tokens() {
+        const PAGES: usize = 10_000;
+        let mut long = TokenLoopDetector::new();
+        let mut short = TokenLoopDetector::new();
+        let mut token = "x".repeat(4096);
+        for i in 0..PAGES {
+            let prefix = format!("{i:08}");
+            token.replace_range(..prefix.len(), &prefix);
+            assert!(!long.repeats(&token), "distinct 4 KiB token {i}");
+            assert!(!short.repeats(&prefix), "distinct short token {i}");
+            assert!(long.stored_bytes() <= TOKEN_WINDOW * size_of::<u64>());
+        }
+        // 10 000 tokens of 4 KiB are 40 MiB; the detector holds 8 KiB, as for 8-byte tokens.
+        assert_eq!(long.stored_bytes(), TOKEN_WINDOW * size_of::<u64>());
+        assert_eq!(long.stored_bytes(), short.stored_bytes());
+        assert_eq!(long.recent.len(), TOKEN_WINDOW);
+        // Nothing is allocated before the first token.
+        assert_eq!(TokenLoopDetector::new().stored_bytes(), 0);
+    }
+}

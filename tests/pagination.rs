@@ -284,3 +284,298 @@ async fn events_and_recent_conversations_page_too() {
     first.assert_async().await;
     second.assert_async().await;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Loop detection in bounded memory (issue 13)
+
+/// Serves `/contacts` on `{PROJECT}` from a table of `page_token` (`None`: the first page) to
+/// `next_page_token`, each page carrying one contact whose id is the token asked for.
+async fn looping_mock(api: &Api, chain: &[(Option<&'static str>, &'static str)]) -> Vec<usize> {
+    let mut mocks = Vec::new();
+    for &(token, next) in chain {
+        let query: Option<&'static str> =
+            token.map(|t| &*Box::leak(format!("page_token={t}").into_boxed_str()));
+        let id = token.unwrap_or("first");
+        let mock = api
+            .server
+            .mock_async(|when, then| {
+                when.method(GET)
+                    .path(api.path("/contacts"))
+                    .is_true(raw_query(query));
+                then.status(200).json_body(
+                    json!({"contacts": [{"id": id, "language": "EN"}], "next_page_token": next}),
+                );
+            })
+            .await;
+        mocks.push(mock);
+    }
+    let mut calls = Vec::new();
+    let results: Vec<_> = api
+        .client
+        .list_contacts()
+        .project_id(PROJECT)
+        .pages()
+        .collect()
+        .await;
+    for mock in &mocks {
+        calls.push(mock.calls_async().await);
+    }
+    let (last, pages) = results.split_last().unwrap();
+    let ids: Vec<_> = pages
+        .iter()
+        .map(|page| page.as_ref().unwrap().contacts[0].id.clone().unwrap())
+        .collect();
+    let expected: Vec<_> = chain
+        .iter()
+        .map(|(token, _)| token.unwrap_or("first"))
+        .collect();
+    assert_eq!(ids, expected, "every page once, in order, before the error");
+    let repeated = chain[0].1;
+    assert!(
+        matches!(last, Err(Error::RepeatedPageToken(t)) if t == repeated),
+        "{last:?}"
+    );
+    calls
+}
+
+#[tokio::test]
+async fn an_a_b_a_b_loop_stops_with_the_repeated_token() {
+    let api = Api::start().await;
+    let calls = looping_mock(&api, &[(None, "A"), (Some("A"), "B"), (Some("B"), "A")]).await;
+    assert_eq!(calls, [1, 1, 1], "no page is asked for twice");
+}
+
+#[tokio::test]
+async fn a_loop_of_five_pages_stops_at_its_first_repeated_token() {
+    let api = Api::start().await;
+    let calls = looping_mock(
+        &api,
+        &[
+            (None, "t1"),
+            (Some("t1"), "t2"),
+            (Some("t2"), "t3"),
+            (Some("t3"), "t4"),
+            (Some("t4"), "t5"),
+            (Some("t5"), "t1"),
+        ],
+    )
+    .await;
+    assert_eq!(calls, [1; 6], "no page is asked for twice");
+}
+
+/// Counts the bytes allocated and not yet freed by the current thread, so a test on a
+/// current-thread runtime (server, client and stream on one thread) measures only itself.
+mod live_bytes {
+    use std::{
+        alloc::{GlobalAlloc, Layout, System},
+        cell::Cell,
+    };
+
+    struct Counting;
+
+    #[global_allocator]
+    static COUNTING: Counting = Counting;
+
+    thread_local! {
+        static LIVE: Cell<isize> = const { Cell::new(0) };
+    }
+
+    fn add(bytes: isize) {
+        // During thread teardown the counter may be gone: those bytes are not ours to count.
+        let _ = LIVE.try_with(|live| live.set(live.get() + bytes));
+    }
+
+    /// Bytes this thread has allocated and not freed.
+    pub fn now() -> isize {
+        LIVE.with(Cell::get)
+    }
+
+    // SAFETY: every call is forwarded to `System` unchanged; the counter only observes.
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            let ptr = unsafe { System.alloc(layout) };
+            if !ptr.is_null() {
+                add(layout.size() as isize);
+            }
+            ptr
+        }
+
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            unsafe { System.dealloc(ptr, layout) };
+            add(-(layout.size() as isize));
+        }
+
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            let new = unsafe { System.realloc(ptr, layout, new_size) };
+            if !new.is_null() {
+                add(new_size as isize - layout.size() as isize);
+            }
+            new
+        }
+    }
+}
+
+/// A hostile local server for `/v1/projects/{PROJECT}/contacts`: `next` maps the `page_token`
+/// asked for (`None`: the first page) to the next one (`""`: the last page), or to `Err` for a
+/// token it never gave (answered 400, failing the stream). Returns the base URL and the number
+/// of requests served.
+async fn token_server(
+    next: fn(Option<&str>) -> Result<String, ()>,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    };
+
+    use axum::{
+        extract::RawQuery,
+        http::{StatusCode, header},
+        routing::get,
+    };
+
+    let served = Arc::new(AtomicUsize::new(0));
+    let counter = served.clone();
+    let app = axum::Router::new().route(
+        &format!("/v1/projects/{PROJECT}/contacts"),
+        get(move |RawQuery(query): RawQuery| {
+            let counter = counter.clone();
+            async move {
+                counter.fetch_add(1, Ordering::Relaxed);
+                let token = query
+                    .as_deref()
+                    .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("page_token=")));
+                let id = format!("c{}", counter.load(Ordering::Relaxed));
+                match next(token) {
+                    Ok(next) => (
+                        StatusCode::OK,
+                        [(header::CONTENT_TYPE, "application/json")],
+                        json!({"contacts": [{"id": id, "language": "EN"}], "next_page_token": next})
+                            .to_string(),
+                    ),
+                    Err(()) => (
+                        StatusCode::BAD_REQUEST,
+                        [(header::CONTENT_TYPE, "application/json")],
+                        json!({"code": 400, "message": "unknown page token"}).to_string(),
+                    ),
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (format!("http://{addr}"), served)
+}
+
+/// Distinct 4 KiB tokens: the page number in six digits, then filler.
+const LONG_PAGES: usize = 3_000;
+const TOKEN_LEN: usize = 4096;
+
+fn long_token(page: usize) -> String {
+    let mut token = format!("{page:06}");
+    token.extend(std::iter::repeat_n('k', TOKEN_LEN - token.len()));
+    token
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn thousands_of_distinct_4_kib_tokens_page_through_in_bounded_memory() {
+    let (base, served) = token_server(|token| {
+        let page = match token {
+            None => 0,
+            Some(t) => {
+                let page: usize = t.get(..6).and_then(|n| n.parse().ok()).ok_or(())?;
+                // The server checks every token came back whole.
+                if t != long_token(page) {
+                    return Err(());
+                }
+                page
+            }
+        };
+        Ok(if page + 1 < LONG_PAGES {
+            long_token(page + 1)
+        } else {
+            String::new()
+        })
+    })
+    .await;
+    let client = common::client_for(&base);
+
+    let mut pages = client.list_contacts().project_id(PROJECT).pages();
+    let mut count = 0;
+    let mut live_at_500 = 0;
+    while let Some(page) = pages.next().await {
+        let page = page.unwrap();
+        assert_eq!(page.contacts.len(), 1);
+        drop(page);
+        count += 1;
+        if count == 500 {
+            live_at_500 = live_bytes::now();
+        }
+        if count == LONG_PAGES - 100 {
+            // 2 400 more 4 KiB tokens seen (9.4 MiB of them): what the stream holds has not
+            // grown by more than connection buffers jitter.
+            let growth = live_bytes::now() - live_at_500;
+            assert!(
+                growth < 256 * 1024,
+                "the stream grew by {growth} bytes over 2 400 pages"
+            );
+        }
+    }
+    assert_eq!(count, LONG_PAGES);
+    assert_eq!(
+        served.load(std::sync::atomic::Ordering::Relaxed),
+        LONG_PAGES
+    );
+    drop(pages);
+
+    // The measure sees kept tokens: holding 2 400 of them (as a set of every token would)
+    // shows up as the 9.4 MiB they are.
+    let before = live_bytes::now();
+    let kept: Vec<String> = (0..2_400).map(long_token).collect();
+    assert!(live_bytes::now() - before >= (2_400 * TOKEN_LEN) as isize);
+    drop(kept);
+}
+
+/// A loop longer than the 1 024 tokens remembered: 1 500 tokens, the last pointing at the first.
+const LONG_LOOP: usize = 1_500;
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_loop_longer_than_the_remembered_tokens_still_stops_within_three_laps() {
+    let (base, served) = token_server(|token| {
+        let page = match token {
+            None => 0,
+            Some(t) => t
+                .strip_prefix("loop-")
+                .and_then(|n| n.parse::<usize>().ok())
+                .filter(|n| (1..=LONG_LOOP).contains(n))
+                .ok_or(())?,
+        };
+        Ok(format!("loop-{}", page % LONG_LOOP + 1))
+    })
+    .await;
+    let client = common::client_for(&base);
+
+    let results: Vec<_> = client
+        .list_contacts()
+        .project_id(PROJECT)
+        .pages()
+        .take(10 * LONG_LOOP)
+        .collect()
+        .await;
+
+    let (last, pages) = results.split_last().unwrap();
+    assert!(pages.iter().all(Result::is_ok));
+    // Tokens loop-1 .. loop-1500 come round with a period of 1 500 from the first (μ = 1). The
+    // checkpoint taken at token 2 048 (a power of two, after a full lap) comes back 1 500 tokens
+    // later: token 3 548, carried by page 3 548, is reported. Within 2·max(μ, λ) + λ = 4 500.
+    assert_eq!(pages.len(), 3_548);
+    assert!(pages.len() <= 3 * LONG_LOOP);
+    assert!(
+        matches!(last, Err(Error::RepeatedPageToken(t)) if *t == format!("loop-{}", (3_548 - 1) % LONG_LOOP + 1)),
+        "{last:?}"
+    );
+    assert_eq!(
+        served.load(std::sync::atomic::Ordering::Relaxed),
+        pages.len()
+    );
+}

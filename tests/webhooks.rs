@@ -1307,10 +1307,10 @@ mod properties {
                     http::HeaderName::from_bytes(name.as_bytes()),
                     http::HeaderValue::from_bytes(value),
                 ) {
+                    // Every value kept, as a server keeps them: a repeated signature header
+                    // is rejected, so the map must carry the repeat too (issue 13).
                     (Ok(n), Ok(v)) => {
-                        if !map.contains_key(&n) {
-                            map.insert(n, v);
-                        }
+                        map.append(n, v);
                     }
                     _ => representable = false,
                 }
@@ -1572,5 +1572,241 @@ mod axum_extractor {
         let (status, text) = post_signed(&base, "/logged", body, &[]).await;
         assert_eq!(status, StatusCode::IM_A_TEAPOT);
         assert_eq!(text, "401 Unauthorized");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Repeated signature headers (issue 13): rejected whichever value is genuine
+
+/// For each signature header: the test vector's value and a forged one.
+fn genuine_and_forged() -> [(&'static str, String, String); 4] {
+    [
+        (
+            SIGNATURE_HEADER,
+            SIGNATURE.to_owned(),
+            sign("forger", VECTOR_BODY.as_bytes(), NONCE, TIMESTAMP),
+        ),
+        (NONCE_HEADER, NONCE.to_owned(), "forged-nonce".to_owned()),
+        (
+            TIMESTAMP_HEADER,
+            TIMESTAMP.to_string(),
+            (TIMESTAMP + 1).to_string(),
+        ),
+        (ALGORITHM_HEADER, "HmacSHA256".to_owned(), "none".to_owned()),
+    ]
+}
+
+/// The three orders tested: [genuine, forged], [forged, genuine], [genuine, genuine].
+fn orders(genuine: &str, forged: &str) -> [(&'static str, [String; 2]); 3] {
+    [
+        ("[genuine, forged]", [genuine.to_owned(), forged.to_owned()]),
+        ("[forged, genuine]", [forged.to_owned(), genuine.to_owned()]),
+        (
+            "[genuine, genuine]",
+            [genuine.to_owned(), genuine.to_owned()],
+        ),
+    ]
+}
+
+/// The test vector's headers with `name` carried twice, as `values`, in the casing of
+/// [`vector_headers`] for the first and lowercase for the second.
+fn twice(name: &str, values: &[String; 2]) -> Vec<(String, String)> {
+    let mut headers = Vec::new();
+    for (k, v) in vector_headers() {
+        if k.eq_ignore_ascii_case(name) {
+            headers.push((k, values[0].clone()));
+            headers.push((name.to_owned(), values[1].clone()));
+        } else {
+            headers.push((k, v));
+        }
+    }
+    headers
+}
+
+#[test]
+fn each_signature_header_sent_twice_is_rejected_in_every_order() {
+    let body = VECTOR_BODY.as_bytes();
+    let now = at(TIMESTAMP);
+    // Sent once, each genuine value verifies and each forged one does not.
+    assert_eq!(verify(&vector_headers(), body, SECRET, now), Ok(()));
+    for (name, genuine, forged) in genuine_and_forged() {
+        let once = replace(&vector_headers(), name, &forged);
+        assert!(verify(&once, body, SECRET, now).is_err(), "{name} forged");
+
+        for (order, values) in orders(&genuine, &forged) {
+            let expected = Err(SignatureError::DuplicateHeader { name });
+            let headers = twice(name, &values);
+
+            assert_eq!(
+                verify(&headers, body, SECRET, now),
+                expected,
+                "{name} {order}: Vec"
+            );
+            let slice: &[(String, String)] = &headers;
+            assert_eq!(
+                verify(slice, body, SECRET, now),
+                expected,
+                "{name} {order}: slice"
+            );
+            assert_eq!(
+                Verifier::new(SECRET).verify(&headers, body, now),
+                expected,
+                "{name} {order}: Verifier"
+            );
+
+            let mut header_map = http::HeaderMap::new();
+            for (k, v) in &headers {
+                header_map.append(
+                    http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                    http::HeaderValue::from_str(v).unwrap(),
+                );
+            }
+            assert_eq!(header_map.get_all(name).iter().count(), 2);
+            assert_eq!(
+                verify(&header_map, body, SECRET, now),
+                expected,
+                "{name} {order}: HeaderMap"
+            );
+
+            // A map can carry a name twice only in two casings; that is the same header.
+            let map: HashMap<String, String> = headers.iter().cloned().collect();
+            assert_eq!(map.len(), 5);
+            assert_eq!(
+                verify(&map, body, SECRET, now),
+                expected,
+                "{name} {order}: HashMap"
+            );
+
+            assert!(
+                matches!(
+                    Receiver::new(SECRET).receive(&headers, body, now),
+                    Err(webhooks::Error::Signature(SignatureError::DuplicateHeader { name: n })) if n == name
+                ),
+                "{name} {order}: Receiver"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_repeated_header_is_rejected_before_any_other_check_and_named() {
+    let body = VECTOR_BODY.as_bytes();
+    // Even with the clock far off (a replay) or the other headers missing, the repeat is what
+    // is reported, and it names the header without echoing either value.
+    let headers = twice(SIGNATURE_HEADER, &[SIGNATURE.to_owned(), "AAAA".to_owned()]);
+    let err = verify(&headers, body, SECRET, at(TIMESTAMP + 10_000)).unwrap_err();
+    assert_eq!(
+        err,
+        SignatureError::DuplicateHeader {
+            name: SIGNATURE_HEADER
+        }
+    );
+    let message = err.to_string();
+    assert!(message.contains(SIGNATURE_HEADER), "{message}");
+    assert!(message.contains("more than once"), "{message}");
+    assert!(
+        !message.contains(SIGNATURE) && !message.contains("AAAA"),
+        "{message}"
+    );
+
+    let only_nonces = [(NONCE_HEADER, NONCE), (NONCE_HEADER, NONCE)];
+    assert_eq!(
+        verify(&only_nonces, body, SECRET, at(TIMESTAMP)),
+        Err(SignatureError::MissingHeader {
+            name: SIGNATURE_HEADER
+        }),
+        "headers are checked in order: the signature is missing before the nonce repeats"
+    );
+    let three = twice(
+        TIMESTAMP_HEADER,
+        &[TIMESTAMP.to_string(), TIMESTAMP.to_string()],
+    )
+    .into_iter()
+    .chain([(TIMESTAMP_HEADER.to_owned(), TIMESTAMP.to_string())])
+    .collect::<Vec<_>>();
+    assert_eq!(
+        verify(&three, body, SECRET, at(TIMESTAMP)),
+        Err(SignatureError::DuplicateHeader {
+            name: TIMESTAMP_HEADER
+        })
+    );
+}
+
+/// The axum extractor over a real local server: repeated headers arrive as repeated header
+/// lines and get `401 Unauthorized`, in every order.
+#[cfg(feature = "axum")]
+mod axum_repeated_headers {
+    use axum::{Router, http::StatusCode, routing::post};
+    use sinch_conversation::webhooks::axum::VerifiedEvent;
+
+    use super::*;
+
+    async fn callback(VerifiedEvent(event): VerifiedEvent) -> String {
+        format!("{:?}", event.trigger())
+    }
+
+    async fn serve() -> String {
+        let app = Router::new()
+            .route("/callbacks", post(callback))
+            .with_state(Receiver::new(SECRET));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        format!("http://{addr}")
+    }
+
+    #[tokio::test]
+    async fn each_signature_header_sent_twice_gets_401_in_every_order() {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let base = serve().await;
+        let client = reqwest::Client::new();
+        let body = fixture("message_inbound");
+        let timestamp = Utc::now().timestamp();
+        let signed = sign_headers(SECRET, &body, NONCE, timestamp);
+        let forged = [
+            sign("forger", &body, NONCE, timestamp),
+            "forged-nonce".to_owned(),
+            (timestamp + 1).to_string(),
+            "none".to_owned(),
+        ];
+
+        let post = |headers: Vec<(&'static str, String)>| {
+            let mut request = client.post(format!("{base}/callbacks")).body(body.clone());
+            for (name, value) in headers {
+                // `RequestBuilder::header` appends: a repeated name is sent as two lines.
+                request = request.header(name, value);
+            }
+            async move {
+                let response = request.send().await.unwrap();
+                let status = response.status().as_u16();
+                (status, response.text().await.unwrap())
+            }
+        };
+
+        let (status, text) = post(signed.to_vec()).await;
+        assert_eq!(status, 200, "sent once, the callback is accepted: {text}");
+
+        for ((name, genuine), forged) in signed.iter().zip(&forged) {
+            for (order, values) in orders(genuine, forged) {
+                let mut headers = Vec::new();
+                for (k, v) in &signed {
+                    if k == name {
+                        headers.extend(values.iter().map(|value| (*k, value.clone())));
+                    } else {
+                        headers.push((*k, v.clone()));
+                    }
+                }
+                let (status, text) = post(headers).await;
+                assert_eq!(
+                    status,
+                    StatusCode::UNAUTHORIZED.as_u16(),
+                    "{name} {order}: {text}"
+                );
+                assert!(
+                    text.contains(name) && text.contains("more than once"),
+                    "{name} {order}: {text}"
+                );
+            }
+        }
     }
 }

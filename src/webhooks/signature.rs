@@ -48,6 +48,16 @@ pub enum SignatureError {
         /// The (lowercase) name of the absent header.
         name: &'static str,
     },
+    /// A signature header (signature, nonce, timestamp or algorithm) appears more than once.
+    ///
+    /// The API sends each once. Checking only the first (or only the last) would let whoever
+    /// added the other choose the outcome, so a callback carrying two is rejected whatever they
+    /// hold.
+    #[error("header `{name}` appears more than once")]
+    DuplicateHeader {
+        /// The (lowercase) name of the repeated header.
+        name: &'static str,
+    },
     /// The algorithm header names something other than `HmacSHA256`.
     #[error("unsupported signature algorithm `{algorithm}`, only `HmacSHA256` is supported")]
     UnsupportedAlgorithm {
@@ -135,23 +145,37 @@ impl From<&str> for WebhookSecret {
 ///
 /// Implemented for [`http::HeaderMap`] (axum, hyper, reqwest, ...), for slices, arrays and
 /// vectors of `(name, value)` pairs, and for `HashMap<String, _>`, so [`verify`] works with any
-/// framework: collect the headers into a `Vec<(String, String)>` if nothing else fits.
+/// framework: collect the headers into a `Vec<(String, String)>` if nothing else fits, keeping
+/// every value of a repeated header (the verifier rejects a signature header sent twice, so it
+/// must see both).
 ///
 /// ```
 /// use sinch_conversation::webhooks::HeaderLookup;
 ///
-/// let headers = [("X-Sinch-Webhook-Signature-Nonce", "abc")];
+/// let headers = [("X-Sinch-Webhook-Signature-Nonce", "abc"), ("x-sinch-webhook-signature-nonce", "def")];
 /// assert_eq!(headers.header("x-sinch-webhook-signature-nonce"), Some(&b"abc"[..]));
+/// assert_eq!(headers.header_count("x-sinch-webhook-signature-nonce"), 2);
 /// assert_eq!(headers.header("x-other"), None);
+/// assert_eq!(headers.header_count("x-other"), 0);
 /// ```
 pub trait HeaderLookup {
     /// The raw value of the first header called `name` (given in lowercase), if any.
     fn header(&self, name: &str) -> Option<&[u8]>;
+
+    /// How many headers are called `name` (given in lowercase), in any ASCII case.
+    ///
+    /// Required (no default that could only ever say 0 or 1), so that a lookup over storage
+    /// that can hold a name twice cannot hide a repeated signature header from [`verify`].
+    fn header_count(&self, name: &str) -> usize;
 }
 
 impl<T: HeaderLookup + ?Sized> HeaderLookup for &T {
     fn header(&self, name: &str) -> Option<&[u8]> {
         (**self).header(name)
+    }
+
+    fn header_count(&self, name: &str) -> usize {
+        (**self).header_count(name)
     }
 }
 
@@ -159,6 +183,10 @@ impl HeaderLookup for http::HeaderMap {
     fn header(&self, name: &str) -> Option<&[u8]> {
         // `HeaderMap` stores names in lowercase and lowercases the name looked up.
         self.get(name).map(http::HeaderValue::as_bytes)
+    }
+
+    fn header_count(&self, name: &str) -> usize {
+        self.get_all(name).iter().count()
     }
 }
 
@@ -168,17 +196,31 @@ impl<K: AsRef<str>, V: AsRef<[u8]>> HeaderLookup for [(K, V)] {
             .find(|(k, _)| k.as_ref().eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_ref())
     }
+
+    fn header_count(&self, name: &str) -> usize {
+        self.iter()
+            .filter(|(k, _)| k.as_ref().eq_ignore_ascii_case(name))
+            .count()
+    }
 }
 
 impl<K: AsRef<str>, V: AsRef<[u8]>, const N: usize> HeaderLookup for [(K, V); N] {
     fn header(&self, name: &str) -> Option<&[u8]> {
         self.as_slice().header(name)
     }
+
+    fn header_count(&self, name: &str) -> usize {
+        self.as_slice().header_count(name)
+    }
 }
 
 impl<K: AsRef<str>, V: AsRef<[u8]>> HeaderLookup for Vec<(K, V)> {
     fn header(&self, name: &str) -> Option<&[u8]> {
         self.as_slice().header(name)
+    }
+
+    fn header_count(&self, name: &str) -> usize {
+        self.as_slice().header_count(name)
     }
 }
 
@@ -190,6 +232,12 @@ impl<V: AsRef<[u8]>, S: BuildHasher> HeaderLookup for HashMap<String, V, S> {
         self.iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_ref())
+    }
+
+    /// Keys that differ only in case (`X-Sinch-Webhook-Signature` and
+    /// `x-sinch-webhook-signature`) count as the same header.
+    fn header_count(&self, name: &str) -> usize {
+        self.keys().filter(|k| k.eq_ignore_ascii_case(name)).count()
     }
 }
 
@@ -240,9 +288,10 @@ impl Verifier {
 
     /// Checks the signature headers of a callback against its raw `body`, with `now` as the clock.
     ///
-    /// Checks, in order: the secret is not empty, the four headers are present, the algorithm is
-    /// `HmacSHA256`, the timestamp is Unix seconds within the tolerance of `now`, the signature is
-    /// base64 and equals (compared in constant time) the MAC of `body "." nonce "." timestamp`.
+    /// Checks, in order: the secret is not empty, the four headers are present, each exactly
+    /// once, the algorithm is `HmacSHA256`, the timestamp is Unix seconds within the tolerance
+    /// of `now`, the signature is base64 and equals (compared in constant time) the MAC of
+    /// `body "." nonce "." timestamp`.
     pub fn verify<H: HeaderLookup + ?Sized>(
         &self,
         headers: &H,
@@ -261,9 +310,10 @@ impl Verifier {
 
 /// Verifies a callback's signature headers against its raw `body` with the default tolerance.
 ///
-/// `headers` are looked up case-insensitively; `body` must be the bytes exactly as received;
-/// `now` is the clock the timestamp is checked against (usually `Utc::now()`). Use a [`Verifier`]
-/// to change the tolerance.
+/// `headers` are looked up case-insensitively, and a signature header sent more than once is
+/// [`SignatureError::DuplicateHeader`], whichever of its values is genuine; `body` must be the
+/// bytes exactly as received; `now` is the clock the timestamp is checked against (usually
+/// `Utc::now()`). Use a [`Verifier`] to change the tolerance.
 ///
 /// ```
 /// use chrono::{TimeZone, Utc};
@@ -302,7 +352,11 @@ fn verify_with<H: HeaderLookup + ?Sized>(
     if secret.is_empty() {
         return Err(SignatureError::EmptySecret);
     }
+    // Each header exactly once: with two values, checking only one lets the other decide.
     let required = |name: &'static str| {
+        if headers.header_count(name) > 1 {
+            return Err(SignatureError::DuplicateHeader { name });
+        }
         headers
             .header(name)
             .map(<[u8]>::trim_ascii)
