@@ -168,16 +168,21 @@ impl Credentials {
 
     /// `body` without the key secret, plain or inside an echoed Basic header.
     fn redact(&self, body: Bytes) -> Bytes {
-        let body = redact(body, self.key_secret.expose_secret().as_bytes());
-        redact(body, self.encoded().expose_secret().as_bytes())
+        crate::redact::body(body, &self.secrets())
+    }
+
+    /// Every form of the secret an answer could echo: the secret, `base64(id:secret)`.
+    pub(crate) fn secrets(&self) -> Vec<Vec<u8>> {
+        let mut secrets = crate::redact::forms(self.key_secret.expose_secret().as_bytes());
+        secrets.extend(crate::redact::forms(
+            self.encoded().expose_secret().as_bytes(),
+        ));
+        secrets
     }
 
     /// The length of the longest form of the secret that `redact` looks for.
     fn longest_secret(&self) -> usize {
-        self.key_secret
-            .expose_secret()
-            .len()
-            .max(self.encoded().expose_secret().len())
+        self.secrets().iter().map(Vec::len).max().unwrap_or(0)
     }
 
     /// `Basic base64(key_id:key_secret)`, marked sensitive.
@@ -220,6 +225,11 @@ impl Token {
             expires_at: self.expires_at,
             generation: self.generation,
         }
+    }
+
+    /// The token itself (after `Bearer `), to redact it from answers that echo it.
+    pub(crate) fn bearer(&self) -> Option<&[u8]> {
+        self.header.as_bytes().strip_prefix(b"Bearer ")
     }
 
     /// `Bearer <token>`, marked sensitive (a cheap, reference-counted copy).
@@ -286,6 +296,11 @@ impl TokenSource {
             generation: AtomicU64::new(0),
             requests: AtomicU64::new(0),
         })
+    }
+
+    /// Every form of the key secret an answer could echo.
+    pub(crate) fn secrets(&self) -> Vec<Vec<u8>> {
+        self.credentials.secrets()
     }
 
     /// How many token requests were sent, retries included.
@@ -517,37 +532,24 @@ impl TokenSource {
     }
 }
 
-/// `body` with every occurrence of `secret` replaced by `[REDACTED]`.
-fn redact(body: Bytes, secret: &[u8]) -> Bytes {
-    if secret.is_empty() || body.windows(secret.len()).all(|w| w != secret) {
-        return body;
-    }
-    let mut out = Vec::with_capacity(body.len());
-    let mut rest = &body[..];
-    while !rest.is_empty() {
-        if rest.starts_with(secret) {
-            out.extend_from_slice(b"[REDACTED]");
-            rest = &rest[secret.len()..];
-        } else {
-            out.push(rest[0]);
-            rest = &rest[1..];
-        }
-    }
-    Bytes::from(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn redact_replaces_every_copy_of_the_secret() {
-        let body = Bytes::from_static(b"bad s3cret, really s3cret!");
+        let c = Credentials {
+            key_id: "id".into(),
+            key_secret: SecretString::from("s3cret-long"),
+        };
+        // `aWQ6czNjcmV0LWxvbmc=` is base64("id:s3cret-long"), as an echoed Basic header has it.
+        let body =
+            Bytes::from_static(b"bad s3cret-long, really s3cret-long! Basic aWQ6czNjcmV0LWxvbmc=");
         assert_eq!(
-            &redact(body, b"s3cret")[..],
-            b"bad [REDACTED], really [REDACTED]!"
+            &c.redact(body)[..],
+            b"bad [REDACTED], really [REDACTED]! Basic [REDACTED]"
         );
-        assert_eq!(&redact(Bytes::from_static(b"fine"), b"s3cret")[..], b"fine");
+        assert_eq!(&c.redact(Bytes::from_static(b"fine"))[..], b"fine");
     }
 
     #[test]

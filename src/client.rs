@@ -308,9 +308,9 @@ impl Shared {
             span.record("attempts", sent);
             let Some(mut request) = original.try_clone() else {
                 // A streaming body can be sent only once: no retries.
-                self.authorize(http, &mut original).await?;
+                let token = self.authorize(http, &mut original).await?;
                 let response = http.execute(original).await.map_err(Failure::Transport)?;
-                return self.read_body(response).await;
+                return self.read_body(response, token.as_deref()).await;
             };
             let token = self.authorize(http, &mut request).await?;
             match http.execute(request).await {
@@ -337,7 +337,7 @@ impl Shared {
                         attempt += 1;
                         continue;
                     }
-                    return self.read_body(response).await;
+                    return self.read_body(response, token.as_deref()).await;
                 }
                 Err(error) => {
                     if self.retry.retries_error(&error, &method)
@@ -420,7 +420,11 @@ impl Shared {
     ///   [`Error`](crate::Error) can show it without async code; one that is not a Sinch error
     ///   envelope would make the generated code fail with `InvalidResponsePayload`, which has
     ///   no status, so it becomes a [`Failure::Api`].
-    async fn read_body(&self, mut response: Response) -> Result<Response, Failure> {
+    async fn read_body(
+        &self,
+        mut response: Response,
+        token: Option<&Token>,
+    ) -> Result<Response, Failure> {
         let status = response.status();
         let failed = status.is_client_error() || status.is_server_error();
         let limit = if failed {
@@ -436,6 +440,15 @@ impl Shared {
         } else {
             read.complete(limit).map_err(Failure::TooLarge)?
         };
+        // An error answer may echo the request's credentials: gone before anything keeps it.
+        let (body, mut headers) = if failed {
+            let secrets = self.secrets(token);
+            let mut headers = response.headers().clone();
+            crate::redact::headers(&mut headers, &secrets);
+            (crate::redact::body(body, &secrets), Some(headers))
+        } else {
+            (body, None)
+        };
         let envelope = || {
             serde_json::from_slice::<RuntimeError>(&body)
                 .ok()
@@ -443,7 +456,10 @@ impl Shared {
                 .is_some()
         };
         if !failed && only_error_key(&body) && envelope() {
-            let headers = response.headers().clone();
+            let secrets = self.secrets(token);
+            let mut headers = response.headers().clone();
+            crate::redact::headers(&mut headers, &secrets);
+            let body = crate::redact::body(body, &secrets);
             return Err(Failure::Api(Box::new(ApiError::new(
                 status,
                 headers,
@@ -451,7 +467,7 @@ impl Shared {
             ))));
         }
         if failed && !envelope() {
-            let headers = response.headers().clone();
+            let headers = headers.take().unwrap_or_default();
             return Err(Failure::Api(Box::new(ApiError::new(
                 status,
                 headers,
@@ -460,7 +476,8 @@ impl Shared {
         }
         let url = response.url().clone();
         let (mut parts, _) = http::Response::<reqwest::Body>::from(response).into_parts();
-        if failed {
+        if let Some(headers) = headers {
+            parts.headers = headers;
             parts.extensions.insert(BufferedBody(body.clone()));
         }
         // reqwest keeps a response's URL in an extension; put it back.
@@ -471,6 +488,33 @@ impl Shared {
             parts,
             reqwest::Body::from(body),
         )))
+    }
+}
+
+impl Shared {
+    /// Every form of the credentials a request carried, as an answer could echo them: the
+    /// Basic value and the key secret inside it, or the bearer token and the key behind it.
+    fn secrets(&self, token: Option<&Token>) -> Vec<Vec<u8>> {
+        use base64::Engine as _;
+        let mut secrets = Vec::new();
+        match &self.auth {
+            Auth::None => {}
+            Auth::Basic(value) => {
+                if let Some(encoded) = value.as_bytes().strip_prefix(b"Basic ") {
+                    secrets.extend(crate::redact::forms(encoded));
+                    if let Ok(pair) = base64::engine::general_purpose::STANDARD.decode(encoded)
+                        && let Some(colon) = pair.iter().position(|&b| b == b':')
+                    {
+                        secrets.extend(crate::redact::forms(&pair[colon + 1..]));
+                    }
+                }
+            }
+            Auth::OAuth2(source) => secrets.extend(source.secrets()),
+        }
+        if let Some(bearer) = token.and_then(|t| t.bearer()) {
+            secrets.extend(crate::redact::forms(bearer));
+        }
+        secrets
     }
 }
 

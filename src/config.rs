@@ -224,13 +224,19 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("region", &self.region)
-            .field("base_url", &self.base_url)
+            .field("base_url", &self.base_url.as_deref().map(without_userinfo))
             .field("project_id", &self.project_id)
             .field("credentials", &self.credentials)
             .field("scheme", &self.scheme)
-            .field("token_url", &self.token_url)
+            .field(
+                "token_url",
+                &self.token_url.as_deref().map(without_userinfo),
+            )
             .field("retry", &self.retry)
-            .field("template_base_url", &self.template_base_url)
+            .field(
+                "template_base_url",
+                &self.template_base_url.as_deref().map(without_userinfo),
+            )
             .field("custom_http_client", &self.http_client.is_some())
             .field("max_response_body", &self.max_response_body)
             .finish_non_exhaustive()
@@ -643,15 +649,33 @@ fn check_url(setting: &'static str, url: &str) -> Result<Url, ConfigError> {
     Ok(parsed)
 }
 
-/// `url` with anything between `://` and the host's `@` masked, so that an error never echoes
-/// credentials, even for a URL too broken to parse.
-fn without_userinfo(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => format!("{scheme}://***@{}", &rest[at + 1..]),
+/// `url` with any userinfo (`id:pw@`) masked, so that an error or `Debug` never echoes
+/// credentials, even for a URL too broken to parse: `https://id:pw@h`, `https:\\id:pw@h`,
+/// `https:/id:pw@h` and `https:id:pw@h` all become `…***@h`.
+pub(crate) fn without_userinfo(url: &str) -> String {
+    // After an optional scheme (`https:`) and any run of `/` or `\`, everything up to the last
+    // `@` before a query or fragment is masked: a password may itself hold `/` (masking an `@`
+    // of a path instead costs nothing in a message).
+    let scheme_end = url
+        .find(':')
+        .filter(|&i| {
+            i > 0
+                && url[..i]
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        })
+        .map_or(0, |i| i + 1);
+    let rest = &url[scheme_end..];
+    let slashes = rest.len() - rest.trim_start_matches(['/', '\\']).len();
+    let authority = &rest[slashes..];
+    let end = authority.find(['?', '#']).unwrap_or(authority.len());
+    match authority[..end].rfind('@') {
+        // `id:pw@h` without a scheme reads `id` as one: `id:***@h`, the secret still masked.
+        Some(at) => format!(
+            "{}***@{}",
+            &url[..scheme_end + slashes],
+            &authority[at + 1..]
+        ),
         None => url.to_owned(),
     }
 }

@@ -12,6 +12,7 @@ mod generated;
 pub mod messages;
 pub mod pagination;
 pub mod path;
+mod redact;
 pub mod region;
 pub mod retry;
 mod secret;
