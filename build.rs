@@ -12,7 +12,9 @@
 //!    `src/pagination.rs` and `src/field_mask.rs`), so no operation is listed by hand;
 //! 5. the field paths of the update (`*Patch`) models become constants (`field_paths`);
 //! 6. every path parameter goes through `crate::path::segment` (`build/path_params.rs`), so an
-//!    id cannot leave its path segment.
+//!    id cannot leave its path segment;
+//! 7. every builder's `project_id` starts from the client's project (`build/default_project.rs`),
+//!    so `.project_id(..)` only overrides it.
 
 use std::{env, fs, path::PathBuf};
 
@@ -21,6 +23,8 @@ use proc_macro2::TokenStream;
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
 use quote::{format_ident, quote};
 
+#[path = "build/default_project.rs"]
+mod default_project;
 #[path = "build/one_of.rs"]
 mod one_of;
 #[path = "build/operations.rs"]
@@ -39,6 +43,7 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=build/one_of.rs");
     println!("cargo:rerun-if-changed=build/operations.rs");
+    println!("cargo:rerun-if-changed=build/default_project.rs");
     println!("cargo:rerun-if-changed=build/path_params.rs");
 
     let text = fs::read_to_string(SPEC).unwrap_or_else(|e| panic!("cannot read {SPEC}: {e}"));
@@ -126,6 +131,7 @@ fn main() {
         syn::parse2(client).unwrap_or_else(|e| panic!("progenitor's output does not parse: {e}"));
     operations::mark_deprecated(&mut client, &ops);
     path_params::guard(&mut client);
+    default_project::apply(&mut client);
     let probe = path_params::probe(&ops);
     let enum_items: Vec<TokenStream> = enums.iter().map(open_enum).collect();
     let enum_mod = format_ident!("{ENUM_MOD}");

@@ -171,8 +171,9 @@ pub fn names(template: &str) -> Vec<&str> {
         .collect()
 }
 
-/// A hidden `path_probe::send` that sends any operation by id with one path parameter set to a
-/// given value and every other one to `"ok"`, and nothing else set.
+/// A hidden `path_probe` module: `send` sends any operation by id with one path parameter set
+/// to a given value and every other one to `"ok"`, `send_with_default_project` leaves the
+/// project to the client.
 pub fn probe(ops: &[Op]) -> TokenStream {
     let arms = ops
         .iter()
@@ -192,10 +193,43 @@ pub fn probe(ops: &[Op]) -> TokenStream {
                 quote!(#id => #call,)
             }
         });
+    let defaults = ops
+        .iter()
+        .filter(|op| !names(&op.path).is_empty())
+        .map(|op| {
+            let id = &op.id;
+            let method = format_ident!("{}", op.id);
+            let setters = names(&op.path)
+                .into_iter()
+                .filter(|name| *name != "project_id")
+                .map(|name| {
+                    let setter = format_ident!("{}", name);
+                    quote!(.#setter("ok"))
+                });
+            let call =
+                quote!(client.#method() #(#setters)* .send().await.err().map(crate::Error::from));
+            if op.deprecated.is_some() {
+                quote!(#id => { #[allow(deprecated)] let result = #call; result })
+            } else {
+                quote!(#id => #call,)
+            }
+        });
     quote! {
         /// For tests: every operation with path parameters, callable by id.
         #[doc(hidden)]
         pub mod path_probe {
+            /// Sends operation `operation_id` without `.project_id(..)`, every other path
+            /// parameter set to `"ok"` and nothing else set; the error, if any.
+            pub async fn send_with_default_project(
+                client: &crate::Client,
+                operation_id: &str,
+            ) -> ::std::option::Option<crate::Error> {
+                match operation_id {
+                    #(#defaults)*
+                    _ => ::std::option::Option::None,
+                }
+            }
+
             /// Sends operation `operation_id` with path parameter `parameter` set to `value`,
             /// every other path parameter set to `"ok"` and nothing else set; the error, if any.
             pub async fn send(

@@ -44,12 +44,7 @@ async fn main() -> ExitCode {
         eprintln!("authentication: {error}");
         return ExitCode::FAILURE;
     }
-    let apps = client
-        .list_apps()
-        .project_id(client.project())
-        .send()
-        .await
-        .map_err(Error::from);
+    let apps = client.list_apps().send().await.map_err(Error::from);
     match apps {
         Ok(apps) => {
             println!("{} app(s) in project {}", apps.apps.len(), client.project());

@@ -19,7 +19,6 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 async fn main() -> Result<(), BoxError> {
     let emulator = Emulator::start().await?;
     let client = emulator.client()?;
-    let project = client.project().to_owned();
 
     // 25 contacts, so listing takes three pages of 10.
     for i in 0..25 {
@@ -28,16 +27,10 @@ async fn main() -> Result<(), BoxError> {
             "channel_identities": [{"channel": "SMS", "identity": format!("+4670000{i:04}")}],
             "language": "EN_US"
         }))?;
-        client
-            .create_contact()
-            .project_id(&project)
-            .body(contact)
-            .send()
-            .await?;
+        client.create_contact().body(contact).send().await?;
     }
     let contacts: Vec<types::Contact> = client
         .list_contacts()
-        .project_id(&project)
         .page_size(10)
         .items()
         .try_collect()
@@ -52,7 +45,6 @@ async fn main() -> Result<(), BoxError> {
     };
     let updated = client
         .update_contact()
-        .project_id(&project)
         .contact_id(&first)
         .patch(patch)?
         .send()
@@ -66,7 +58,6 @@ async fn main() -> Result<(), BoxError> {
     let mask = FieldMask::<types::ContactPatch>::new([field_paths::contact::EMAIL])?;
     client
         .update_contact()
-        .project_id(&project)
         .contact_id(&first)
         .body(types::ContactPatch::default())
         .mask(mask)
@@ -80,7 +71,6 @@ async fn main() -> Result<(), BoxError> {
     }))?;
     let app_id = client
         .create_app()
-        .project_id(&project)
         .body(app)
         .send()
         .await?

@@ -176,7 +176,6 @@ async fn run(args: Args) -> Result<(), BoxError> {
             }))?;
             let app = client
                 .create_app()
-                .project_id(client.project())
                 .body(app)
                 .send()
                 .await

@@ -106,7 +106,6 @@ async fn run() -> Result<(), BoxError> {
         );
         (emulator.client()?, Some(emulator))
     };
-    let project = client.project().to_owned();
 
     // 2. A local receiver for the callbacks, checking each signature with the webhook's secret.
     // A random secret (std's hasher keys are random per process).
@@ -153,13 +152,7 @@ async fn run() -> Result<(), BoxError> {
                 "channel_credentials": [{"channel": "SMS",
                     "static_bearer": {"claimed_identity": plan, "token": token}}],
             }))?;
-            let app = api(client
-                .create_app()
-                .project_id(&project)
-                .body(app)
-                .send()
-                .await)
-            .await?;
+            let app = api(client.create_app().body(app).send().await).await?;
             let app_id = app.id.ok_or("the API returned an app without an id")?;
             println!("Created app {app_id}");
             (app_id, true)
@@ -178,13 +171,7 @@ async fn run() -> Result<(), BoxError> {
                 target_type: None,
                 triggers: vec![types::WebhookTrigger::MessageDelivery],
             };
-            let webhook = api(client
-                .create_webhook()
-                .project_id(&project)
-                .body(webhook)
-                .send()
-                .await)
-            .await?;
+            let webhook = api(client.create_webhook().body(webhook).send().await).await?;
             let id = webhook
                 .id
                 .ok_or("the API returned a webhook without an id")?;
@@ -250,21 +237,15 @@ async fn run() -> Result<(), BoxError> {
     // 7. The conversation's messages.
     let conversation_id = match conversation_id.filter(|id| !id.is_empty()) {
         Some(id) => Some(id),
-        None => api(client
-            .get_message()
-            .project_id(&project)
-            .message_id(&message_id)
-            .send()
-            .await)
-        .await
-        .ok()
-        .and_then(|m| m.conversation_id.clone()),
+        None => api(client.get_message().message_id(&message_id).send().await)
+            .await
+            .ok()
+            .and_then(|m| m.conversation_id.clone()),
     };
     match conversation_id {
         Some(conversation_id) => {
             let list = api(client
                 .list_messages()
-                .project_id(&project)
                 .conversation_id(&conversation_id)
                 .send()
                 .await)
@@ -291,22 +272,10 @@ async fn run() -> Result<(), BoxError> {
 
     // 8. Clean up what was created.
     if let Some(id) = webhook_id {
-        api(client
-            .delete_webhook()
-            .project_id(&project)
-            .webhook_id(id)
-            .send()
-            .await)
-        .await?;
+        api(client.delete_webhook().webhook_id(id).send().await).await?;
     }
     if created_app {
-        api(client
-            .delete_app()
-            .project_id(&project)
-            .app_id(&app_id)
-            .send()
-            .await)
-        .await?;
+        api(client.delete_app().app_id(&app_id).send().await).await?;
     }
     if let Some(emulator) = emulator {
         emulator.shutdown().await;

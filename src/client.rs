@@ -30,13 +30,14 @@ use crate::{
 #[derive(Clone)]
 pub struct ClientState {
     shared: Arc<Shared>,
+    /// The default `project_id` of every operation.
+    project_id: Option<Arc<str>>,
 }
 
 #[derive(Debug, Default)]
 struct Shared {
     auth: Auth,
     retry: RetryPolicy,
-    project_id: Option<String>,
     /// Path of the base URL without its trailing slash (`""` for a bare host).
     base_path: String,
     /// Where Template API operations go; `None`: the base URL, like everything else.
@@ -67,7 +68,7 @@ impl fmt::Debug for ClientState {
         f.debug_struct("ClientState")
             .field("auth", auth)
             .field("retry", &self.shared.retry)
-            .field("project_id", &self.shared.project_id)
+            .field("project_id", &self.project_id)
             .field("template_base_url", &self.shared.template_base_url)
             .finish()
     }
@@ -106,6 +107,20 @@ impl ClientState {
         Self::new(Auth::None, retry, None, "", None, DEFAULT_MAX_RESPONSE_BODY)
     }
 
+    /// The same state with `project_id` as every operation's default project.
+    ///
+    /// ```
+    /// use sinch_conversation::{Client, ClientState, RetryPolicy};
+    ///
+    /// let state = ClientState::unauthenticated(RetryPolicy::none()).with_project_id("my-project");
+    /// let client = Client::new("http://localhost:8080", state);
+    /// assert_eq!(client.project(), "my-project");
+    /// ```
+    pub fn with_project_id(mut self, project_id: impl Into<String>) -> Self {
+        self.project_id = Some(Arc::from(project_id.into()));
+        self
+    }
+
     pub(crate) fn new(
         auth: Auth,
         retry: RetryPolicy,
@@ -115,10 +130,10 @@ impl ClientState {
         max_body: usize,
     ) -> Self {
         Self {
+            project_id: project_id.map(Arc::from),
             shared: Arc::new(Shared {
                 auth,
                 retry,
-                project_id,
                 base_path: base_path.trim_end_matches('/').to_owned(),
                 template_base_url,
                 max_body,
@@ -128,8 +143,8 @@ impl ClientState {
 }
 
 impl crate::Client {
-    /// The project id given to the builder (`""` when none was), for
-    /// `.project_id(client.project())` on operations.
+    /// The project id given to the builder (`""` when none was). Every generated operation
+    /// uses it unless `.project_id(..)` overrides it.
     ///
     /// ```
     /// use sinch_conversation::{Client, Region};
@@ -143,7 +158,21 @@ impl crate::Client {
     /// # Ok::<(), sinch_conversation::ConfigError>(())
     /// ```
     pub fn project(&self) -> &str {
-        self.inner.shared.project_id.as_deref().unwrap_or_default()
+        self.inner.project_id.as_deref().unwrap_or_default()
+    }
+
+    /// Where every generated builder's `project_id` starts (`build.rs` puts the call there):
+    /// the configured project, or the error a builder reports when none is set.
+    pub(crate) fn default_project(&self) -> Result<String, String> {
+        self.inner
+            .project_id
+            .as_deref()
+            .map(str::to_owned)
+            .ok_or_else(|| {
+                "no project_id: configure ClientBuilder::project_id, or call .project_id(..) on \
+             the operation"
+                    .to_owned()
+            })
     }
 
     /// Fetches an OAuth2 access token now, unless a valid one is cached: checks the credentials
@@ -247,8 +276,8 @@ impl Shared {
             .is_some_and(|rest| rest.starts_with("/projects//"));
         if empty {
             return Err(
-                "project_id is empty: pass one, or configure ClientBuilder::project_id \
-                        (SINCH_PROJECT_ID) and use client.project()"
+                "project_id is empty: configure ClientBuilder::project_id (SINCH_PROJECT_ID) \
+                        or pass one with .project_id(..)"
                     .to_owned(),
             );
         }

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Api, PROJECT, raw_query};
+use common::{Api, raw_query};
 use httpmock::Method::{DELETE, GET, PATCH, POST};
 use serde_json::json;
 use sinch_conversation::{
@@ -49,13 +49,7 @@ async fn list_apps() {
         })
         .await;
 
-    let apps = api
-        .client
-        .list_apps()
-        .project_id(PROJECT)
-        .send()
-        .await
-        .unwrap();
+    let apps = api.client.list_apps().send().await.unwrap();
 
     mock.assert_async().await;
     assert_eq!(apps.apps.len(), 1);
@@ -93,14 +87,7 @@ async fn create_app_without_an_id() {
         .try_into()
         .unwrap();
     assert_eq!(serde_json::to_value(&app).unwrap().get("id"), None);
-    let created = api
-        .client
-        .create_app()
-        .project_id(PROJECT)
-        .body(app)
-        .send()
-        .await
-        .unwrap();
+    let created = api.client.create_app().body(app).send().await.unwrap();
 
     mock.assert_async().await;
     assert_eq!(created.id.as_deref(), Some("app-1"));
@@ -122,7 +109,6 @@ async fn create_app_requires_the_display_name_before_sending() {
     let error = api
         .client
         .create_app()
-        .project_id(PROJECT)
         .body_map(|body| body.channel_credentials(vec![sms_credentials()]))
         .send()
         .await
@@ -145,14 +131,7 @@ async fn get_app() {
         })
         .await;
 
-    let app = api
-        .client
-        .get_app()
-        .project_id(PROJECT)
-        .app_id("app-1")
-        .send()
-        .await
-        .unwrap();
+    let app = api.client.get_app().app_id("app-1").send().await.unwrap();
 
     mock.assert_async().await;
     assert_eq!(app.id.as_deref(), Some("app-1"));
@@ -192,7 +171,6 @@ async fn update_app_sends_one_comma_joined_update_mask() {
     let app = api
         .client
         .update_app()
-        .project_id(PROJECT)
         .app_id("app-1")
         .body(types::AppPatch {
             display_name: Some("Renamed".into()),
@@ -225,7 +203,6 @@ async fn update_app_with_the_raw_update_mask_setter() {
     let app = api
         .client
         .update_app()
-        .project_id(PROJECT)
         .app_id("app-1")
         .update_mask(vec!["display_name".to_string()])
         .body(types::AppPatch {
@@ -256,7 +233,6 @@ async fn delete_app() {
     let response = api
         .client
         .delete_app()
-        .project_id(PROJECT)
         .app_id("app-1")
         .send()
         .await

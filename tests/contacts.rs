@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Api, PROJECT, raw_query};
+use common::{Api, raw_query};
 use httpmock::Method::{DELETE, GET, PATCH, POST};
 use serde_json::json;
 use sinch_conversation::{
@@ -37,7 +37,6 @@ async fn list_contacts_with_paging() {
     let page = api
         .client
         .list_contacts()
-        .project_id(PROJECT)
         .page_size(20)
         .page_token("abc")
         .send()
@@ -77,7 +76,6 @@ async fn create_contact_without_an_id() {
     let contact = api
         .client
         .create_contact()
-        .project_id(PROJECT)
         .body(serde_json::from_value::<types::ContactCreateRequest>(request).unwrap())
         .send()
         .await
@@ -104,7 +102,6 @@ async fn get_contact() {
     let contact = api
         .client
         .get_contact()
-        .project_id(PROJECT)
         .contact_id("c1")
         .send()
         .await
@@ -137,7 +134,6 @@ async fn update_contact_with_mask() {
     let contact = api
         .client
         .update_contact()
-        .project_id(PROJECT)
         .contact_id("c1")
         .body(serde_json::from_value::<types::ContactPatch>(patch).unwrap())
         .mask(FieldMask::<types::ContactPatch>::new(["display_name", "email"]).unwrap())
@@ -170,7 +166,6 @@ async fn merge_contact_posts_to_the_merge_path() {
     let merged = api
         .client
         .merge_contact()
-        .project_id(PROJECT)
         .destination_id("c-dest")
         .body(types::MergeContactRequest {
             source_id: "c-src".into(),
@@ -199,7 +194,6 @@ async fn delete_contact() {
 
     api.client
         .delete_contact()
-        .project_id(PROJECT)
         .contact_id("c1")
         .send()
         .await
@@ -222,7 +216,6 @@ async fn create_contact_requires_the_language_before_sending() {
     let error = api
         .client
         .create_contact()
-        .project_id(PROJECT)
         .body_map(|body| {
             body.channel_identities(vec![types::ChannelIdentity {
                 app_id: None,
@@ -256,7 +249,6 @@ async fn get_contact_without_a_language_still_parses() {
     let contact = api
         .client
         .get_contact()
-        .project_id(PROJECT)
         .contact_id("c2")
         .send()
         .await

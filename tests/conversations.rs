@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Api, PROJECT, raw_query};
+use common::{Api, raw_query};
 use httpmock::Method::{DELETE, GET, PATCH, POST};
 use serde_json::json;
 use sinch_conversation::{
@@ -44,7 +44,6 @@ async fn list_conversations_sends_required_and_optional_filters() {
     let page = api
         .client
         .list_conversations()
-        .project_id(PROJECT)
         .app_id("app-1")
         .contact_id("c1")
         .only_active(true)
@@ -79,7 +78,6 @@ async fn list_conversations_only_active_false_is_still_sent() {
     let page = api
         .client
         .list_conversations()
-        .project_id(PROJECT)
         .only_active(false)
         .send()
         .await
@@ -107,7 +105,6 @@ async fn create_conversation() {
     let conversation = api
         .client
         .create_conversation()
-        .project_id(PROJECT)
         .body_map(|body| body.app_id("app-1").contact_id("c1").active(Some(true)))
         .send()
         .await
@@ -133,7 +130,6 @@ async fn get_conversation() {
     let conversation = api
         .client
         .get_conversation()
-        .project_id(PROJECT)
         .conversation_id("conv-1")
         .send()
         .await
@@ -164,7 +160,6 @@ async fn update_conversation_with_mask() {
 
     api.client
         .update_conversation()
-        .project_id(PROJECT)
         .conversation_id("conv-1")
         .body(types::ConversationPatch {
             metadata: Some("new".into()),
@@ -193,7 +188,6 @@ async fn stop_active_conversation_posts_to_the_stop_path_with_an_empty_reply() {
 
     api.client
         .stop_active_conversation()
-        .project_id(PROJECT)
         .conversation_id("conv-1")
         .send()
         .await
@@ -226,7 +220,6 @@ async fn inject_message_uses_the_conversation_id_path_parameter() {
 
     api.client
         .inject_message()
-        .project_id(PROJECT)
         .conversation_id("conv-1")
         .body(serde_json::from_value::<types::InjectMessageRequest>(message).unwrap())
         .send()
@@ -279,7 +272,6 @@ async fn inject_message_built_from_the_keyed_kinds_sends_the_official_shape() {
     };
     api.client
         .inject_message()
-        .project_id(PROJECT)
         .conversation_id("conv-1")
         .body(request)
         .send()
@@ -304,7 +296,6 @@ async fn delete_conversation() {
 
     api.client
         .delete_conversation()
-        .project_id(PROJECT)
         .conversation_id("conv-1")
         .send()
         .await

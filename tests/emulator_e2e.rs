@@ -92,7 +92,6 @@ async fn quickstart_flow() {
     let conversation_id = conversation_id.expect("conversation id in the report");
     let messages = client
         .list_messages()
-        .project_id(client.project())
         .conversation_id(&conversation_id)
         .send()
         .await
@@ -107,7 +106,6 @@ async fn quickstart_flow() {
     assert_eq!(app_text(listed), Some("Hello from Rust"));
     let got = client
         .get_message()
-        .project_id(client.project())
         .message_id(&message_id)
         .send()
         .await
@@ -136,7 +134,6 @@ async fn pagination_over_50_contacts() {
         .unwrap();
         client
             .create_contact()
-            .project_id(client.project())
             .body(contact)
             .send()
             .await
@@ -144,12 +141,7 @@ async fn pagination_over_50_contacts() {
     }
 
     // Default page size is 10.
-    let first = client
-        .list_contacts()
-        .project_id(client.project())
-        .send()
-        .await
-        .unwrap();
+    let first = client.list_contacts().send().await.unwrap();
     assert_eq!(first.contacts.len(), 10);
     assert!(first.next_page_token.is_some());
 
@@ -158,10 +150,7 @@ async fn pagination_over_50_contacts() {
     let mut sizes = Vec::new();
     let mut names = Vec::new();
     loop {
-        let mut request = client
-            .list_contacts()
-            .project_id(client.project())
-            .page_size(100);
+        let mut request = client.list_contacts().page_size(100);
         if let Some(token) = &token {
             request = request.page_token(token);
         }
@@ -180,7 +169,6 @@ async fn pagination_over_50_contacts() {
     // The client's stream sees the same 50, once each.
     let all: Vec<types::Contact> = client
         .list_contacts()
-        .project_id(client.project())
         .page_size(7)
         .items()
         .try_collect()
@@ -195,7 +183,6 @@ async fn pagination_over_50_contacts() {
 
     let bad = client
         .list_contacts()
-        .project_id(client.project())
         .page_token("not-a-token")
         .send()
         .await;
@@ -219,13 +206,7 @@ async fn update_masks_change_only_masked_fields() {
         "language": "EN_US",
     }))
     .unwrap();
-    let created = client
-        .create_contact()
-        .project_id(client.project())
-        .body(contact)
-        .send()
-        .await
-        .unwrap();
+    let created = client.create_contact().body(contact).send().await.unwrap();
     let id = created.id.clone().unwrap();
 
     // Derived mask: only display_name, although the body could be read as clearing others.
@@ -235,7 +216,6 @@ async fn update_masks_change_only_masked_fields() {
     };
     let updated = client
         .update_contact()
-        .project_id(client.project())
         .contact_id(&id)
         .patch(patch)
         .unwrap()
@@ -253,7 +233,6 @@ async fn update_masks_change_only_masked_fields() {
             .unwrap();
     let cleared = client
         .update_contact()
-        .project_id(client.project())
         .contact_id(&id)
         .body(body)
         .mask(FieldMask::<types::ContactPatch>::new(["email"]).unwrap())
@@ -273,7 +252,6 @@ async fn update_masks_change_only_masked_fields() {
     .unwrap();
     let app = client
         .update_app()
-        .project_id(client.project())
         .app_id(&app_id)
         .body(patch)
         .update_mask(vec!["delivery_report_based_fallback.enabled".to_owned()])
@@ -292,7 +270,6 @@ async fn update_masks_change_only_masked_fields() {
     // An unknown path is a 400 with the API's error body, and nothing changes.
     let bad = client
         .update_app()
-        .project_id(client.project())
         .app_id(&app_id)
         .body(types::AppPatch::default())
         .update_mask(vec!["display_nam".to_owned()])
@@ -319,7 +296,6 @@ async fn update_masks_change_only_masked_fields() {
     .unwrap();
     let updated = client
         .update_webhook()
-        .project_id(client.project())
         .webhook_id(webhook.id.clone().unwrap())
         .patch(patch)
         .unwrap()
@@ -360,7 +336,6 @@ async fn merge_moves_identities_conversations_and_messages() {
     .unwrap();
     let destination = client
         .create_contact()
-        .project_id(client.project())
         .body(destination)
         .send()
         .await
@@ -371,7 +346,6 @@ async fn merge_moves_identities_conversations_and_messages() {
         serde_json::from_value(json!({"source_id": source_id, "strategy": "MERGE"})).unwrap();
     let merged = client
         .merge_contact()
-        .project_id(client.project())
         .destination_id(&destination_id)
         .body(request)
         .send()
@@ -392,16 +366,10 @@ async fn merge_moves_identities_conversations_and_messages() {
         ]
     );
 
-    let gone = client
-        .get_contact()
-        .project_id(client.project())
-        .contact_id(&source_id)
-        .send()
-        .await;
+    let gone = client.get_contact().contact_id(&source_id).send().await;
     assert_eq!(api_error(gone).await.status().as_u16(), 404);
     let conversations = client
         .list_conversations()
-        .project_id(client.project())
         .contact_id(&destination_id)
         .only_active(true)
         .send()
@@ -410,7 +378,6 @@ async fn merge_moves_identities_conversations_and_messages() {
     assert_eq!(conversations.conversations.len(), 1);
     let messages = client
         .list_messages()
-        .project_id(client.project())
         .contact_id(&destination_id)
         .send()
         .await
@@ -652,12 +619,7 @@ async fn too_many_requests_with_retry_after_is_retried_and_succeeds() {
 
     // 500 is not retried by the client; it surfaces with the API's body.
     emulator.fail_next(Operation::GetApp, 1, 500);
-    let failed = client
-        .get_app()
-        .project_id(client.project())
-        .app_id(&app_id)
-        .send()
-        .await;
+    let failed = client.get_app().app_id(&app_id).send().await;
     assert_eq!(api_error(failed).await.status().as_u16(), 500);
     assert_eq!(emulator.operation_stats(Operation::GetApp).received, 1);
 }
@@ -762,14 +724,7 @@ async fn credentials_and_errors_use_the_api_shapes() {
         challenge,
         r#"Bearer error="invalid_token", error_description="Jwt expired""#
     );
-    assert!(
-        client
-            .list_apps()
-            .project_id(client.project())
-            .send()
-            .await
-            .is_ok()
-    );
+    assert!(client.list_apps().send().await.is_ok());
 
     let wrong_key = http
         .post(emulator.token_url())
@@ -827,7 +782,6 @@ async fn dropped_connections_and_unavailable() {
     emulator.drop_next(Operation::ListApps, 1);
     client
         .list_apps()
-        .project_id(client.project())
         .send()
         .await
         .expect("retried after the drop");
@@ -854,7 +808,6 @@ async fn dropped_connections_and_unavailable() {
     );
     client
         .get_app()
-        .project_id(client.project())
         .app_id(&app_id)
         .send()
         .await
@@ -975,7 +928,6 @@ async fn overridden_callback_url_is_signed_with_the_app_secret() {
     .unwrap();
     let app_id = client
         .create_app()
-        .project_id(client.project())
         .body(app)
         .send()
         .await

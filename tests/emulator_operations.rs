@@ -52,7 +52,6 @@ fn text_of(message: &types::ConversationMessage) -> Option<&str> {
 async fn contact(client: &Client, identity: &str) -> types::Contact {
     client
         .create_contact()
-        .project_id(client.project())
         .body(from_json::<types::ContactCreateRequest>(json!({
             "display_name": identity,
             "channel_identities": [{"channel": "SMS", "identity": identity}],
@@ -68,27 +67,15 @@ async fn contact(client: &Client, identity: &str) -> types::Contact {
 async fn apps_and_webhooks() {
     let emulator = emulator().await;
     let client = client(&emulator);
-    let project = client.project().to_owned();
     let app_id = create_app(&client, "ops").await;
 
-    let app = client
-        .get_app()
-        .project_id(&project)
-        .app_id(&app_id)
-        .send()
-        .await
-        .unwrap();
+    let app = client.get_app().app_id(&app_id).send().await.unwrap();
     assert_eq!(app.display_name.as_deref(), Some("ops"));
     assert_eq!(
         app.conversation_metadata_report_view,
         Some(types::ConversationMetadataReportView::None)
     );
-    let apps = client
-        .list_apps()
-        .project_id(&project)
-        .send()
-        .await
-        .unwrap();
+    let apps = client.list_apps().send().await.unwrap();
     assert_eq!(apps.apps.len(), 1);
 
     // Webhooks: create, list, get, update, the limit of 20 per app, delete.
@@ -102,29 +89,17 @@ async fn apps_and_webhooks() {
     let over: types::CreateWebhookBody = from_json(json!({
         "app_id": app_id, "target": sink.url, "triggers": ["MESSAGE_INBOUND"]
     }));
-    let result = client
-        .create_webhook()
-        .project_id(&project)
-        .body(over)
-        .send()
-        .await;
+    let result = client.create_webhook().body(over).send().await;
     let error = api_error(result).await;
     assert_eq!(error.status().as_u16(), 400);
     assert_eq!(
         error.body().and_then(|b| b.status.as_deref()),
         Some("FAILED_PRECONDITION")
     );
-    let listed = client
-        .list_webhooks()
-        .project_id(&project)
-        .app_id(&app_id)
-        .send()
-        .await
-        .unwrap();
+    let listed = client.list_webhooks().app_id(&app_id).send().await.unwrap();
     assert_eq!(listed.webhooks.len(), 20);
     let got = client
         .get_webhook()
-        .project_id(&project)
         .webhook_id(&first_id)
         .send()
         .await
@@ -132,7 +107,6 @@ async fn apps_and_webhooks() {
     assert_eq!(got.target, sink.url);
     let moved = client
         .update_webhook()
-        .project_id(&project)
         .webhook_id(&first_id)
         .body(from_json::<types::WebhookPatch>(
             json!({"target": "https://example.com/hook"}),
@@ -145,17 +119,11 @@ async fn apps_and_webhooks() {
     assert_eq!(moved.triggers, [types::WebhookTrigger::MessageDelivery]);
     client
         .delete_webhook()
-        .project_id(&project)
         .webhook_id(&first_id)
         .send()
         .await
         .unwrap();
-    let gone = client
-        .get_webhook()
-        .project_id(&project)
-        .webhook_id(&first_id)
-        .send()
-        .await;
+    let gone = client.get_webhook().webhook_id(&first_id).send().await;
     assert_eq!(api_error(gone).await.status().as_u16(), 404);
 
     // Validation.
@@ -179,7 +147,6 @@ async fn apps_and_webhooks() {
     ] {
         let result = client
             .create_webhook()
-            .project_id(&project)
             .body(from_json::<types::CreateWebhookBody>(webhook))
             .send()
             .await;
@@ -187,20 +154,9 @@ async fn apps_and_webhooks() {
     }
 
     // Deleting the app takes its webhooks along.
-    client
-        .delete_app()
-        .project_id(&project)
-        .app_id(&app_id)
-        .send()
-        .await
-        .unwrap();
+    client.delete_app().app_id(&app_id).send().await.unwrap();
     assert!(emulator.webhooks().is_empty());
-    let gone = client
-        .get_app()
-        .project_id(&project)
-        .app_id(&app_id)
-        .send()
-        .await;
+    let gone = client.get_app().app_id(&app_id).send().await;
     let error = api_error(gone).await;
     assert_eq!(error.status().as_u16(), 404);
     assert_eq!(
@@ -213,21 +169,13 @@ async fn apps_and_webhooks() {
 async fn contacts() {
     let emulator = emulator().await;
     let client = client(&emulator);
-    let project = client.project().to_owned();
     let ada = contact(&client, "+46700000001").await;
     let id = ada.id.clone().unwrap();
     assert_eq!(id.len(), 26, "ULID-like ids");
-    let got = client
-        .get_contact()
-        .project_id(&project)
-        .contact_id(&id)
-        .send()
-        .await
-        .unwrap();
+    let got = client.get_contact().contact_id(&id).send().await.unwrap();
     assert_eq!(got.into_inner(), ada);
     let updated = client
         .update_contact()
-        .project_id(&project)
         .contact_id(&id)
         .body(from_json::<types::ContactPatch>(
             json!({"email": "a@e.com"}),
@@ -237,17 +185,11 @@ async fn contacts() {
         .await
         .unwrap();
     assert_eq!(updated.email.as_deref(), Some("a@e.com"));
-    let list = client
-        .list_contacts()
-        .project_id(&project)
-        .send()
-        .await
-        .unwrap();
+    let list = client.list_contacts().send().await.unwrap();
     assert_eq!(list.contacts.len(), 1);
     assert!(list.next_page_token.is_none());
     client
         .delete_contact()
-        .project_id(&project)
         .contact_id(&id)
         .send()
         .await
@@ -256,7 +198,6 @@ async fn contacts() {
 
     let no_identity = client
         .create_contact()
-        .project_id(&project)
         .body(from_json::<types::ContactCreateRequest>(
             json!({"language": "EN_US", "channel_identities": []}),
         ))
@@ -265,7 +206,6 @@ async fn contacts() {
     assert_400(no_identity, "channel_identities").await;
     let clears_identities = client
         .update_contact()
-        .project_id(&project)
         .contact_id(contact(&client, "+2").await.id.unwrap())
         .body(types::ContactPatch::default())
         .update_mask(vec!["channel_identities".to_owned()])
@@ -274,7 +214,6 @@ async fn contacts() {
     assert_400(clears_identities, "channel_identities").await;
     let merge_self = client
         .merge_contact()
-        .project_id(&project)
         .destination_id("x")
         .body(from_json::<types::MergeContactRequest>(
             json!({"source_id": "x"}),
@@ -312,7 +251,6 @@ async fn conversations() {
     };
     let conversation = client
         .create_conversation()
-        .project_id(&project)
         .body(new(true))
         .send()
         .await
@@ -321,17 +259,11 @@ async fn conversations() {
     assert_eq!(conversation.active, Some(true));
 
     // One active conversation per app and contact.
-    let second = client
-        .create_conversation()
-        .project_id(&project)
-        .body(new(true))
-        .send()
-        .await;
+    let second = client.create_conversation().body(new(true)).send().await;
     assert_400(second, "already has an active conversation").await;
 
     let got = client
         .get_conversation()
-        .project_id(&project)
         .conversation_id(&id)
         .send()
         .await
@@ -339,7 +271,6 @@ async fn conversations() {
     assert_eq!(got.metadata.as_deref(), Some("m"));
     let updated = client
         .update_conversation()
-        .project_id(&project)
         .conversation_id(&id)
         .body(from_json::<types::ConversationPatch>(
             json!({"metadata": "n", "active": false}),
@@ -362,7 +293,6 @@ async fn conversations() {
     }));
     client
         .inject_message()
-        .project_id(&project)
         .conversation_id(&id)
         .body(injected)
         .send()
@@ -370,7 +300,6 @@ async fn conversations() {
         .unwrap();
     let messages = client
         .list_messages()
-        .project_id(&project)
         .conversation_id(&id)
         .send()
         .await
@@ -388,7 +317,6 @@ async fn conversations() {
     }));
     let result = client
         .inject_message()
-        .project_id(&project)
         .conversation_id(&id)
         .body(both)
         .send()
@@ -399,7 +327,6 @@ async fn conversations() {
     for _ in 0..2 {
         client
             .stop_active_conversation()
-            .project_id(&project)
             .conversation_id(&id)
             .send()
             .await
@@ -407,7 +334,6 @@ async fn conversations() {
     }
     let active = client
         .list_conversations()
-        .project_id(&project)
         .app_id(&app_id)
         .only_active(true)
         .send()
@@ -416,7 +342,6 @@ async fn conversations() {
     assert!(active.conversations.is_empty());
     let all = client
         .list_conversations()
-        .project_id(&project)
         .app_id(&app_id)
         .only_active(false)
         .send()
@@ -426,7 +351,6 @@ async fn conversations() {
     // `only_active` is optional in the official document: without it, every conversation.
     let unfiltered = client
         .list_conversations()
-        .project_id(&project)
         .app_id(&app_id)
         .send()
         .await
@@ -437,7 +361,6 @@ async fn conversations() {
     );
     client
         .delete_conversation()
-        .project_id(&project)
         .conversation_id(&id)
         .send()
         .await
@@ -532,7 +455,6 @@ async fn messages() {
         .unwrap();
     let by_id = client
         .get_message()
-        .project_id(&project)
         .message_id(sent.message_id.unwrap())
         .send()
         .await
@@ -549,7 +471,6 @@ async fn messages() {
     // Newest first, pages, and the view without metadata.
     let page = client
         .list_messages()
-        .project_id(&project)
         .contact_id(&contact_id)
         .page_size(2)
         .send()
@@ -559,7 +480,6 @@ async fn messages() {
     assert_eq!(page.messages[1].id.as_deref(), Some(ids[2].as_str()));
     let rest = client
         .list_messages()
-        .project_id(&project)
         .contact_id(&contact_id)
         .page_size(2)
         .page_token(page.next_page_token.clone().unwrap())
@@ -574,17 +494,11 @@ async fn messages() {
 
     client
         .delete_message()
-        .project_id(&project)
         .message_id(&ids[0])
         .send()
         .await
         .unwrap();
-    let gone = client
-        .get_message()
-        .project_id(&project)
-        .message_id(&ids[0])
-        .send()
-        .await;
+    let gone = client.get_message().message_id(&ids[0]).send().await;
     assert_eq!(api_error(gone).await.status().as_u16(), 404);
 
     // Validation of sends.
@@ -606,26 +520,16 @@ async fn messages() {
             "app_id": app_id, "project_id": project,
             "recipient": {"contact_id": contact_id}, "message": body,
         }));
-        let result = client
-            .send_message()
-            .project_id(&project)
-            .body(request)
-            .send()
-            .await;
+        let result = client.send_message().body(request).send().await;
         assert_400(result, needle).await;
     }
     let unknown_contact: types::SendMessageRequest = from_json(json!({
         "app_id": app_id, "project_id": project,
         "recipient": {"contact_id": "nobody"}, "message": {"text_message": {"text": "x"}},
     }));
-    let result = client
-        .send_message()
-        .project_id(&project)
-        .body(unknown_contact)
-        .send()
-        .await;
+    let result = client.send_message().body(unknown_contact).send().await;
     assert_400(result, "nobody").await;
-    let no_filter = client.list_messages().project_id(&project).send().await;
+    let no_filter = client.list_messages().send().await;
     assert_400(no_filter, "conversation_id").await;
 }
 
@@ -636,7 +540,6 @@ async fn messages() {
 async fn delivery_failures_and_consents() {
     let emulator = emulator().await;
     let client = client(&emulator);
-    let project = client.project().to_owned();
     let app_id = create_app(&client, "consents").await; // SMS credentials only
     let mut sink = CallbackSink::start().await;
     create_webhook(
@@ -656,7 +559,6 @@ async fn delivery_failures_and_consents() {
     }));
     let response = client
         .register_opt_out()
-        .project_id(&project)
         .request_id("req-1")
         .body(opt_out)
         .send()
@@ -695,13 +597,7 @@ async fn delivery_failures_and_consents() {
         "app_id": app_id, "channels": ["SMS"],
         "recipient": {"identified_by": {"channel_identities": [{"channel": "SMS", "identity": number}]}},
     }));
-    let response = client
-        .register_opt_in()
-        .project_id(&project)
-        .body(opt_in)
-        .send()
-        .await
-        .unwrap();
+    let response = client.register_opt_in().body(opt_in).send().await.unwrap();
     assert!(response.request_id.is_some());
     sink.until(|r| r.json().get("opt_in_notification").is_some())
         .await;
@@ -736,7 +632,6 @@ async fn delivery_failures_and_consents() {
 async fn events_capability_and_transcoding() {
     let emulator = emulator().await;
     let client = client(&emulator);
-    let project = client.project().to_owned();
     let app_id = create_app(&client, "misc").await;
     let mut sink = CallbackSink::start().await;
     create_webhook(
@@ -768,13 +663,7 @@ async fn events_capability_and_transcoding() {
         "app_id": app_id,
         "recipient": {"identified_by": {"channel_identities": [{"channel": "SMS", "identity": "+46700000007"}]}},
     }));
-    let response = client
-        .query_capability()
-        .project_id(&project)
-        .body(query)
-        .send()
-        .await
-        .unwrap();
+    let response = client.query_capability().body(query).send().await.unwrap();
     let request_id = response.request_id.clone().unwrap();
     let Event::Capability(capability) = webhooks::parse(&sink.next().await.body).unwrap() else {
         panic!("expected a capability notification");
@@ -791,7 +680,6 @@ async fn events_capability_and_transcoding() {
     }));
     let transcoded = client
         .transcode_message()
-        .project_id(&project)
         .body(transcode)
         .send()
         .await
@@ -810,22 +698,12 @@ async fn events_capability_and_transcoding() {
     let no_channels: types::TranscodeMessageRequest = from_json(json!({
         "app_id": app_id, "app_message": {"text_message": {"text": "Hello"}}, "channels": [],
     }));
-    let result = client
-        .transcode_message()
-        .project_id(&project)
-        .body(no_channels)
-        .send()
-        .await;
+    let result = client.transcode_message().body(no_channels).send().await;
     assert_400(result, "channels").await;
     let no_event: types::SendEventRequest = from_json(json!({
         "app_id": app_id, "recipient": {"contact_id": "x"}, "event": {},
     }));
-    let result = client
-        .send_event()
-        .project_id(&project)
-        .body(no_event)
-        .send()
-        .await;
+    let result = client.send_event().body(no_event).send().await;
     assert_400(result, "event").await;
 
     // Every operation of the client's table has its own counter, and the token endpoint too.
@@ -865,12 +743,7 @@ async fn basic_auth_and_admin_api() {
         .await
         .unwrap();
     assert_eq!(response.status().as_u16(), 204);
-    client
-        .list_apps()
-        .project_id(client.project())
-        .send()
-        .await
-        .expect("503 retried");
+    client.list_apps().send().await.expect("503 retried");
     let response = http
         .post(admin("reply"))
         .header("content-type", "application/json")
@@ -913,7 +786,6 @@ async fn basic_auth_and_admin_api() {
 async fn consents_profiles_and_identity_conflicts() {
     let emulator = emulator().await;
     let client = client(&emulator);
-    let project = client.project().to_owned();
     let app_id = create_app(&client, "consents").await;
     let number = "+46700000020";
     let recipient =
@@ -922,28 +794,15 @@ async fn consents_profiles_and_identity_conflicts() {
         if opt_in {
             let body: types::OptIn =
                 from_json(json!({"app_id": app_id, "channels": ["SMS"], "recipient": recipient}));
-            client
-                .register_opt_in()
-                .project_id(&project)
-                .body(body)
-                .send()
-                .await
-                .unwrap();
+            client.register_opt_in().body(body).send().await.unwrap();
         } else {
             let body: types::OptOut =
                 from_json(json!({"app_id": app_id, "channels": ["SMS"], "recipient": recipient}));
-            client
-                .register_opt_out()
-                .project_id(&project)
-                .body(body)
-                .send()
-                .await
-                .unwrap();
+            client.register_opt_out().body(body).send().await.unwrap();
         }
     }
     let opted_out = client
         .get_consents()
-        .project_id(&project)
         .app_id(&app_id)
         .list_type(types::ConsentsListType::OptOutAll)
         .send()
@@ -953,7 +812,6 @@ async fn consents_profiles_and_identity_conflicts() {
     assert_eq!(opted_out.identities[0].identity.as_deref(), Some(number));
     let audit = client
         .get_consents_audit_records()
-        .project_id(&project)
         .app_id(&app_id)
         .identity(number)
         .send()
@@ -972,12 +830,7 @@ async fn consents_profiles_and_identity_conflicts() {
     // Two contacts sharing an identity are a conflict.
     contact(&client, "+46700000021").await;
     contact(&client, "+46700000021").await;
-    let conflicts = client
-        .list_identity_conflicts()
-        .project_id(&project)
-        .send()
-        .await
-        .unwrap();
+    let conflicts = client.list_identity_conflicts().send().await.unwrap();
     assert_eq!(conflicts.conflicts.len(), 1);
     assert_eq!(conflicts.conflicts[0].contact_ids.len(), 2);
 
@@ -986,19 +839,12 @@ async fn consents_profiles_and_identity_conflicts() {
         "channel_identities": [{"channel": "VIBER", "identity": "viber-1"}],
         "language": "EN_US",
     }));
-    let vera = client
-        .create_contact()
-        .project_id(&project)
-        .body(viber)
-        .send()
-        .await
-        .unwrap();
+    let vera = client.create_contact().body(viber).send().await.unwrap();
     let request: types::GetChannelProfileRequest = from_json(json!({
         "app_id": app_id, "channel": "VIBER", "recipient": {"contact_id": vera.id},
     }));
     let profile = client
         .get_channel_profile()
-        .project_id(&project)
         .body(request)
         .send()
         .await
@@ -1010,7 +856,6 @@ async fn consents_profiles_and_identity_conflicts() {
 async fn events_recent_conversations_and_last_messages() {
     let emulator = emulator().await;
     let client = client(&emulator);
-    let project = client.project().to_owned();
     let app_id = create_app(&client, "recent").await;
     for (number, text) in [("+46700000030", "first"), ("+46700000031", "second")] {
         client
@@ -1035,7 +880,6 @@ async fn events_recent_conversations_and_last_messages() {
 
     let recent = client
         .list_recent_conversations()
-        .project_id(&project)
         .app_id(&app_id)
         .page_size(10)
         .send()
@@ -1054,7 +898,6 @@ async fn events_recent_conversations_and_last_messages() {
     }));
     let last = client
         .list_messages_by_channel_identity()
-        .project_id(&project)
         .body(request)
         .send()
         .await
@@ -1064,7 +907,6 @@ async fn events_recent_conversations_and_last_messages() {
 
     let updated = client
         .update_message_metadata()
-        .project_id(&project)
         .message_id(sent.message_id.clone().unwrap())
         .body(from_json::<types::UpdateMessageMetadataRequest>(
             json!({"metadata": "tagged"}),
@@ -1095,7 +937,6 @@ async fn events_recent_conversations_and_last_messages() {
     }));
     let injected = client
         .inject_event()
-        .project_id(&project)
         .conversation_id(&conversation_id)
         .body(injected)
         .send()
@@ -1103,7 +944,6 @@ async fn events_recent_conversations_and_last_messages() {
         .unwrap();
     let events = client
         .list_events()
-        .project_id(&project)
         .conversation_id(&conversation_id)
         .send()
         .await
@@ -1118,7 +958,6 @@ async fn events_recent_conversations_and_last_messages() {
     );
     let got = client
         .get_event()
-        .project_id(&project)
         .event_id(sent_event.event_id.clone().unwrap())
         .send()
         .await
@@ -1129,14 +968,12 @@ async fn events_recent_conversations_and_last_messages() {
     );
     client
         .delete_events()
-        .project_id(&project)
         .event_id(sent_event.event_id.clone().unwrap())
         .send()
         .await
         .unwrap();
     let gone = client
         .get_event()
-        .project_id(&project)
         .event_id(sent_event.event_id.unwrap())
         .send()
         .await;
@@ -1149,11 +986,10 @@ async fn project_settings_and_templates() {
     let client = client(&emulator);
     let project = client.project().to_owned();
 
-    let missing = client.get_settings().project_id(&project).send().await;
+    let missing = client.get_settings().send().await;
     assert_eq!(api_error(missing).await.status().as_u16(), 404);
     let created = client
         .create_settings()
-        .project_id(&project)
         .body(from_json::<types::ProjectSettingsRequest>(json!({
             "contact_settings": {"unified_contact_id_enabled": false}
         })))
@@ -1163,7 +999,6 @@ async fn project_settings_and_templates() {
     assert_eq!(created.project_id.as_deref(), Some(project.as_str()));
     let updated = client
         .update_settings()
-        .project_id(&project)
         .body(from_json::<types::ProjectSettingsRequest>(json!({
             "contact_settings": {"unified_contact_id_enabled": true}
         })))
@@ -1176,12 +1011,7 @@ async fn project_settings_and_templates() {
         .and_then(|s| s.contact_settings.as_ref())
         .and_then(|c| c.unified_contact_id_enabled);
     assert_eq!(enabled, Some(true));
-    client
-        .delete_settings()
-        .project_id(&project)
-        .send()
-        .await
-        .unwrap();
+    client.delete_settings().send().await.unwrap();
 
     // Templates live on the Template API host; with a base URL the client sends them here too.
     let template: types::V2Template = from_json(json!({
@@ -1194,7 +1024,6 @@ async fn project_settings_and_templates() {
     }));
     let created = client
         .create_template()
-        .project_id(&project)
         .body(template.clone())
         .send()
         .await
@@ -1209,7 +1038,6 @@ async fn project_settings_and_templates() {
     next.description = Some("greeting v2".into());
     let updated = client
         .update_template()
-        .project_id(&project)
         .template_id(&id)
         .body(next.clone())
         .send()
@@ -1218,7 +1046,6 @@ async fn project_settings_and_templates() {
     assert_eq!(updated.version, Some(2));
     let stale = client
         .update_template()
-        .project_id(&project)
         .template_id(&id)
         .body(next)
         .send()
@@ -1226,33 +1053,21 @@ async fn project_settings_and_templates() {
     assert_400(stale, "latest version").await;
     let swedish = client
         .list_translations()
-        .project_id(&project)
         .template_id(&id)
         .language_code("sv-SE")
         .send()
         .await
         .unwrap();
     assert_eq!(swedish.translations.len(), 1);
-    let all = client
-        .list_templates()
-        .project_id(&project)
-        .send()
-        .await
-        .unwrap();
+    let all = client.list_templates().send().await.unwrap();
     assert_eq!(all.templates.len(), 1);
     client
         .delete_template()
-        .project_id(&project)
         .template_id(&id)
         .send()
         .await
         .unwrap();
-    let gone = client
-        .get_template()
-        .project_id(&project)
-        .template_id(&id)
-        .send()
-        .await;
+    let gone = client.get_template().template_id(&id).send().await;
     assert_eq!(api_error(gone).await.status().as_u16(), 404);
     assert_eq!(
         emulator.operation_stats(Operation::UpdateTemplate).failed,
@@ -1357,13 +1172,11 @@ async fn bodies_without_project_id_take_the_project_from_the_path() {
 async fn dispatch_mode_keeps_no_contacts_and_lists_by_message_source() {
     let emulator = emulator().await;
     let client = client(&emulator);
-    let project = client.project().to_owned();
     let app: types::AppCreateRequest = from_json(json!({
         "display_name": "dispatch", "channel_credentials": [], "processing_mode": "DISPATCH",
     }));
     let dispatch_app = client
         .create_app()
-        .project_id(&project)
         .body(app)
         .send()
         .await
@@ -1453,7 +1266,7 @@ async fn dispatch_mode_keeps_no_contacts_and_lists_by_message_source() {
     assert_eq!(emulator.conversations().len(), 1);
 
     let list = |app: &str, source: Option<types::MessageSource>, only_recipient: Option<bool>| {
-        let mut request = client.list_messages().project_id(&project).app_id(app);
+        let mut request = client.list_messages().app_id(app);
         if let Some(source) = source {
             request = request.messages_source(source);
         }
@@ -1512,16 +1325,10 @@ async fn dispatch_mode_keeps_no_contacts_and_lists_by_message_source() {
     );
 
     // get, update and delete look in one source too (CONVERSATION_SOURCE by default).
-    let missing = client
-        .get_message()
-        .project_id(&project)
-        .message_id(&sent_id)
-        .send()
-        .await;
+    let missing = client.get_message().message_id(&sent_id).send().await;
     assert_eq!(api_error(missing).await.status().as_u16(), 404);
     let found = client
         .get_message()
-        .project_id(&project)
         .message_id(&sent_id)
         .messages_source(DispatchSource)
         .send()
@@ -1531,7 +1338,6 @@ async fn dispatch_mode_keeps_no_contacts_and_lists_by_message_source() {
     assert_eq!((&found.contact_id, &found.conversation_id), (&None, &None));
     let updated = client
         .update_message_metadata()
-        .project_id(&project)
         .message_id(&sent_id)
         .messages_source(DispatchSource)
         .body(from_json::<types::UpdateMessageMetadataRequest>(
@@ -1541,16 +1347,10 @@ async fn dispatch_mode_keeps_no_contacts_and_lists_by_message_source() {
         .await
         .unwrap();
     assert_eq!(updated.metadata.as_deref(), Some("tagged"));
-    let not_here = client
-        .delete_message()
-        .project_id(&project)
-        .message_id(&sent_id)
-        .send()
-        .await;
+    let not_here = client.delete_message().message_id(&sent_id).send().await;
     assert_eq!(api_error(not_here).await.status().as_u16(), 404);
     client
         .delete_message()
-        .project_id(&project)
         .message_id(&sent_id)
         .messages_source(DispatchSource)
         .send()
@@ -1569,7 +1369,6 @@ async fn dispatch_mode_keeps_no_contacts_and_lists_by_message_source() {
         }
         client
             .list_messages_by_channel_identity()
-            .project_id(&project)
             .body(from_json::<types::ListMessagesByChannelIdentityRequest>(
                 body,
             ))
@@ -1585,7 +1384,6 @@ async fn dispatch_mode_keeps_no_contacts_and_lists_by_message_source() {
     // An unknown source is a 400.
     let bad = client
         .list_messages()
-        .project_id(&project)
         .app_id(&dispatch_app)
         .messages_source(types::MessageSource::Other("SIDEWAYS".into()))
         .send()
@@ -1677,12 +1475,7 @@ async fn admin_api_faults_delays_and_token_expiry_over_http() {
         .unwrap();
     assert_eq!(response.status().as_u16(), 204);
     let started = Instant::now();
-    client
-        .list_apps()
-        .project_id(client.project())
-        .send()
-        .await
-        .unwrap();
+    client.list_apps().send().await.unwrap();
     assert!(started.elapsed() >= Duration::from_millis(100));
 
     // DELETE /faults removes queued faults and delays.
@@ -1742,7 +1535,6 @@ async fn templates_v1_endpoints_are_gone() {
     // while the same template paths under /v2 are served.
     let emulator = emulator().await;
     let client = client(&emulator);
-    let project = client.project().to_owned();
     let body =
         json!({"translations": [{"language_code": "en-US", "text_message": {"text": "Hi"}}]});
     for (method, path) in [
@@ -1771,17 +1563,11 @@ async fn templates_v1_endpoints_are_gone() {
     );
     let created = client
         .create_template()
-        .project_id(&project)
         .body(from_json::<types::V2Template>(body))
         .send()
         .await
         .unwrap();
     assert_eq!(created.version, Some(1));
-    let listed = client
-        .list_templates()
-        .project_id(&project)
-        .send()
-        .await
-        .unwrap();
+    let listed = client.list_templates().send().await.unwrap();
     assert_eq!(listed.templates.len(), 1);
 }

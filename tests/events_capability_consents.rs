@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Api, PROJECT, raw_query};
+use common::{Api, raw_query};
 use httpmock::Method::POST;
 use serde_json::json;
 use sinch_conversation::types;
@@ -33,7 +33,6 @@ async fn send_event_posts_a_composing_event() {
     let response = api
         .client
         .send_event()
-        .project_id(PROJECT)
         .body(serde_json::from_value::<types::SendEventRequest>(body).unwrap())
         .send()
         .await
@@ -70,7 +69,6 @@ async fn query_capability_posts_to_the_query_path() {
     let response = api
         .client
         .query_capability()
-        .project_id(PROJECT)
         .body(serde_json::from_value::<types::QueryCapability>(body).unwrap())
         .send()
         .await
@@ -107,7 +105,6 @@ async fn register_opt_in_sends_request_id_query() {
     let response = api
         .client
         .register_opt_in()
-        .project_id(PROJECT)
         .request_id("r-1")
         .body(serde_json::from_value::<types::OptIn>(body.clone()).unwrap())
         .send()
@@ -145,7 +142,6 @@ async fn register_opt_out() {
     let response = api
         .client
         .register_opt_out()
-        .project_id(PROJECT)
         .body(serde_json::from_value::<types::OptOut>(body.clone()).unwrap())
         .send()
         .await

@@ -37,7 +37,6 @@ async fn get_consents_sends_the_list_type_and_page_parameters() {
     let page = api
         .client
         .get_consents()
-        .project_id(PROJECT)
         .app_id("app-1")
         .list_type(types::ConsentsListType::OptOutMarketing)
         .page_size(50)
@@ -84,7 +83,6 @@ async fn get_consents_of_every_known_list_type() {
         let page = api
             .client
             .get_consents()
-            .project_id(PROJECT)
             .app_id("app-1")
             .list_type(list_type)
             .send()
@@ -135,7 +133,6 @@ async fn get_consents_audit_records_parses_the_records_of_an_identity() {
     let records = api
         .client
         .get_consents_audit_records()
-        .project_id(PROJECT)
         .app_id("app-1")
         .identity("+46700000001")
         .send()
@@ -186,7 +183,6 @@ async fn get_consents_audit_records_keeps_unknown_enum_values() {
     let records = api
         .client
         .get_consents_audit_records()
-        .project_id(PROJECT)
         .app_id("app-1")
         .identity("alice")
         .send()

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Api, PROJECT, raw_path, raw_query};
+use common::{Api, raw_path, raw_query};
 use httpmock::Method::{GET, POST};
 use serde_json::json;
 use sinch_conversation::types;
@@ -33,7 +33,6 @@ async fn get_channel_profile_posts_the_contact_recipient_to_the_colon_path() {
     let profile = api
         .client
         .get_channel_profile()
-        .project_id(PROJECT)
         .body(types::GetChannelProfileRequest {
             app_id: "app-1".into(),
             recipient: types::Recipient {
@@ -74,7 +73,6 @@ async fn get_channel_profile_by_channel_identity_sends_identified_by() {
     let profile = api
         .client
         .get_channel_profile()
-        .project_id(PROJECT)
         .body_map(|body| {
             body.app_id("app-1")
                 .recipient(types::Recipient {
@@ -129,7 +127,6 @@ async fn list_identity_conflicts_sends_the_page_parameters_and_parses_the_confli
     let page = api
         .client
         .list_identity_conflicts()
-        .project_id(PROJECT)
         .page_size(2)
         .page_token("tok-1")
         .send()
@@ -161,13 +158,7 @@ async fn list_identity_conflicts_without_parameters_sends_no_query() {
         })
         .await;
 
-    let page = api
-        .client
-        .list_identity_conflicts()
-        .project_id(PROJECT)
-        .send()
-        .await
-        .unwrap();
+    let page = api.client.list_identity_conflicts().send().await.unwrap();
 
     mock.assert_async().await;
     assert!(page.conflicts.is_empty());
@@ -204,7 +195,6 @@ async fn list_contacts_by_external_id_sends_the_external_id() {
     let page = api
         .client
         .list_contacts()
-        .project_id(PROJECT)
         .external_id("crm-7")
         .send()
         .await
@@ -234,7 +224,6 @@ async fn list_contacts_by_channel_identity_sends_channel_and_identity() {
     let page = api
         .client
         .list_contacts()
-        .project_id(PROJECT)
         .channel(types::ConversationChannel::Whatsapp)
         .identity("+46700000001")
         .page_size(1)
@@ -273,7 +262,6 @@ async fn get_channel_profile_with_the_recipient_helper_sends_the_same_body() {
     let profile = api
         .client
         .get_channel_profile()
-        .project_id(PROJECT)
         .body_map(|body| {
             body.app_id("app-1")
                 .recipient(types::Recipient::channel(

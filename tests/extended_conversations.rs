@@ -5,7 +5,7 @@
 mod common;
 
 use chrono::{DateTime, Utc};
-use common::{Api, PROJECT, raw_path, raw_query};
+use common::{Api, raw_path, raw_query};
 use httpmock::Method::{GET, PATCH, POST};
 use serde_json::json;
 use sinch_conversation::{
@@ -67,7 +67,6 @@ async fn list_recent_conversations_sends_every_parameter_and_parses_the_last_mes
     let page = api
         .client
         .list_recent_conversations()
-        .project_id(PROJECT)
         .app_id("app-1")
         .only_active(true)
         .order(types::ListRecentConversationsOrder::Asc)
@@ -126,7 +125,6 @@ async fn list_recent_conversations_with_only_the_required_parameters() {
     let page = api
         .client
         .list_recent_conversations()
-        .project_id(PROJECT)
         .app_id("app-1")
         .send()
         .await
@@ -150,7 +148,6 @@ async fn list_recent_conversations_requires_the_app_id_before_sending() {
     let error = api
         .client
         .list_recent_conversations()
-        .project_id(PROJECT)
         .send()
         .await
         .unwrap_err();
@@ -196,7 +193,6 @@ async fn inject_event_posts_the_event_to_the_colon_path() {
     let response = api
         .client
         .inject_event()
-        .project_id(PROJECT)
         .conversation_id("conv-1")
         .body(types::InjectConversationEventRequest {
             app_event: Some(types::AppEvent::AgentJoinedEvent(types::AgentJoinedEvent {
@@ -247,7 +243,6 @@ async fn inject_event_sends_a_generic_event_with_only_the_required_fields() {
     let response = api
         .client
         .inject_event()
-        .project_id(PROJECT)
         .conversation_id("conv-2")
         .body_map(|body| {
             body.app_event(Some(types::AppEvent::GenericEvent(types::GenericEvent {
@@ -293,7 +288,6 @@ async fn list_conversations_sends_the_active_channel() {
     let page = api
         .client
         .list_conversations()
-        .project_id(PROJECT)
         .active_channel(types::ConversationChannel::Line)
         .app_id("app-1")
         .only_active(true)
@@ -338,7 +332,6 @@ async fn update_conversation_sends_the_metadata_update_strategy() {
     let conversation = api
         .client
         .update_conversation()
-        .project_id(PROJECT)
         .conversation_id("conv-1")
         .metadata_update_strategy(types::MetadataUpdateStrategy::MergePatch)
         .body_map(|body| body.metadata_json(metadata))
@@ -372,7 +365,6 @@ async fn update_conversation_with_only_the_strategy_sends_it_alone() {
     let conversation = api
         .client
         .update_conversation()
-        .project_id(PROJECT)
         .conversation_id("conv-1")
         .metadata_update_strategy(types::MetadataUpdateStrategy::Replace)
         .body_map(|body| body.metadata(Some("plain".to_string())))
@@ -423,7 +415,6 @@ async fn list_recent_conversations_round_trips_total_size_and_a_reason_channel_c
     let page = api
         .client
         .list_recent_conversations()
-        .project_id(PROJECT)
         .app_id("app-1")
         .order(types::ListRecentConversationsOrder::Desc)
         .send()

@@ -9,7 +9,7 @@
 mod common;
 
 use chrono::{DateTime, Utc};
-use common::{Api, PROJECT, raw_path, raw_query};
+use common::{Api, raw_path, raw_query};
 use httpmock::Method::{DELETE, GET};
 use serde_json::{Value, json};
 use sinch_conversation::types;
@@ -114,7 +114,6 @@ async fn list_events_sends_every_parameter_and_parses_each_event_kind() {
     let page = api
         .client
         .list_events()
-        .project_id(PROJECT)
         .conversation_id("conv-1")
         .contact_id("contact-1")
         .page_size(20)
@@ -211,7 +210,6 @@ async fn list_events_by_contact_only_sends_only_the_contact() {
     let page = api
         .client
         .list_events()
-        .project_id(PROJECT)
         .contact_id("contact-1")
         .send()
         .await
@@ -254,7 +252,6 @@ async fn get_event_parses_a_contact_comment_event() {
     let event = api
         .client
         .get_event()
-        .project_id(PROJECT)
         .event_id("evt-1")
         .send()
         .await
@@ -316,7 +313,6 @@ async fn get_event_keeps_unknown_enum_values() {
     let event = api
         .client
         .get_event()
-        .project_id(PROJECT)
         .event_id("evt two")
         .send()
         .await
@@ -382,7 +378,6 @@ async fn get_event_parses_app_agent_and_generic_events() {
     let event = api
         .client
         .get_event()
-        .project_id(PROJECT)
         .event_id("evt-5")
         .send()
         .await
@@ -439,7 +434,6 @@ async fn delete_events_sends_a_delete_to_the_event() {
     let response = api
         .client
         .delete_events()
-        .project_id(PROJECT)
         .event_id("evt-1")
         .send()
         .await

@@ -5,7 +5,7 @@
 mod common;
 
 use chrono::{DateTime, Utc};
-use common::{Api, PROJECT, raw_path, raw_query};
+use common::{Api, raw_path, raw_query};
 use httpmock::Method::{DELETE, GET, PATCH, POST};
 use serde_json::json;
 use sinch_conversation::{Error, types};
@@ -49,7 +49,6 @@ async fn update_message_metadata_patches_the_metadata_of_a_dispatch_message() {
     let message = api
         .client
         .update_message_metadata()
-        .project_id(PROJECT)
         .message_id("msg-1")
         .messages_source(types::MessageSource::DispatchSource)
         .body(types::UpdateMessageMetadataRequest {
@@ -100,7 +99,6 @@ async fn update_message_metadata_without_a_source_sends_no_query() {
     let message = api
         .client
         .update_message_metadata()
-        .project_id(PROJECT)
         .message_id("msg/2")
         .body_map(|body| body.metadata(String::new()))
         .send()
@@ -135,7 +133,6 @@ async fn update_message_metadata_error_keeps_the_sinch_error_body() {
     let error = api
         .client
         .update_message_metadata()
-        .project_id(PROJECT)
         .message_id("msg-1")
         .messages_source(types::MessageSource::ConversationSource)
         .body(types::UpdateMessageMetadataRequest {
@@ -193,7 +190,6 @@ async fn list_messages_by_channel_identity_posts_every_filter_to_the_colon_path(
     let page = api
         .client
         .list_messages_by_channel_identity()
-        .project_id(PROJECT)
         .body(types::ListMessagesByChannelIdentityRequest {
             channel_identities: vec!["+46700000001".into(), "+46700000002".into()],
             contact_ids: vec![],
@@ -259,7 +255,6 @@ async fn list_messages_by_contact_ids_sends_only_the_contact_ids_and_the_default
     let page = api
         .client
         .list_messages_by_channel_identity()
-        .project_id(PROJECT)
         .body_map(|body| {
             body.contact_ids(vec!["contact-1".to_string()])
                 .messages_source(Some(types::MessageSource::ConversationSource))
@@ -313,7 +308,6 @@ async fn list_messages_sends_the_newer_filters() {
     let page = api
         .client
         .list_messages()
-        .project_id(PROJECT)
         .app_id("app-1")
         .channel_identity("+46700000001")
         .start_time(ts("2026-11-01T00:00:00Z"))
@@ -355,7 +349,6 @@ async fn list_messages_combines_old_and_new_filters() {
     let page = api
         .client
         .list_messages()
-        .project_id(PROJECT)
         .contact_id("contact-1")
         .channel(types::ConversationChannel::Instagram)
         .messages_source(types::MessageSource::ConversationSource)
@@ -386,7 +379,6 @@ async fn get_message_sends_the_messages_source() {
     let message = api
         .client
         .get_message()
-        .project_id(PROJECT)
         .message_id("msg-1")
         .messages_source(types::MessageSource::DispatchSource)
         .send()
@@ -418,7 +410,6 @@ async fn delete_message_sends_the_messages_source() {
     let response = api
         .client
         .delete_message()
-        .project_id(PROJECT)
         .message_id("msg-1")
         .messages_source(types::MessageSource::ConversationSource)
         .send()

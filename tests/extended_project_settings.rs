@@ -31,7 +31,6 @@ async fn get_settings_parses_the_settings() {
     let settings = api
         .client
         .get_settings()
-        .project_id(PROJECT)
         .send()
         .await
         .expect("get succeeds");
@@ -59,13 +58,7 @@ async fn get_settings_accepts_a_project_without_settings() {
         })
         .await;
 
-    let settings = api
-        .client
-        .get_settings()
-        .project_id(PROJECT)
-        .send()
-        .await
-        .unwrap();
+    let settings = api.client.get_settings().send().await.unwrap();
 
     mock.assert_async().await;
     assert_eq!(settings.project_id.as_deref(), Some(PROJECT));
@@ -90,7 +83,6 @@ async fn create_settings_posts_the_contact_settings() {
     let settings = api
         .client
         .create_settings()
-        .project_id(PROJECT)
         .body(types::ProjectSettingsRequest {
             contact_settings: Some(types::ContactSettings {
                 unified_contact_id_enabled: Some(true),
@@ -133,7 +125,6 @@ async fn update_settings_patches_the_contact_settings() {
     let settings = api
         .client
         .update_settings()
-        .project_id(PROJECT)
         .body_map(|body| {
             body.contact_settings(Some(types::ContactSettings {
                 unified_contact_id_enabled: Some(false),
@@ -177,7 +168,6 @@ async fn update_settings_error_is_an_api_error() {
     let error = api
         .client
         .update_settings()
-        .project_id(PROJECT)
         .body(types::ProjectSettingsRequest::default())
         .send()
         .await
@@ -212,7 +202,6 @@ async fn delete_settings_sends_a_delete() {
     let response = api
         .client
         .delete_settings()
-        .project_id(PROJECT)
         .send()
         .await
         .expect("delete succeeds");

@@ -201,7 +201,6 @@ async fn list_templates_parses_the_templates() {
     let list = api
         .client
         .list_templates()
-        .project_id(PROJECT)
         .send()
         .await
         .expect("list succeeds");
@@ -234,7 +233,6 @@ async fn create_template_posts_the_exact_template() {
     let template = api
         .client
         .create_template()
-        .project_id(PROJECT)
         .body(types::V2Template {
             id: Some("order-shipped".into()),
             description: Some("Order shipped notification".into()),
@@ -268,7 +266,6 @@ async fn get_template_parses_the_template() {
     let template = api
         .client
         .get_template()
-        .project_id(PROJECT)
         .template_id("order-shipped")
         .send()
         .await
@@ -340,7 +337,6 @@ async fn update_template_puts_the_whole_template_with_its_version() {
     let template = api
         .client
         .update_template()
-        .project_id(PROJECT)
         .template_id("order-shipped")
         .body_map(|body| {
             body.description(Some("Order shipped notification".to_string()))
@@ -397,7 +393,6 @@ async fn delete_template_sends_a_delete() {
     let response = api
         .client
         .delete_template()
-        .project_id(PROJECT)
         .template_id("order-shipped")
         .send()
         .await
@@ -426,7 +421,6 @@ async fn list_translations_sends_language_and_version() {
     let list = api
         .client
         .list_translations()
-        .project_id(PROJECT)
         .template_id("order-shipped")
         .language_code("en-US")
         .translation_version("latest")
@@ -461,7 +455,6 @@ async fn list_translations_without_filters_sends_no_query() {
     let list = api
         .client
         .list_translations()
-        .project_id(PROJECT)
         .template_id("a b")
         .send()
         .await
@@ -499,7 +492,6 @@ async fn get_template_error_keeps_the_sinch_error_body() {
     let error = api
         .client
         .get_template()
-        .project_id(PROJECT)
         .template_id("missing")
         .send()
         .await
@@ -533,30 +525,25 @@ fn build_client(base_url: &str, template_base_url: Option<&str>) -> Client {
 
 /// Calls every template operation once, each expecting its documented success.
 async fn call_every_template_operation(client: &Client) {
-    let project = client.project().to_owned();
     client
         .list_templates()
-        .project_id(&project)
         .send()
         .await
         .expect("list_templates");
     client
         .create_template()
-        .project_id(&project)
         .body_map(|body| body.id(Some("t1".to_string())))
         .send()
         .await
         .expect("create_template");
     client
         .get_template()
-        .project_id(&project)
         .template_id("t1")
         .send()
         .await
         .expect("get_template");
     client
         .update_template()
-        .project_id(&project)
         .template_id("t1")
         .body_map(|body| body.version(Some(1)))
         .send()
@@ -564,14 +551,12 @@ async fn call_every_template_operation(client: &Client) {
         .expect("update_template");
     client
         .delete_template()
-        .project_id(&project)
         .template_id("t1")
         .send()
         .await
         .expect("delete_template");
     client
         .list_translations()
-        .project_id(&project)
         .template_id("t1")
         .language_code("en-US")
         .send()
@@ -655,12 +640,7 @@ async fn template_operations_go_to_the_template_base_url_and_others_to_the_base_
         Some(&template_host.base_url()),
     );
     call_every_template_operation(&client).await;
-    let settings_response = client
-        .get_settings()
-        .project_id(client.project())
-        .send()
-        .await
-        .expect("get_settings");
+    let settings_response = client.get_settings().send().await.expect("get_settings");
 
     for mock in &template_mocks {
         mock.assert_async().await;
@@ -716,12 +696,7 @@ async fn with_only_a_base_url_template_operations_go_to_the_base_url() {
 
     let client = build_client(&emulator.base_url(), None);
     call_every_template_operation(&client).await;
-    client
-        .get_settings()
-        .project_id(client.project())
-        .send()
-        .await
-        .expect("get_settings");
+    client.get_settings().send().await.expect("get_settings");
 
     for mock in &template_mocks {
         mock.assert_async().await;
@@ -751,7 +726,6 @@ async fn a_template_error_from_the_template_host_is_an_api_error() {
     );
     let error = client
         .create_template()
-        .project_id("p1")
         .body_map(|body| body.default_translation(Some("fr-FR".to_string())))
         .send()
         .await

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Api, PROJECT, raw_query};
+use common::{Api, raw_query};
 use httpmock::Method::PATCH;
 use serde_json::json;
 use sinch_conversation::{
@@ -33,7 +33,6 @@ async fn update_contact_with_a_derived_mask_sends_only_what_changed() {
     };
     api.client
         .update_contact()
-        .project_id(PROJECT)
         .contact_id("c1")
         .patch(patch)
         .unwrap()
@@ -64,7 +63,6 @@ async fn update_app_with_a_derived_nested_mask() {
     .unwrap();
     api.client
         .update_app()
-        .project_id(PROJECT)
         .app_id("a1")
         .patch(patch)
         .unwrap()
@@ -94,7 +92,6 @@ async fn update_conversation_with_an_explicit_mask() {
     let mask = FieldMask::<types::ConversationPatch>::new(["metadata", "active"]).unwrap();
     api.client
         .update_conversation()
-        .project_id(PROJECT)
         .conversation_id("conv-1")
         .body(types::ConversationPatch {
             metadata: Some("m2".into()),
@@ -128,7 +125,6 @@ async fn update_webhook_with_derived_and_explicit_masks() {
     };
     api.client
         .update_webhook()
-        .project_id(PROJECT)
         .webhook_id("w1")
         .patch(patch)
         .unwrap()
@@ -150,7 +146,6 @@ async fn update_webhook_with_derived_and_explicit_masks() {
     let mask = FieldMask::<types::WebhookPatch>::new(["secret"]).unwrap();
     api.client
         .update_webhook()
-        .project_id(PROJECT)
         .webhook_id("w2")
         .body(types::WebhookPatch::default())
         .mask(mask)
@@ -174,7 +169,6 @@ async fn an_empty_patch_is_an_error_and_sends_nothing() {
     let error = api
         .client
         .update_contact()
-        .project_id(PROJECT)
         .contact_id("c1")
         .patch(types::ContactPatch::default())
         .unwrap_err();
@@ -242,7 +236,6 @@ async fn update_contact_and_app_with_explicit_masks_including_a_nested_path() {
         .await;
     api.client
         .update_contact()
-        .project_id(PROJECT)
         .contact_id("c1")
         .body(types::ContactPatch {
             display_name: Some("Ada".into()),
@@ -279,7 +272,6 @@ async fn update_contact_and_app_with_explicit_masks_including_a_nested_path() {
     .unwrap();
     api.client
         .update_app()
-        .project_id(PROJECT)
         .app_id("a1")
         .body(patch)
         .mask(FieldMask::new(["delivery_report_based_fallback.enabled"]).unwrap())
@@ -309,7 +301,6 @@ async fn update_conversation_with_a_derived_mask() {
             .unwrap();
     api.client
         .update_conversation()
-        .project_id(PROJECT)
         .conversation_id("conv-1")
         .patch(patch)
         .unwrap()

@@ -25,7 +25,6 @@ async fn path_parameters_are_percent_encoded() {
     let contact = api
         .client
         .get_contact()
-        .project_id(PROJECT)
         .contact_id("a/b?c d")
         .send()
         .await
@@ -54,7 +53,6 @@ async fn error_for_status(status: u16, sinch_status: &str) {
     let error = api
         .client
         .get_app()
-        .project_id(PROJECT)
         .app_id("app-1")
         .send()
         .await
@@ -100,7 +98,6 @@ async fn an_undocumented_404_is_an_unexpected_response_with_its_status() {
     let error = api
         .client
         .get_app()
-        .project_id(PROJECT)
         .app_id("missing")
         .send()
         .await
@@ -132,7 +129,6 @@ async fn unknown_enum_values_and_fields_are_accepted_and_kept() {
     let message = api
         .client
         .get_message()
-        .project_id(PROJECT)
         .message_id("m1")
         .send()
         .await
@@ -167,7 +163,6 @@ async fn a_malformed_success_body_is_an_invalid_payload_error_with_the_raw_bytes
     let error = api
         .client
         .get_app()
-        .project_id(PROJECT)
         .app_id("app-1")
         .send()
         .await

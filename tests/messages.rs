@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Api, PROJECT, raw_query};
+use common::{Api, raw_query};
 use httpmock::Method::{DELETE, GET, POST};
 use serde_json::json;
 use sinch_conversation::types;
@@ -36,7 +36,6 @@ async fn send_message_posts_the_exact_body_and_parses_the_response() {
     let response = api
         .client
         .send_message()
-        .project_id(PROJECT)
         .body(request)
         .send()
         .await
@@ -70,7 +69,6 @@ async fn send_message_to_a_contact_id_sends_only_the_contact_id() {
     let response = api
         .client
         .send_message()
-        .project_id(PROJECT)
         .body_map(|body| {
             body.app_id("app-1")
                 .recipient(types::RecipientRequest {
@@ -114,7 +112,6 @@ async fn get_message_parses_a_full_conversation_message() {
     let message = api
         .client
         .get_message()
-        .project_id(PROJECT)
         .message_id("msg-1")
         .send()
         .await
@@ -154,13 +151,7 @@ async fn delete_message_accepts_an_empty_body() {
         })
         .await;
 
-    let response = api
-        .client
-        .delete_message()
-        .project_id(PROJECT)
-        .message_id("msg-1")
-        .send()
-        .await;
+    let response = api.client.delete_message().message_id("msg-1").send().await;
 
     mock.assert_async().await;
     assert_eq!(response.expect("an empty 200 is a success").status(), 200);
@@ -179,7 +170,6 @@ async fn delete_message_accepts_an_empty_json_object() {
 
     api.client
         .delete_message()
-        .project_id(PROJECT)
         .message_id("msg-1")
         .send()
         .await
@@ -209,7 +199,6 @@ async fn list_messages_sends_every_filter_and_parses_the_page() {
     let page = api
         .client
         .list_messages()
-        .project_id(PROJECT)
         .conversation_id("conv-1")
         .contact_id("contact-1")
         .page_size(2)
@@ -248,13 +237,7 @@ async fn list_messages_without_filters_sends_no_query() {
         })
         .await;
 
-    let page = api
-        .client
-        .list_messages()
-        .project_id(PROJECT)
-        .send()
-        .await
-        .unwrap();
+    let page = api.client.list_messages().send().await.unwrap();
 
     mock.assert_async().await;
     assert!(page.messages.is_empty());
@@ -282,7 +265,6 @@ async fn transcode_message_posts_to_the_colon_path() {
     let response = api
         .client
         .transcode_message()
-        .project_id(PROJECT)
         .body(serde_json::from_value::<types::TranscodeMessageRequest>(body).unwrap())
         .send()
         .await

@@ -155,7 +155,6 @@ async fn receives(server: &MockServer, id: &str, answer: Value) -> types::Conver
         .await;
     let message = client(server)
         .get_message()
-        .project_id(PROJECT)
         .message_id(id)
         .send()
         .await
@@ -249,7 +248,6 @@ async fn injects(server: &MockServer, contact_message: types::ContactMessage, ex
     };
     let response = client(server)
         .inject_message()
-        .project_id(PROJECT)
         .conversation_id("conv-1")
         .body(request)
         .send()
@@ -506,7 +504,6 @@ async fn app_event_read_message_event() {
         .await;
     let received = client(&server)
         .get_event()
-        .project_id(PROJECT)
         .event_id("e1")
         .send()
         .await
@@ -558,7 +555,6 @@ async fn list_recent_conversations_response_total_size() {
         .await;
     let page = client(&server)
         .list_recent_conversations()
-        .project_id(PROJECT)
         .app_id("app-1")
         .only_active(true)
         .order(types::ListRecentConversationsOrder::Desc)

@@ -42,7 +42,6 @@ async fn contacts_follow_three_pages_keeping_page_size() {
     let ids: Vec<String> = api
         .client
         .list_contacts()
-        .project_id(PROJECT)
         .page_size(2)
         .items()
         .map_ok(|c| c.id.unwrap())
@@ -93,7 +92,6 @@ async fn conversations_keep_the_callers_filters_on_every_page() {
     let pages: Vec<_> = api
         .client
         .list_conversations()
-        .project_id(PROJECT)
         .app_id("a1")
         .only_active(true)
         .pages()
@@ -132,12 +130,7 @@ async fn messages_stop_with_the_error_of_page_two() {
         })
         .await;
 
-    let mut items = api
-        .client
-        .list_messages()
-        .project_id(PROJECT)
-        .conversation_id("v1")
-        .items();
+    let mut items = api.client.list_messages().conversation_id("v1").items();
     assert_eq!(
         items.next().await.unwrap().unwrap().id.as_deref(),
         Some("m1")
@@ -180,13 +173,7 @@ async fn a_repeated_token_stops_with_an_error_instead_of_looping() {
         })
         .await;
 
-    let results: Vec<_> = api
-        .client
-        .list_contacts()
-        .project_id(PROJECT)
-        .pages()
-        .collect()
-        .await;
+    let results: Vec<_> = api.client.list_contacts().pages().collect().await;
 
     // Both pages' contacts arrive; the error comes after the page that repeated the token.
     assert_eq!(results.len(), 3, "{results:?}");
@@ -228,7 +215,7 @@ async fn pages_are_fetched_only_when_pulled() {
         })
         .await;
 
-    let mut stream = api.client.list_contacts().project_id(PROJECT).items();
+    let mut stream = api.client.list_contacts().items();
     assert_eq!(
         first.calls_async().await,
         0,
@@ -272,7 +259,6 @@ async fn events_and_recent_conversations_page_too() {
     let ids: Vec<String> = api
         .client
         .list_events()
-        .project_id(PROJECT)
         .page_size(1)
         .items()
         .map_ok(|e| e.id.unwrap_or_default())
@@ -310,13 +296,7 @@ async fn looping_mock(api: &Api, chain: &[(Option<&'static str>, &'static str)])
         mocks.push(mock);
     }
     let mut calls = Vec::new();
-    let results: Vec<_> = api
-        .client
-        .list_contacts()
-        .project_id(PROJECT)
-        .pages()
-        .collect()
-        .await;
+    let results: Vec<_> = api.client.list_contacts().pages().collect().await;
     for mock in &mocks {
         calls.push(mock.calls_async().await);
     }
@@ -500,7 +480,7 @@ async fn thousands_of_distinct_4_kib_tokens_page_through_in_bounded_memory() {
     .await;
     let client = common::client_for(&base);
 
-    let mut pages = client.list_contacts().project_id(PROJECT).pages();
+    let mut pages = client.list_contacts().pages();
     let mut count = 0;
     let mut live_at_500 = 0;
     while let Some(page) = pages.next().await {
@@ -557,7 +537,6 @@ async fn a_loop_longer_than_the_remembered_tokens_still_stops_within_three_laps(
 
     let results: Vec<_> = client
         .list_contacts()
-        .project_id(PROJECT)
         .pages()
         .take(10 * LONG_LOOP)
         .collect()

@@ -3,8 +3,8 @@
 //! the next one.
 //!
 //! Hostile token endpoints on 127.0.0.1: one that never answers (the client's timeout ends
-//! each attempt) and one that answers 500. Times are bounds with wide margins (a fetch takes
-//! about 0.6 s here; before the fix, N callers waited N fetches one after the other).
+//! each attempt) and one that answers 500 after 250 ms. Times are bounds with wide margins (a
+//! fetch takes about 1 s here; before the fix, N callers waited N fetches one after the other).
 
 use std::{
     net::SocketAddr,
@@ -36,9 +36,13 @@ async fn server(endpoint: Endpoint) -> (SocketAddr, Arc<AtomicUsize>, Arc<Atomic
                 let t = t.clone();
                 async move {
                     t.fetch_add(1, Relaxed);
-                    if let Endpoint::Hangs = endpoint {
-                        tokio::time::sleep(Duration::from_secs(3600)).await;
-                    }
+                    // Slow either way, so that every caller is waiting before the fetch ends:
+                    // a call made after a failure rightly starts the next fetch.
+                    let delay = match endpoint {
+                        Endpoint::Hangs => Duration::from_secs(3600),
+                        Endpoint::Fails => Duration::from_millis(250),
+                    };
+                    tokio::time::sleep(delay).await;
                     (
                         http::StatusCode::INTERNAL_SERVER_ERROR,
                         "token service down",
@@ -66,14 +70,14 @@ fn client(addr: SocketAddr) -> Client {
         .project_id("p")
         .oauth2("key-id", "key-secret")
         .token_url(format!("http://{addr}/oauth2/token"))
-        // One fetch: 3 attempts, 150 ms each at most, 10 ms apart.
+        // One fetch: 3 attempts, 400 ms each at most, 10 ms apart.
         .token_retry_policy(
             RetryPolicy::default()
                 .max_attempts(3)
                 .base_delay(Duration::from_millis(10))
                 .max_delay(Duration::from_millis(10)),
         )
-        .timeout(Duration::from_millis(150))
+        .timeout(Duration::from_millis(400))
         .pool_max_idle_per_host(1024)
         .build()
         .unwrap()
@@ -124,7 +128,7 @@ async fn one_fetch_serves_everyone(endpoint: Endpoint, callers: usize) {
         "token requests for {callers} callers"
     );
     assert_eq!(calls.load(Relaxed), 0, "no API call without a token");
-    // One fetch takes about 3 x 150 ms; N fetches one after another would take N times that.
+    // One fetch takes about 3 x 250-400 ms; N fetches one after another, N times that.
     assert!(
         slowest < Duration::from_secs(5),
         "the slowest of {callers} callers waited {slowest:?}"

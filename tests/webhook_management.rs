@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Api, PROJECT, raw_query};
+use common::{Api, raw_query};
 use httpmock::Method::{DELETE, GET, PATCH, POST};
 use serde_json::json;
 use sinch_conversation::{
@@ -39,7 +39,6 @@ async fn list_webhooks_of_an_app() {
     let list = api
         .client
         .list_webhooks()
-        .project_id(PROJECT)
         .app_id("app-1")
         .send()
         .await
@@ -81,7 +80,6 @@ async fn create_webhook() {
     let webhook = api
         .client
         .create_webhook()
-        .project_id(PROJECT)
         .body(serde_json::from_value::<types::CreateWebhookBody>(request).unwrap())
         .send()
         .await
@@ -108,7 +106,6 @@ async fn get_webhook_sends_no_update_mask() {
     let webhook = api
         .client
         .get_webhook()
-        .project_id(PROJECT)
         .webhook_id("w1")
         .send()
         .await
@@ -136,7 +133,6 @@ async fn update_webhook_with_mask() {
 
     api.client
         .update_webhook()
-        .project_id(PROJECT)
         .webhook_id("w1")
         .body(serde_json::from_value::<types::WebhookPatch>(body).unwrap())
         .mask(FieldMask::new(["target", "triggers"]).unwrap())
@@ -162,7 +158,6 @@ async fn delete_webhook_sends_no_update_mask() {
 
     api.client
         .delete_webhook()
-        .project_id(PROJECT)
         .webhook_id("w1")
         .send()
         .await

@@ -6,16 +6,18 @@
 //! OAuth2 token endpoint; signed callbacks to webhooks; and fault injection for tests.
 //!
 //! ```no_run
-//! use sinch_conversation::types::{AppCreateRequest, ConversationChannel, Recipient};
+//! use sinch_conversation::types::{ConversationChannel, Recipient};
 //! use sinch_conversation_emulator::{Emulator, Operation};
 //!
 //! # async fn f() -> Result<(), Box<dyn std::error::Error>> {
 //! let emulator = Emulator::start().await?;
+//! // The emulator's URLs, project and key: every operation uses its project.
 //! let client = emulator.client()?;
-//! let app: AppCreateRequest = serde_json::from_value(serde_json::json!({
-//!     "display_name": "test", "channel_credentials": []
-//! }))?;
-//! let app = client.create_app().project_id(client.project()).body(app).send().await?;
+//! let app = client
+//!     .create_app()
+//!     .body_map(|app| app.display_name("test").channel_credentials(vec![]))
+//!     .send()
+//!     .await?;
 //! let app_id = app.id.clone().unwrap_or_default();
 //!
 //! // The next send is rejected with 429 and `Retry-After`; the client retries it.
@@ -30,9 +32,13 @@
 //! # Ok(()) }
 //! ```
 //!
-//! See `README.md` of this crate for what is emulated and how faithfully.
+//! Add it to your tests with `sinch-conversation-emulator` under `[dev-dependencies]`; it is a
+//! crate of its own so that the server it runs (axum, hyper, tokio's runtime) is compiled only
+//! for tests, never into the client. [Its README] says what is emulated and how faithfully,
+//! and how to run it as a process (`cargo install sinch-conversation-emulator`).
 //!
 //! [Sinch Conversation API]: https://developers.sinch.com/docs/conversation/
+//! [Its README]: https://github.com/sinch-conversation/sinch-conversation/blob/main/emulator/README.md
 #![warn(missing_docs)]
 
 mod admin;

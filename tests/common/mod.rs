@@ -26,11 +26,14 @@ impl Api {
     }
 }
 
-/// A client for `base_url` with test credentials.
+/// A client for `base_url` with test credentials, whose default project is [`PROJECT`].
 pub fn client_for(base_url: &str) -> Client {
     // Plain-HTTP mock servers need no TLS, but reqwest still wants a crypto provider chosen.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    Client::new(base_url, sinch_conversation::client::ClientState::default())
+    Client::new(
+        base_url,
+        sinch_conversation::client::ClientState::default().with_project_id(PROJECT),
+    )
 }
 
 /// Matches a request whose raw query string is exactly `expected` (`None`: no query at all).
