@@ -14,7 +14,8 @@
 //! 6. every path parameter goes through `crate::path::segment` (`build/path_params.rs`), so an
 //!    id cannot leave its path segment;
 //! 7. every builder's `project_id` starts from the client's project (`build/default_project.rs`),
-//!    so `.project_id(..)` only overrides it.
+//!    so `.project_id(..)` only overrides it;
+//! 8. every `send()` returns `crate::Error` (`build/error_road.rs`): one error road.
 
 use std::{env, fs, path::PathBuf};
 
@@ -25,6 +26,8 @@ use quote::{format_ident, quote};
 
 #[path = "build/default_project.rs"]
 mod default_project;
+#[path = "build/error_road.rs"]
+mod error_road;
 #[path = "build/one_of.rs"]
 mod one_of;
 #[path = "build/operations.rs"]
@@ -44,6 +47,7 @@ fn main() {
     println!("cargo:rerun-if-changed=build/one_of.rs");
     println!("cargo:rerun-if-changed=build/operations.rs");
     println!("cargo:rerun-if-changed=build/default_project.rs");
+    println!("cargo:rerun-if-changed=build/error_road.rs");
     println!("cargo:rerun-if-changed=build/path_params.rs");
 
     let text = fs::read_to_string(SPEC).unwrap_or_else(|e| panic!("cannot read {SPEC}: {e}"));
@@ -132,6 +136,7 @@ fn main() {
     operations::mark_deprecated(&mut client, &ops);
     path_params::guard(&mut client);
     default_project::apply(&mut client);
+    error_road::apply(&mut client);
     let probe = path_params::probe(&ops);
     let enum_items: Vec<TokenStream> = enums.iter().map(open_enum).collect();
     let enum_mod = format_ident!("{ENUM_MOD}");

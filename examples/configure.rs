@@ -11,7 +11,7 @@
 
 use std::{process::ExitCode, time::Duration};
 
-use sinch_conversation::{AuthScheme, ClientBuilder, Error, RetryPolicy};
+use sinch_conversation::{AuthScheme, ClientBuilder, RetryPolicy};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
@@ -44,7 +44,7 @@ async fn main() -> ExitCode {
         eprintln!("authentication: {error}");
         return ExitCode::FAILURE;
     }
-    let apps = client.list_apps().send().await.map_err(Error::from);
+    let apps = client.list_apps().send().await;
     match apps {
         Ok(apps) => {
             println!("{} app(s) in project {}", apps.apps.len(), client.project());

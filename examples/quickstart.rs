@@ -28,7 +28,7 @@ use axum::{
 };
 use chrono::Utc;
 use sinch_conversation::{
-    ClientBuilder, ClientInfo as _, GeneratedError, ResponseValue,
+    ClientBuilder, ClientInfo as _, ResponseValue,
     error::Error,
     types::{self, ConversationChannel, Recipient},
     webhooks::{Event, Receiver},
@@ -42,14 +42,9 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
-/// The generated operations' result, with the API's error body read on failure.
-async fn api<T>(
-    result: Result<ResponseValue<T>, GeneratedError<types::RuntimeError>>,
-) -> Result<T, Error> {
-    match result {
-        Ok(value) => Ok(value.into_inner()),
-        Err(error) => Err(Error::from_generated(error).await),
-    }
+/// The value of a generated operation's answer (its status and headers are not needed here).
+async fn api<T>(result: Result<ResponseValue<T>, Error>) -> Result<T, Error> {
+    Ok(result?.into_inner())
 }
 
 #[derive(Clone)]

@@ -1,8 +1,8 @@
 //! The crate's error type: what went wrong with a call, with everything needed to react to it.
 //!
-//! Generated operations return [`GeneratedError`](crate::GeneratedError) (progenitor's error
-//! with the API's error body); `?` converts it into [`Error`], which sorts failures into
-//! configuration, authentication, API answers, transport and decoding problems.
+//! Every call returns [`Error`] (generated operations too: `build.rs` converts progenitor's
+//! error in each `send()`), which sorts failures into configuration, authentication, API
+//! answers, transport and decoding problems.
 
 use std::{fmt, time::Duration};
 
@@ -10,7 +10,8 @@ use bytes::Bytes;
 use reqwest::{StatusCode, header::HeaderMap};
 
 pub use crate::{
-    auth::AuthError, body::BodyTooLarge, config::ConfigError, path::PathParameterError,
+    auth::AuthError, body::BodyTooLarge, config::ConfigError, field_mask::FieldMaskError,
+    path::PathParameterError,
 };
 use crate::{
     carry::{Carried, carried},
@@ -22,7 +23,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong when configuring the client or calling the API.
 ///
-/// Convert a generated operation's error with `?` or [`From`]:
+/// Every call returns it, generated operations included:
 ///
 /// ```no_run
 /// use sinch_conversation::{Client, Error};
@@ -73,6 +74,10 @@ pub enum Error {
     /// The request could not be built (missing parameter, invalid value, empty project id).
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+    /// An update mask names a field the model does not have, or no field (raised by
+    /// [`PatchExt::patch`](crate::field_mask::PatchExt::patch) and [`FieldMask::new`](crate::field_mask::FieldMask::new)).
+    #[error("invalid update mask: {0}")]
+    FieldMask(#[from] FieldMaskError),
     /// A path parameter would leave its path segment (`""`, `.`, `..`); nothing was sent.
     #[error("invalid request: {0}")]
     PathParameter(PathParameterError),
@@ -115,6 +120,7 @@ impl Error {
             Error::Config(_)
             | Error::Decode { .. }
             | Error::InvalidRequest(_)
+            | Error::FieldMask(_)
             | Error::PathParameter(_)
             | Error::BodyTooLarge(_)
             | Error::RepeatedPageToken(_) => false,
@@ -140,24 +146,23 @@ impl Error {
             Error::Config(_)
             | Error::Auth(_)
             | Error::InvalidRequest(_)
+            | Error::FieldMask(_)
             | Error::PathParameter(_)
             | Error::RepeatedPageToken(_) => false,
         }
     }
 
-    /// Converts a generated operation's error, like [`From`], also reading the body of an
-    /// undocumented status when the response did not pass through this crate's client hooks.
+    /// Converts progenitor's error, like [`From`], also reading the body of an undocumented
+    /// status when the response did not pass through this crate's client hooks. Every
+    /// generated `send()` already calls it; it is public for code that handles progenitor's
+    /// errors itself.
     ///
-    /// ```no_run
-    /// # async fn f(client: &sinch_conversation::Client) -> Result<(), sinch_conversation::Error> {
-    /// use sinch_conversation::Error;
+    /// ```
+    /// use sinch_conversation::{Error, GeneratedError, types::RuntimeError};
     ///
-    /// let app = match client.get_app().project_id("p").app_id("a").send().await {
-    ///     Ok(app) => app,
-    ///     Err(e) => return Err(Error::from_generated(e).await),
-    /// };
-    /// # let _ = app;
-    /// # Ok(()) }
+    /// async fn sort(error: GeneratedError<RuntimeError>) -> Error {
+    ///     Error::from_generated(error).await
+    /// }
     /// ```
     pub async fn from_generated(error: progenitor_client::Error<RuntimeError>) -> Self {
         match error {

@@ -898,7 +898,7 @@ impl<'a> OutgoingMessage<'a> {
             .await
         {
             Ok(response) => Ok(response.into_inner()),
-            Err(error) => Err(Error::from_generated(error).await),
+            Err(error) => Err(error),
         }
     }
 }
@@ -957,7 +957,7 @@ impl OutgoingEvent<'_> {
             .await
         {
             Ok(response) => Ok(response.into_inner()),
-            Err(error) => Err(Error::from_generated(error).await),
+            Err(error) => Err(error),
         }
     }
 }

@@ -204,7 +204,7 @@ macro_rules! paginate {
                 Box::pin(async move {
                     match request.send().await {
                         Ok(page) => Ok(page.into_inner()),
-                        Err(error) => Err(Error::from_generated(error).await),
+                        Err(error) => Err(error),
                     }
                 })
             }

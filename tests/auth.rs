@@ -606,8 +606,7 @@ async fn the_configured_project_is_available_and_an_empty_one_is_refused_before_
         .project_id(client.project())
         .send()
         .await
-        .unwrap_err()
-        .into();
+        .unwrap_err();
     assert!(
         // Refused by the path-segment guard, naming the parameter.
         matches!(&error, Error::PathParameter(e) if e.parameter() == "project_id"),

@@ -31,10 +31,8 @@ fn app_text(message: &types::ConversationMessage) -> Option<&str> {
     }
 }
 
-async fn api_error<T: std::fmt::Debug>(
-    result: Result<T, sinch_conversation::GeneratedError<types::RuntimeError>>,
-) -> sinch_conversation::ApiError {
-    match Error::from_generated(result.expect_err("the call fails")).await {
+async fn api_error<T: std::fmt::Debug>(result: Result<T, Error>) -> sinch_conversation::ApiError {
+    match result.expect_err("the call fails") {
         Error::Api(error) => *error,
         other => panic!("expected an API error, got {other:?}"),
     }

@@ -12,19 +12,14 @@ use sinch_conversation::{
 };
 use sinch_conversation_emulator::Operation;
 
-async fn api_error<T: std::fmt::Debug>(
-    result: Result<T, sinch_conversation::GeneratedError<types::RuntimeError>>,
-) -> ApiError {
-    match Error::from_generated(result.expect_err("the call fails")).await {
+async fn api_error<T: std::fmt::Debug>(result: Result<T, Error>) -> ApiError {
+    match result.expect_err("the call fails") {
         Error::Api(error) => *error,
         other => panic!("expected an API error, got {other:?}"),
     }
 }
 
-async fn assert_400<T: std::fmt::Debug>(
-    result: Result<T, sinch_conversation::GeneratedError<types::RuntimeError>>,
-    needle: &str,
-) {
+async fn assert_400<T: std::fmt::Debug>(result: Result<T, Error>, needle: &str) {
     let error = api_error(result).await;
     assert_eq!(error.status().as_u16(), 400, "{error}");
     let body = error.body().cloned().expect("API error body");

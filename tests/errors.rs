@@ -35,7 +35,7 @@ async fn get_app_error(
         .await
         .unwrap_err();
     mock.assert_async().await;
-    Error::from(error)
+    error
 }
 
 fn one_line(error: &Error) -> String {
@@ -226,14 +226,12 @@ async fn a_missing_parameter_is_an_invalid_request() {
         .basic_auth("key-id", "key-secret")
         .build()
         .unwrap();
-    let error = Error::from(
-        client
-            .get_app()
-            .project_id(PROJECT)
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let error = client
+        .get_app()
+        .project_id(PROJECT)
+        .send()
+        .await
+        .unwrap_err();
     assert!(
         matches!(&error, Error::InvalidRequest(m) if m.contains("app_id")),
         "{error:?}"
@@ -264,15 +262,13 @@ async fn may_have_been_processed_separates_refusals_from_ambiguous_failures() {
         .retry_policy(RetryPolicy::none())
         .build()
         .unwrap();
-    let refused = Error::from(
-        client
-            .get_app()
-            .project_id(PROJECT)
-            .app_id("a")
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let refused = client
+        .get_app()
+        .project_id(PROJECT)
+        .app_id("a")
+        .send()
+        .await
+        .unwrap_err();
     assert!(
         refused.is_retryable() && !refused.may_have_been_processed(),
         "{refused:?}"
@@ -293,21 +289,19 @@ async fn may_have_been_processed_separates_refusals_from_ambiguous_failures() {
         .timeout(Duration::from_millis(100))
         .build()
         .unwrap();
-    let timed_out = Error::from(
-        client
-            .get_app()
-            .project_id(PROJECT)
-            .app_id("a")
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let timed_out = client
+        .get_app()
+        .project_id(PROJECT)
+        .app_id("a")
+        .send()
+        .await
+        .unwrap_err();
     assert!(
         timed_out.is_retryable() && timed_out.may_have_been_processed(),
         "{timed_out:?}"
     );
 
     // Never sent: a missing parameter.
-    let invalid = Error::from(client.get_app().app_id("a").send().await.unwrap_err());
+    let invalid = client.get_app().app_id("a").send().await.unwrap_err();
     assert!(!invalid.may_have_been_processed());
 }

@@ -152,7 +152,7 @@ async fn list_recent_conversations_requires_the_app_id_before_sending() {
         .await
         .unwrap_err();
 
-    let Error::InvalidRequest(message) = Error::from(error) else {
+    let Error::InvalidRequest(message) = error else {
         panic!("expected Error::InvalidRequest");
     };
     assert!(message.contains("app_id"), "{message}");

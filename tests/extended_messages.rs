@@ -143,7 +143,7 @@ async fn update_message_metadata_error_keeps_the_sinch_error_body() {
         .unwrap_err();
 
     mock.assert_async().await;
-    let Error::Api(api_error) = Error::from(error) else {
+    let Error::Api(api_error) = error else {
         panic!("expected Error::Api");
     };
     assert_eq!(api_error.status().as_u16(), 400);

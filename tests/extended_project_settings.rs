@@ -174,7 +174,7 @@ async fn update_settings_error_is_an_api_error() {
         .unwrap_err();
 
     mock.assert_async().await;
-    let error = Error::from(error);
+    let error = error;
     assert_eq!(error.status().map(|s| s.as_u16()), Some(400));
     let Error::Api(api_error) = error else {
         panic!("expected Error::Api");

@@ -498,7 +498,7 @@ async fn get_template_error_keeps_the_sinch_error_body() {
         .unwrap_err();
 
     mock.assert_async().await;
-    let Error::Api(api_error) = Error::from(error) else {
+    let Error::Api(api_error) = error else {
         panic!("expected Error::Api");
     };
     assert_eq!(api_error.status().as_u16(), 400);
@@ -732,7 +732,7 @@ async fn a_template_error_from_the_template_host_is_an_api_error() {
         .unwrap_err();
 
     mock.assert_async().await;
-    let error = Error::from(error);
+    let error = error;
     assert!(!error.is_retryable());
     let Error::Api(api_error) = error else {
         panic!("expected Error::Api");
@@ -765,7 +765,7 @@ async fn an_empty_project_id_is_rejected_before_a_template_call() {
         .await
         .unwrap_err();
 
-    let error = Error::from(error);
+    let error = error;
     assert!(
         // Refused by the path-segment guard, naming the parameter.
         matches!(&error, Error::PathParameter(e) if e.parameter() == "project_id"),

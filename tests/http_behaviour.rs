@@ -6,7 +6,7 @@ mod common;
 use common::{Api, PROJECT, raw_path};
 use httpmock::Method::GET;
 use serde_json::json;
-use sinch_conversation::{GeneratedError as Error, types};
+use sinch_conversation::{Error, types};
 
 #[tokio::test]
 async fn path_parameters_are_percent_encoded() {
@@ -60,10 +60,11 @@ async fn error_for_status(status: u16, sinch_status: &str) {
 
     mock.assert_async().await;
     assert_eq!(error.status().map(|s| s.as_u16()), Some(status));
-    let Error::ErrorResponse(response) = error else {
+    // A documented error status: the typed Sinch error body, on the crate's one error type.
+    let Error::Api(response) = error else {
         panic!("expected a typed error body, got {error:?}")
     };
-    let body = response.into_inner().error.expect("the error envelope");
+    let body = response.body().cloned().expect("the error envelope");
     assert_eq!(body.code, Some(i32::from(status)));
     assert_eq!(body.status.as_deref(), Some(sinch_status));
     assert_eq!(body.message.as_deref(), Some("something is off"));
@@ -105,7 +106,11 @@ async fn an_undocumented_404_is_an_unexpected_response_with_its_status() {
 
     mock.assert_async().await;
     assert_eq!(error.status().map(|s| s.as_u16()), Some(404));
-    assert!(matches!(error, Error::UnexpectedResponse(_)), "{error:?}");
+    // An undocumented status is an API error too, with its status and the body it carried.
+    let Error::Api(response) = &error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(response.message(), Some("App not found"));
 }
 
 #[tokio::test]
@@ -169,8 +174,8 @@ async fn a_malformed_success_body_is_an_invalid_payload_error_with_the_raw_bytes
         .unwrap_err();
 
     mock.assert_async().await;
-    let Error::InvalidResponsePayload(bytes, _) = error else {
+    let Error::Decode { body, .. } = error else {
         panic!("expected invalid payload, got {error:?}")
     };
-    assert_eq!(&bytes[..], b"{not json");
+    assert_eq!(&body[..], b"{not json");
 }

@@ -128,30 +128,26 @@ async fn a_conversation_id_cannot_delete_a_contact() {
     let (addr, seen) = recorder().await;
     let client = client(addr);
     // The issue's case: this used to send DELETE /v1/projects/proj/contacts/victim.
-    let error = Error::from(
-        client
-            .delete_conversation()
-            .project_id("proj")
-            .conversation_id("..\\contacts\\victim")
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let error = client
+        .delete_conversation()
+        .project_id("proj")
+        .conversation_id("..\\contacts\\victim")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(404));
     assert_eq!(
         *seen.lock().unwrap(),
         ["/v1/projects/proj/conversations/..%5Ccontacts%5Cvictim"]
     );
 
-    let error = Error::from(
-        client
-            .delete_contact()
-            .project_id("proj")
-            .contact_id("..")
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let error = client
+        .delete_contact()
+        .project_id("proj")
+        .contact_id("..")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(
         error.to_string(),
         "invalid request: path parameter `contact_id` is \"..\": a dot segment would address \

@@ -191,9 +191,9 @@ fn printed(error: &Error) -> String {
 async fn calls(client: &Client) -> Vec<Error> {
     let mut errors = Vec::new();
     let listed = client.list_apps().project_id("p").send().await;
-    errors.push(Error::from(listed.unwrap_err()));
+    errors.push(listed.unwrap_err());
     let raw = client.get_app().project_id("p").app_id("raw").send().await;
-    errors.push(Error::from(raw.unwrap_err()));
+    errors.push(raw.unwrap_err());
     errors
 }
 
@@ -249,14 +249,12 @@ async fn no_credential_is_printed_anywhere() {
         }
         assert_clean(name, &format!("{client:?}"));
     }
-    let error = Error::from(
-        refused
-            .list_apps()
-            .project_id("p")
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let error = refused
+        .list_apps()
+        .project_id("p")
+        .send()
+        .await
+        .unwrap_err();
     let Error::Auth(sinch_conversation::AuthError::Rejected { body, .. }) = &error else {
         panic!("{error:?}")
     };

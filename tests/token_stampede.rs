@@ -90,7 +90,7 @@ async fn stampede(client: &Client, n: usize) -> (Duration, Vec<Error>) {
         let client = client.clone();
         tokio::spawn(async move {
             let result = client.list_apps().project_id("p").send().await;
-            (started.elapsed(), result.map_err(Error::from).err())
+            (started.elapsed(), result.err())
         })
     });
     let mut slowest = Duration::ZERO;

@@ -1,0 +1,80 @@
+//! One error road: every generated `send()` returns `crate::Error`, so `?` and `match` work on
+//! the crate's one error type with no conversion step. The generated body runs unchanged in
+//! an inner `async` block; its progenitor error goes through `Error::from_generated`, which
+//! also reads the body of an undocumented status.
+
+use quote::quote;
+
+/// Rewrites every generated `send()`; returns how many.
+pub fn apply(file: &mut syn::File) -> usize {
+    let mut count = 0;
+    for item in &mut file.items {
+        visit(item, &mut count);
+    }
+    assert!(
+        count > 0,
+        "no send() was rewritten: has progenitor's output changed?"
+    );
+    count
+}
+
+fn visit(item: &mut syn::Item, count: &mut usize) {
+    match item {
+        syn::Item::Mod(module) => {
+            for item in module.content.iter_mut().flat_map(|(_, items)| items) {
+                visit(item, count);
+            }
+        }
+        syn::Item::Impl(block) => {
+            for member in &mut block.items {
+                if let syn::ImplItem::Fn(method) = member
+                    && method.sig.ident == "send"
+                    && method.sig.asyncness.is_some()
+                {
+                    rewrite(method);
+                    *count += 1;
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn rewrite(method: &mut syn::ImplItemFn) {
+    let syn::ReturnType::Type(_, generated) = &method.sig.output else {
+        panic!("a generated send() without a return type");
+    };
+    let generated = generated.clone();
+    let ok = ok_type(&generated).unwrap_or_else(|| {
+        panic!(
+            "send() returns {} rather than Result<T, E>",
+            quote!(#generated)
+        )
+    });
+    let body = &method.block;
+    method.sig.output = syn::parse_quote!(-> ::std::result::Result<#ok, crate::Error>);
+    method.block = syn::parse_quote!({
+        let result: #generated = async move #body.await;
+        match result {
+            ::std::result::Result::Ok(value) => ::std::result::Result::Ok(value),
+            ::std::result::Result::Err(error) => {
+                ::std::result::Result::Err(crate::Error::from_generated(error).await)
+            }
+        }
+    });
+}
+
+/// `T` of `Result<T, E>`.
+fn ok_type(ty: &syn::Type) -> Option<syn::Type> {
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.first()? {
+        syn::GenericArgument::Type(ok) if last.ident == "Result" => Some(ok.clone()),
+        _ => None,
+    }
+}
