@@ -15,7 +15,9 @@
 //!    id cannot leave its path segment;
 //! 7. every builder's `project_id` starts from the client's project (`build/default_project.rs`),
 //!    so `.project_id(..)` only overrides it;
-//! 8. every `send()` returns `crate::Error` (`build/error_road.rs`): one error road.
+//! 8. every `send()` returns `crate::Error` (`build/error_road.rs`): one error road;
+//! 9. the body model of every `create_*` operation gets `new(required..)` and `with_*` setters
+//!    (`build/constructors.rs`).
 
 use std::{env, fs, path::PathBuf};
 
@@ -24,6 +26,8 @@ use proc_macro2::TokenStream;
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
 use quote::{format_ident, quote};
 
+#[path = "build/constructors.rs"]
+mod constructors;
 #[path = "build/default_project.rs"]
 mod default_project;
 #[path = "build/error_road.rs"]
@@ -47,6 +51,7 @@ fn main() {
     println!("cargo:rerun-if-changed=build/one_of.rs");
     println!("cargo:rerun-if-changed=build/operations.rs");
     println!("cargo:rerun-if-changed=build/default_project.rs");
+    println!("cargo:rerun-if-changed=build/constructors.rs");
     println!("cargo:rerun-if-changed=build/error_road.rs");
     println!("cargo:rerun-if-changed=build/path_params.rs");
 
@@ -137,6 +142,7 @@ fn main() {
     path_params::guard(&mut client);
     default_project::apply(&mut client);
     error_road::apply(&mut client);
+    let constructors = constructors::tokens(&client, &ops, &raw);
     let probe = path_params::probe(&ops);
     let enum_items: Vec<TokenStream> = enums.iter().map(open_enum).collect();
     let enum_mod = format_ident!("{ENUM_MOD}");
@@ -148,6 +154,8 @@ fn main() {
         #table
 
         #probe
+
+        #constructors
 
         /// Field paths of the update (`*Patch`) models, for [`FieldMask`](crate::field_mask::FieldMask):
         /// one module per model, one constant per field, nested fields joined with `_`

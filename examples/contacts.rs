@@ -22,11 +22,14 @@ async fn main() -> Result<(), BoxError> {
 
     // 25 contacts, so listing takes three pages of 10.
     for i in 0..25 {
-        let contact: types::ContactCreateRequest = serde_json::from_value(serde_json::json!({
-            "display_name": format!("Contact {i}"),
-            "channel_identities": [{"channel": "SMS", "identity": format!("+4670000{i:04}")}],
-            "language": "EN_US"
-        }))?;
+        let identity = types::ChannelIdentity {
+            app_id: None,
+            channel: types::ConversationChannel::Sms,
+            identity: format!("+4670000{i:04}"),
+        };
+        let contact =
+            types::ContactCreateRequest::new(vec![identity], types::ContactLanguage::EnUs)
+                .with_display_name(format!("Contact {i}"));
         client.create_contact().body(contact).send().await?;
     }
     let contacts: Vec<types::Contact> = client
@@ -65,10 +68,11 @@ async fn main() -> Result<(), BoxError> {
         .await?;
 
     // Message helpers: an app is needed to send from.
-    let app: types::AppCreateRequest = serde_json::from_value(serde_json::json!({
-        "display_name": "Example",
-        "channel_credentials": [{"channel": "SMS", "static_bearer": {"claimed_identity": "sp", "token": "t"}}]
-    }))?;
+    let sms = types::ConversationChannelCredentials::new(
+        types::ConversationChannel::Sms,
+        types::StaticBearerCredentials::new("sp", "t"),
+    );
+    let app = types::AppCreateRequest::new(vec![sms], "Example");
     let app_id = client
         .create_app()
         .body(app)

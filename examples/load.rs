@@ -171,9 +171,7 @@ async fn run(args: Args) -> Result<(), BoxError> {
     let app_id = match &args.app {
         Some(app) => app.clone(),
         None => {
-            let app: types::AppCreateRequest = serde_json::from_value(serde_json::json!({
-                "display_name": "load", "channel_credentials": []
-            }))?;
+            let app = types::AppCreateRequest::new(Vec::new(), "load");
             let app = client
                 .create_app()
                 .body(app)

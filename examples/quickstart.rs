@@ -142,11 +142,11 @@ async fn run() -> Result<(), BoxError> {
                 env("SINCH_SMS_SERVICE_PLAN_ID").unwrap_or_else(|| "quickstart-plan".into()),
                 env("SINCH_SMS_API_TOKEN").unwrap_or_else(|| "quickstart-token".into()),
             );
-            let app: types::AppCreateRequest = serde_json::from_value(serde_json::json!({
-                "display_name": "Rust quickstart",
-                "channel_credentials": [{"channel": "SMS",
-                    "static_bearer": {"claimed_identity": plan, "token": token}}],
-            }))?;
+            let sms = types::ConversationChannelCredentials::new(
+                ConversationChannel::Sms,
+                types::StaticBearerCredentials::new(plan, token),
+            );
+            let app = types::AppCreateRequest::new(vec![sms], "Rust quickstart");
             let app = api(client.create_app().body(app).send().await).await?;
             let app_id = app.id.ok_or("the API returned an app without an id")?;
             println!("Created app {app_id}");
@@ -157,15 +157,9 @@ async fn run() -> Result<(), BoxError> {
     // 4. A webhook with a secret, for delivery reports.
     let webhook_id = match &target {
         Some(target) => {
-            let webhook = types::CreateWebhookBody {
-                app_id: app_id.clone(),
-                client_credentials: None,
-                id: None,
-                secret: Some(secret.as_str().into()),
-                target: target.clone(),
-                target_type: None,
-                triggers: vec![types::WebhookTrigger::MessageDelivery],
-            };
+            let webhook = types::CreateWebhookBody::new(app_id.clone(), target.clone())
+                .with_secret(secret.as_str())
+                .with_triggers([types::WebhookTrigger::MessageDelivery]);
             let webhook = api(client.create_webhook().body(webhook).send().await).await?;
             let id = webhook
                 .id

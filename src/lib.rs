@@ -10,6 +10,7 @@ pub mod error;
 pub mod field_mask;
 mod generated;
 pub mod messages;
+mod models;
 pub mod pagination;
 pub mod path;
 mod redact;

@@ -6,7 +6,7 @@
 //! OAuth2 token endpoint; signed callbacks to webhooks; and fault injection for tests.
 //!
 //! ```no_run
-//! use sinch_conversation::types::{ConversationChannel, Recipient};
+//! use sinch_conversation::types::{self, ConversationChannel, Recipient};
 //! use sinch_conversation_emulator::{Emulator, Operation};
 //!
 //! # async fn f() -> Result<(), Box<dyn std::error::Error>> {
@@ -15,7 +15,7 @@
 //! let client = emulator.client()?;
 //! let app = client
 //!     .create_app()
-//!     .body_map(|app| app.display_name("test").channel_credentials(vec![]))
+//!     .body(types::AppCreateRequest::new(Vec::new(), "test"))
 //!     .send()
 //!     .await?;
 //! let app_id = app.id.clone().unwrap_or_default();

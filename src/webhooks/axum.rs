@@ -23,6 +23,37 @@
 //!     .route("/callbacks", post(callback))
 //!     .with_state(Receiver::new("my-secret"));
 //! ```
+//!
+//! When the router's state holds more than the receiver, implement [`FromRef`] for the
+//! `Receiver` from that state (or derive it with axum's `FromRef` derive):
+//!
+//! ```
+//! use axum::{Router, extract::{FromRef, State}, http::StatusCode, routing::post};
+//! use sinch_conversation::{Client, webhooks::{Receiver, axum::VerifiedEvent}};
+//!
+//! #[derive(Clone)]
+//! struct AppState {
+//!     receiver: Receiver,
+//!     client: Client,
+//! }
+//!
+//! impl FromRef<AppState> for Receiver {
+//!     fn from_ref(state: &AppState) -> Self {
+//!         state.receiver.clone()
+//!     }
+//! }
+//!
+//! async fn callback(State(state): State<AppState>, VerifiedEvent(event): VerifiedEvent) -> StatusCode {
+//!     let _ = (&state.client, event);
+//!     StatusCode::OK
+//! }
+//!
+//! # fn app(client: Client) -> Router {
+//! Router::new()
+//!     .route("/callbacks", post(callback))
+//!     .with_state(AppState { receiver: Receiver::new("my-secret"), client })
+//! # }
+//! ```
 
 use ::axum::{
     extract::{FromRef, FromRequest, Request},

@@ -158,15 +158,12 @@ pub fn rename_operation_ids(spec: &mut Value) -> usize {
             None => current.clone(),
         };
         let note = format!("Sinch operation id: `{original}`.");
-        let summary = op
-            .get("summary")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_owned();
+        // Without a description the note stands alone: the docs show the summary already, and
+        // copying it into the description would print it twice.
         let description = op
             .get("description")
             .and_then(Value::as_str)
-            .unwrap_or(&summary)
+            .unwrap_or("")
             .trim_end()
             .to_owned();
         if new == current && description.contains(&note) {
@@ -1456,9 +1453,10 @@ mod tests {
         let op = &spec["paths"]["/m"]["post"];
         assert_eq!(op["operationId"], "send_message");
         assert_eq!(op["x-sinch-operation-id"], "Messages_SendMessage");
+        // The summary is not copied: rustdoc shows it once, above the description.
         assert_eq!(
             op["description"],
-            "Send\n\nSinch operation id: `Messages_SendMessage`."
+            "Sinch operation id: `Messages_SendMessage`."
         );
         assert_eq!(rename_operation_ids(&mut spec), 0, "idempotent");
 
@@ -1467,7 +1465,7 @@ mod tests {
         assert_eq!(rename_operation_ids(&mut overlay_op), 1);
         assert_eq!(
             overlay_op["paths"]["/e"]["get"]["description"],
-            "Get\n\nSinch operation id: `GetEvent`."
+            "Sinch operation id: `GetEvent`."
         );
         assert_eq!(overlay_op["paths"]["/e"]["get"]["operationId"], "get_event");
         assert_eq!(rename_operation_ids(&mut overlay_op), 0, "idempotent");
