@@ -1,6 +1,6 @@
 //! Serialisation and parsing costs of the generated models (criterion).
 //!
-//! `cargo bench --bench serde`
+//! `cargo bench -p sinch-conversation-checks --bench serde`
 
 use std::hint::black_box;
 
@@ -75,7 +75,8 @@ fn benches(c: &mut Criterion) {
     c.bench_function("parse ListMessagesResponse (20 messages)", |b| {
         b.iter(|| serde_json::from_slice::<ListMessagesResponse>(black_box(&list)).unwrap())
     });
-    let delivered = include_bytes!("../tests/resources/webhooks/message_delivery_delivered.json");
+    let delivered =
+        include_bytes!("../../tests/resources/webhooks/message_delivery_delivered.json");
     c.bench_function("parse delivery-report callback", |b| {
         b.iter(|| sinch_conversation::webhooks::parse(black_box(delivered)).unwrap())
     });
