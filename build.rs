@@ -38,6 +38,8 @@ mod one_of;
 mod operations;
 #[path = "build/path_params.rs"]
 mod path_params;
+#[path = "build/walk.rs"]
+mod walk;
 
 const SPEC: &str = "spec/conversation.json";
 /// Module (inside the generated file) that holds the open enums.
@@ -52,6 +54,7 @@ fn main() {
     println!("cargo:rerun-if-changed=build/operations.rs");
     println!("cargo:rerun-if-changed=build/default_project.rs");
     println!("cargo:rerun-if-changed=build/constructors.rs");
+    println!("cargo:rerun-if-changed=build/walk.rs");
     println!("cargo:rerun-if-changed=build/error_road.rs");
     println!("cargo:rerun-if-changed=build/path_params.rs");
 

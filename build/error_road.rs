@@ -8,36 +8,17 @@ use quote::quote;
 /// Rewrites every generated `send()`; returns how many.
 pub fn apply(file: &mut syn::File) -> usize {
     let mut count = 0;
-    for item in &mut file.items {
-        visit(item, &mut count);
-    }
+    crate::walk::methods_mut(file, &mut |method| {
+        if method.sig.ident == "send" && method.sig.asyncness.is_some() {
+            rewrite(method);
+            count += 1;
+        }
+    });
     assert!(
         count > 0,
         "no send() was rewritten: has progenitor's output changed?"
     );
     count
-}
-
-fn visit(item: &mut syn::Item, count: &mut usize) {
-    match item {
-        syn::Item::Mod(module) => {
-            for item in module.content.iter_mut().flat_map(|(_, items)| items) {
-                visit(item, count);
-            }
-        }
-        syn::Item::Impl(block) => {
-            for member in &mut block.items {
-                if let syn::ImplItem::Fn(method) = member
-                    && method.sig.ident == "send"
-                    && method.sig.asyncness.is_some()
-                {
-                    rewrite(method);
-                    *count += 1;
-                }
-            }
-        }
-        _ => {}
-    }
 }
 
 fn rewrite(method: &mut syn::ImplItemFn) {

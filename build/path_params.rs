@@ -16,34 +16,16 @@ use crate::operations::Op;
 /// progenitor upgrade cannot bypass the guard silently.
 pub fn guard(file: &mut syn::File) {
     let mut guarded = 0;
-    for item in &mut file.items {
-        visit_item(item, &mut guarded);
-    }
+    crate::walk::methods_mut(file, &mut |method| {
+        if method.sig.ident == "send" {
+            guarded += guard_send(&mut method.block);
+        }
+    });
     assert!(
         !calls_encode_path(quote!(#file)),
         "progenitor's encode_path is still called somewhere build/path_params.rs did not rewrite"
     );
     assert!(guarded > 0, "no path parameter was guarded");
-}
-
-fn visit_item(item: &mut syn::Item, guarded: &mut usize) {
-    match item {
-        syn::Item::Mod(module) => {
-            for item in module.content.iter_mut().flat_map(|(_, items)| items) {
-                visit_item(item, guarded);
-            }
-        }
-        syn::Item::Impl(block) => {
-            for member in &mut block.items {
-                if let syn::ImplItem::Fn(method) = member
-                    && method.sig.ident == "send"
-                {
-                    *guarded += guard_send(&mut method.block);
-                }
-            }
-        }
-        _ => {}
-    }
 }
 
 /// In one `send()`: guards the `url` format's parameters and moves the path parameters'
