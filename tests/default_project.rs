@@ -2,37 +2,10 @@
 //! `.project_id(..)` still overrides it. Every operation of the generated table is sent both
 //! ways to a local server that records the raw paths.
 
-use std::{
-    net::SocketAddr,
-    sync::{Arc, Mutex},
-};
+mod common;
 
-use sinch_conversation::{Client, Error, RetryPolicy, client::ClientState, operations, path_probe};
-
-async fn recorder() -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
-    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
-    let keep = seen.clone();
-    let app = axum::Router::new().fallback(move |uri: http::Uri| {
-        let keep = keep.clone();
-        async move {
-            keep.lock().unwrap().push(uri.path().to_owned());
-            (http::StatusCode::NOT_FOUND, "{}")
-        }
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (addr, seen)
-}
-
-fn client(addr: SocketAddr, project: Option<&str>) -> Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let mut state = ClientState::unauthenticated(RetryPolicy::none());
-    if let Some(project) = project {
-        state = state.with_project_id(project);
-    }
-    Client::new(&format!("http://{addr}"), state)
-}
+use common::recorder::{client, recorder};
+use sinch_conversation::{Error, operations, path_probe};
 
 /// The path `op` is expected at: its template with `project` and `ok` for the rest.
 fn expected(op: &operations::OperationInfo, project: &str) -> String {

@@ -6,12 +6,15 @@
 //! Where the emulator cannot match the document as written, the adjustment is made to the
 //! schema here, once, with its reason (see [`json_schema`]); no answer is exempted.
 
+mod common;
+
 use std::{
     collections::{BTreeMap, BTreeSet},
     net::SocketAddr,
     sync::{Arc, Mutex},
 };
 
+use common::official::json_schema;
 use serde_json::{Value, json};
 use sinch_conversation::{operations, types, webhooks::Receiver};
 use sinch_conversation_emulator::Emulator;
@@ -47,34 +50,6 @@ fn mend(file: &str, doc: &mut Value) {
             before,
             "the `message` mend is no longer needed"
         );
-    }
-}
-
-/// The document's schemas as JSON Schema (draft 4, the closest to OpenAPI 3.0's dialect):
-/// - `nullable: true` becomes a `null` in `type`, and `const` a one-value `enum` (OpenAPI
-///   spellings that JSON Schema draft 4 does not have);
-/// - `oneOf` becomes `anyOf`: the official `oneOf`s have no discriminator and their branches'
-///   properties are all optional, so a correct value (an SMS `static_bearer` credential, a text
-///   message) is valid under several branches at once and `oneOf`, which wants exactly one,
-///   rejects every value. The client reads them by key instead (`x-sinch-keyed`).
-fn json_schema(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            if map.remove("nullable") == Some(Value::Bool(true))
-                && let Some(Value::String(t)) = map.get("type").cloned()
-            {
-                map.insert("type".into(), json!([t, "null"]));
-            }
-            if let Some(constant) = map.remove("const") {
-                map.insert("enum".into(), json!([constant]));
-            }
-            if let Some(branches) = map.remove("oneOf") {
-                map.insert("anyOf".into(), branches);
-            }
-            map.values_mut().for_each(json_schema);
-        }
-        Value::Array(items) => items.iter_mut().for_each(json_schema),
-        _ => {}
     }
 }
 

@@ -7,8 +7,11 @@
 //! The callback schemas (`ConversationWebhookEvent` and its events) carry no example of their
 //! own in the official document; `emulator_conformance.rs` validates real callbacks against them.
 
+mod common;
+
 use std::fmt::Debug;
 
+use common::official::covered;
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Value, json};
 use sinch_conversation::types;
@@ -118,45 +121,6 @@ fn with_real_times(value: &mut Value) {
         Value::Array(items) => items.iter_mut().for_each(with_real_times),
         Value::Object(map) => map.values_mut().for_each(with_real_times),
         _ => {}
-    }
-}
-
-/// Whether everything `example` says is in `actual`, at the same place and of the same value.
-/// A `null`, `[]` or `{}` may be left out (serialised as absent, which the API reads alike);
-/// numbers compare as numbers, RFC 3339 times as instants.
-fn covered(example: &Value, actual: Option<&Value>, at: &str) -> Result<(), String> {
-    let empty = match example {
-        Value::Null => true,
-        Value::Array(a) => a.is_empty(),
-        Value::Object(o) => o.is_empty(),
-        _ => false,
-    };
-    let Some(actual) = actual else {
-        return if empty {
-            Ok(())
-        } else {
-            Err(format!("{at}: lost {example}"))
-        };
-    };
-    match (example, actual) {
-        (Value::Object(expected), Value::Object(got)) => expected
-            .iter()
-            .try_for_each(|(k, v)| covered(v, got.get(k), &format!("{at}.{k}"))),
-        (Value::Array(expected), Value::Array(got)) if expected.len() == got.len() => expected
-            .iter()
-            .zip(got)
-            .enumerate()
-            .try_for_each(|(i, (e, g))| covered(e, Some(g), &format!("{at}[{i}]"))),
-        (Value::Number(e), Value::Number(g)) if e.as_f64() == g.as_f64() => Ok(()),
-        (Value::String(e), Value::String(g)) if e != g => {
-            let time = |s: &str| chrono::DateTime::parse_from_rfc3339(s).ok();
-            match (time(e), time(g)) {
-                (Some(e), Some(g)) if e == g => Ok(()),
-                _ => Err(format!("{at}: {example} came back as {actual}")),
-            }
-        }
-        _ if example == actual => Ok(()),
-        _ => Err(format!("{at}: {example} came back as {actual}")),
     }
 }
 

@@ -11,7 +11,7 @@ mod common;
 
 use std::{str::FromStr, sync::OnceLock};
 
-use common::raw_query;
+use common::{official::json_schema, raw_query};
 use httpmock::{
     Method::{GET, POST},
     MockServer,
@@ -69,30 +69,6 @@ fn document() -> &'static Value {
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
         serde_norway::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
     })
-}
-
-/// OpenAPI 3.0 spellings as JSON Schema draft 4: `nullable`, and `oneOf` as `anyOf` (the
-/// official `oneOf`s have no discriminator and overlapping branches, so `oneOf` rejects every
-/// value; the client picks the branch by key or tag instead). As in `emulator_conformance.rs`.
-fn json_schema(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            if map.remove("nullable") == Some(Value::Bool(true))
-                && let Some(Value::String(t)) = map.get("type").cloned()
-            {
-                map.insert("type".into(), json!([t, "null"]));
-            }
-            if let Some(constant) = map.remove("const") {
-                map.insert("enum".into(), json!([constant]));
-            }
-            if let Some(branches) = map.remove("oneOf") {
-                map.insert("anyOf".into(), branches);
-            }
-            map.values_mut().for_each(json_schema);
-        }
-        Value::Array(items) => items.iter_mut().for_each(json_schema),
-        _ => {}
-    }
 }
 
 /// Fails unless `value` is valid under the official schema `name`.

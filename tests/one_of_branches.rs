@@ -9,6 +9,9 @@
 //! schema's `example` where it has one, otherwise every property filled in), which must parse
 //! into the variant of that branch and serialise back to the same JSON.
 
+mod common;
+
+use common::official::covered;
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Map, Value, json};
 use sinch_conversation::types;
@@ -103,44 +106,6 @@ fn sample(doc: &Value, schema: &Value, depth: usize) -> Value {
             }
             Value::Object(object)
         }
-    }
-}
-
-/// Whether everything `expected` says is in `actual`; an empty object or array may be left
-/// out, numbers compare as numbers and times as instants.
-fn covered(expected: &Value, actual: Option<&Value>, at: &str) -> Result<(), String> {
-    let empty = match expected {
-        Value::Array(a) => a.is_empty(),
-        Value::Object(o) => o.is_empty(),
-        Value::Null => true,
-        _ => false,
-    };
-    let Some(actual) = actual else {
-        return if empty {
-            Ok(())
-        } else {
-            Err(format!("{at}: lost {expected}"))
-        };
-    };
-    match (expected, actual) {
-        (Value::Object(e), Value::Object(a)) => e
-            .iter()
-            .try_for_each(|(k, v)| covered(v, a.get(k), &format!("{at}.{k}"))),
-        (Value::Array(e), Value::Array(a)) if e.len() == a.len() => e
-            .iter()
-            .zip(a)
-            .enumerate()
-            .try_for_each(|(i, (e, a))| covered(e, Some(a), &format!("{at}[{i}]"))),
-        (Value::Number(e), Value::Number(a)) if e.as_f64() == a.as_f64() => Ok(()),
-        (Value::String(e), Value::String(a)) if e != a => {
-            let time = |s: &str| chrono::DateTime::parse_from_rfc3339(s).ok();
-            match (time(e), time(a)) {
-                (Some(e), Some(a)) if e == a => Ok(()),
-                _ => Err(format!("{at}: {expected} came back as {actual}")),
-            }
-        }
-        _ if expected == actual => Ok(()),
-        _ => Err(format!("{at}: {expected} came back as {actual}")),
     }
 }
 

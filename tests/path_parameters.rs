@@ -4,38 +4,14 @@
 //! The operations come from the generated operation table, so one a new spec adds is covered
 //! without an edit here.
 
-use std::{
-    net::SocketAddr,
-    sync::{Arc, Mutex},
-};
+mod common;
 
-use sinch_conversation::{
-    Client, Error, RetryPolicy, client::ClientState, operations, path::PathProblem, path_probe,
-};
+use common::recorder::recorder;
+use sinch_conversation::{Client, Error, operations, path::PathProblem, path_probe};
 
-/// A local server that records the raw path (still percent-encoded) of every request.
-async fn recorder() -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
-    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
-    let keep = seen.clone();
-    let app = axum::Router::new().fallback(move |uri: http::Uri| {
-        let keep = keep.clone();
-        async move {
-            keep.lock().unwrap().push(uri.path().to_owned());
-            (http::StatusCode::NOT_FOUND, "{}")
-        }
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (addr, seen)
-}
-
-fn client(addr: SocketAddr) -> Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    Client::new(
-        &format!("http://{addr}"),
-        ClientState::unauthenticated(RetryPolicy::none()),
-    )
+/// An unauthenticated client of the recorder at `addr`, with no default project.
+fn client(addr: std::net::SocketAddr) -> Client {
+    common::recorder::client(addr, None)
 }
 
 /// `(operation id, path parameter)` for every path parameter of every operation.
