@@ -1,4 +1,6 @@
-//! End-to-end: the client against the emulator, over real HTTP.
+//! End-to-end: the client against the emulator, over real HTTP: whole flows across areas,
+//! callbacks, retries, tokens, Basic auth, and the emulator's admin API.
+//! (Each area's own emulator tests live in that area's file.)
 
 mod emulator_support;
 
@@ -6,7 +8,8 @@ use std::{collections::HashSet, time::Duration};
 
 use chrono::Utc;
 use emulator_support::{
-    CALLBACK_BACKOFF, CallbackSink, client, create_app, create_webhook, emulator,
+    CALLBACK_BACKOFF, CallbackSink, api_error, client, create_app, create_webhook, emulator, raw,
+    text_of,
 };
 use futures_util::TryStreamExt as _;
 use serde_json::json;
@@ -23,18 +26,20 @@ fn sms(number: &str) -> Recipient {
     Recipient::channel(ConversationChannel::Sms, number)
 }
 
+/// A contact's identity on `channel`, of no app in particular.
+fn identity(channel: ConversationChannel, identity: &str) -> types::ChannelIdentity {
+    types::ChannelIdentity {
+        app_id: None,
+        channel,
+        identity: identity.into(),
+    }
+}
+
 /// The text of an app message kept as a conversation message.
 fn app_text(message: &types::ConversationMessage) -> Option<&str> {
     match &message.kind {
         types::ConversationMessageTypes::AppMessage(m) => m.as_text(),
         _ => None,
-    }
-}
-
-async fn api_error<T: std::fmt::Debug>(result: Result<T, Error>) -> sinch_conversation::ApiError {
-    match result.expect_err("the call fails") {
-        Error::Api(error) => *error,
-        other => panic!("expected an API error, got {other:?}"),
     }
 }
 
@@ -124,12 +129,14 @@ async fn pagination_over_50_contacts() {
     let emulator = emulator().await;
     let client = client(&emulator);
     for i in 0..50 {
-        let contact: types::ContactCreateRequest = serde_json::from_value(json!({
-            "display_name": format!("Contact {i:02}"),
-            "channel_identities": [{"channel": "SMS", "identity": format!("+4670000{i:04}")}],
-            "language": "EN_US",
-        }))
-        .unwrap();
+        let contact = types::ContactCreateRequest::new(
+            vec![identity(
+                ConversationChannel::Sms,
+                &format!("+4670000{i:04}"),
+            )],
+            types::ContactLanguage::EnUs,
+        )
+        .with_display_name(format!("Contact {i:02}"));
         client
             .create_contact()
             .body(contact)
@@ -196,14 +203,13 @@ async fn pagination_over_50_contacts() {
 async fn update_masks_change_only_masked_fields() {
     let emulator = emulator().await;
     let client = client(&emulator);
-    let contact: types::ContactCreateRequest = serde_json::from_value(json!({
-        "display_name": "Ada",
-        "email": "ada@example.com",
-        "metadata": "vip",
-        "channel_identities": [{"channel": "SMS", "identity": "+46700000001"}],
-        "language": "EN_US",
-    }))
-    .unwrap();
+    let contact = types::ContactCreateRequest::new(
+        vec![identity(ConversationChannel::Sms, "+46700000001")],
+        types::ContactLanguage::EnUs,
+    )
+    .with_display_name("Ada")
+    .with_email("ada@example.com")
+    .with_metadata("vip");
     let created = client.create_contact().body(contact).send().await.unwrap();
     let id = created.id.clone().unwrap();
 
@@ -226,9 +232,11 @@ async fn update_masks_change_only_masked_fields() {
     assert_eq!(updated.language, Some(types::ContactLanguage::EnUs));
 
     // A body field outside the mask is ignored; a masked field absent from the body is cleared.
-    let body: types::ContactPatch =
-        serde_json::from_value(json!({"metadata": "ignored", "display_name": "ignored too"}))
-            .unwrap();
+    let body = types::ContactPatch {
+        metadata: Some("ignored".into()),
+        display_name: Some("ignored too".into()),
+        ..Default::default()
+    };
     let cleared = client
         .update_contact()
         .contact_id(&id)
@@ -243,11 +251,14 @@ async fn update_masks_change_only_masked_fields() {
 
     // Nested paths: only delivery_report_based_fallback.enabled of the app changes.
     let app_id = create_app(&client, "masks").await;
-    let patch: types::AppPatch = serde_json::from_value(json!({
-        "display_name": "not applied",
-        "delivery_report_based_fallback": {"enabled": true, "delivery_report_waiting_time": 999}
-    }))
-    .unwrap();
+    let patch = types::AppPatch {
+        display_name: Some("not applied".into()),
+        delivery_report_based_fallback: Some(types::DeliveryReportBasedFallback {
+            enabled: true,
+            delivery_report_waiting_time: Some(999),
+        }),
+        ..Default::default()
+    };
     let app = client
         .update_app()
         .app_id(&app_id)
@@ -288,10 +299,13 @@ async fn update_masks_change_only_masked_fields() {
     // Webhook triggers replaced through a mask; the target stays.
     let sink = CallbackSink::start().await;
     let webhook = create_webhook(&client, &app_id, &sink.url, &["MESSAGE_DELIVERY"], None).await;
-    let patch: types::WebhookPatch = serde_json::from_value(json!({
-        "triggers": ["MESSAGE_INBOUND", "CONTACT_CREATE"],
-    }))
-    .unwrap();
+    let patch = types::WebhookPatch {
+        triggers: vec![
+            types::WebhookTrigger::MessageInbound,
+            types::WebhookTrigger::ContactCreate,
+        ],
+        ..Default::default()
+    };
     let updated = client
         .update_webhook()
         .webhook_id(webhook.id.clone().unwrap())
@@ -326,12 +340,11 @@ async fn merge_moves_identities_conversations_and_messages() {
         .unwrap();
     let source = emulator.contacts().pop().unwrap();
     let source_id = source.id.clone().unwrap();
-    let destination: types::ContactCreateRequest = serde_json::from_value(json!({
-        "display_name": "Grace",
-        "channel_identities": [{"channel": "WHATSAPP", "identity": "+46700000003"}],
-        "language": "EN_GB",
-    }))
-    .unwrap();
+    let destination = types::ContactCreateRequest::new(
+        vec![identity(ConversationChannel::Whatsapp, "+46700000003")],
+        types::ContactLanguage::EnGb,
+    )
+    .with_display_name("Grace");
     let destination = client
         .create_contact()
         .body(destination)
@@ -340,8 +353,10 @@ async fn merge_moves_identities_conversations_and_messages() {
         .unwrap();
     let destination_id = destination.id.clone().unwrap();
 
-    let request: types::MergeContactRequest =
-        serde_json::from_value(json!({"source_id": source_id, "strategy": "MERGE"})).unwrap();
+    let request = types::MergeContactRequest {
+        source_id: source_id.clone(),
+        strategy: Some(types::ConversationMergeStrategy::Merge),
+    };
     let merged = client
         .merge_contact()
         .destination_id(&destination_id)
@@ -918,12 +933,11 @@ async fn overridden_callback_url_is_signed_with_the_app_secret() {
     let emulator = emulator().await;
     let client = client(&emulator);
     let secret = "override-secret";
-    let app: types::AppCreateRequest = serde_json::from_value(json!({
-        "display_name": "override",
-        "channel_credentials": [],
-        "callback_settings": {"secret_for_overridden_callback_urls": secret},
-    }))
-    .unwrap();
+    let app = types::AppCreateRequest::new(vec![], "override").with_callback_settings(
+        types::CallbackSettings {
+            secret_for_overridden_callback_urls: Some(secret.into()),
+        },
+    );
     let app_id = client
         .create_app()
         .body(app)
@@ -990,4 +1004,281 @@ async fn overridden_callback_url_is_signed_with_the_app_secret() {
         assert!(report.headers.get(webhooks::SIGNATURE_HEADER).is_none());
         assert!(report.headers.get(webhooks::NONCE_HEADER).is_none());
     }
+}
+
+#[tokio::test]
+async fn basic_auth_and_admin_api() {
+    let emulator = emulator().await;
+    let client = emulator
+        .client_builder()
+        .basic_auth(emulator.key_id(), emulator.key_secret())
+        .build()
+        .unwrap();
+    let app_id = create_app(&client, "basic").await;
+    assert_eq!(client.token_requests(), 0);
+    let wrong = emulator
+        .client_builder()
+        .basic_auth(emulator.key_id(), "wrong")
+        .build()
+        .unwrap();
+    let result = wrong.list_apps().project_id(wrong.project()).send().await;
+    assert_eq!(api_error(result).await.status().as_u16(), 401);
+
+    // The admin API: a fault, a reply, the counters, a reset.
+    let http = reqwest::Client::new();
+    let admin = |path: &str| format!("{}/_emulator/{path}", emulator.base_url());
+    let response = http
+        .post(admin("faults"))
+        .header("content-type", "application/json")
+        .body(r#"{"operation":"list_apps","status":503,"retry_after_ms":10}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 204);
+    client.list_apps().send().await.expect("503 retried");
+    let response = http
+        .post(admin("reply"))
+        .header("content-type", "application/json")
+        .body(
+            json!({"app_id": app_id, "channel": "SMS", "identity": "+1555", "text": "yo"})
+                .to_string(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let reply: types::ConversationMessage = response.json().await.unwrap();
+    assert_eq!(reply.direction, Some(types::ConversationDirection::ToApp));
+    let stats: serde_json::Value = http
+        .get(admin("stats"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stats["operations"]["list_apps"]["injected"], 1);
+    assert_eq!(stats["operations"]["list_apps"]["received"], 3);
+    let bad = http
+        .post(admin("faults"))
+        .header("content-type", "application/json")
+        .body(r#"{"operation":"nope","status":500}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status().as_u16(), 400);
+    http.post(admin("reset")).send().await.unwrap();
+    assert!(emulator.apps().is_empty());
+}
+
+#[tokio::test]
+async fn bodies_without_project_id_take_the_project_from_the_path() {
+    let emulator = emulator().await;
+    let client = client(&emulator);
+    let app_id = create_app(&client, "raw").await;
+    let recipient = json!({"identified_by": {"channel_identities": [{"channel": "SMS", "identity": "+46700000040"}]}});
+
+    // messages:send without project_id, then with "project_id": null.
+    let mut ids = Vec::new();
+    for (text, project_id) in [("absent", None), ("null", Some(serde_json::Value::Null))] {
+        let mut body = json!({
+            "app_id": app_id, "recipient": recipient, "message": {"text_message": {"text": text}},
+        });
+        if let Some(project_id) = project_id {
+            body["project_id"] = project_id;
+        }
+        let response = raw(&emulator, reqwest::Method::POST, "/messages:send")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200, "project_id {text}");
+        let sent: types::SendMessageResponse = response.json().await.unwrap();
+        ids.push(sent.message_id.expect("message id"));
+    }
+    let stored: Vec<(Option<String>, Option<String>)> = emulator
+        .messages()
+        .into_iter()
+        .map(|m| (m.common.id.clone(), text_of(&m).map(str::to_owned)))
+        .collect();
+    assert_eq!(
+        stored,
+        [
+            (Some(ids[0].clone()), Some("absent".to_owned())),
+            (Some(ids[1].clone()), Some("null".to_owned())),
+        ]
+    );
+
+    // events:send and capability:query without project_id.
+    let response = raw(&emulator, reqwest::Method::POST, "/events:send")
+        .json(&json!({"app_id": app_id, "recipient": recipient, "event": {"composing_event": {}}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let event: types::SendEventResponse = response.json().await.unwrap();
+    assert!(event.event_id.is_some());
+    let response = raw(&emulator, reqwest::Method::POST, "/capability:query")
+        .json(&json!({"app_id": app_id, "recipient": recipient}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+
+    // Other problems of such a body are still reported.
+    let response = raw(&emulator, reqwest::Method::POST, "/messages:send")
+        .json(&json!({"recipient": recipient, "message": {"text_message": {"text": "x"}}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 400);
+    let error: serde_json::Value = response.json().await.unwrap();
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("missing field `app_id`"),
+        "{error}"
+    );
+    assert_eq!(
+        emulator.operation_stats(Operation::SendMessage).succeeded,
+        2
+    );
+}
+
+#[tokio::test]
+async fn admin_api_faults_delays_and_token_expiry_over_http() {
+    use std::time::{Duration, Instant};
+
+    let emulator = emulator().await;
+    let client = client(&emulator);
+    let app_id = create_app(&client, "admin").await;
+    let http = reqwest::Client::new();
+    let admin = |path: &str| format!("{}/_emulator/{path}", emulator.base_url());
+    let add_fault = |body: serde_json::Value| http.post(admin("faults")).json(&body).send();
+    let app_path = format!("/apps/{app_id}");
+    let get_app = |http: reqwest::Client| {
+        let request = raw(&emulator, reqwest::Method::GET, &app_path);
+        async move {
+            let started = Instant::now();
+            let result = http.execute(request.build().unwrap()).await;
+            (result, started.elapsed())
+        }
+    };
+
+    // Only error statuses, at least once; a rejected request changes nothing (no delay either).
+    for (body, message) in [
+        (
+            json!({"operation": "get_app", "status": 200}),
+            "status 200 is not an error status: use 400 to 599",
+        ),
+        (
+            json!({"operation": "get_app", "status": 399}),
+            "status 399 is not an error status: use 400 to 599",
+        ),
+        (
+            json!({"operation": "get_app", "status": 600, "delay_ms": 5000}),
+            "status 600 is not an error status: use 400 to 599",
+        ),
+        (
+            json!({"operation": "get_app", "status": 500, "times": 0}),
+            "times must be at least 1",
+        ),
+        (
+            json!({"operation": "get_app", "delay_ms": 5000, "times": 0}),
+            "times must be at least 1",
+        ),
+    ] {
+        let response = add_fault(body.clone()).await.unwrap();
+        assert_eq!(response.status().as_u16(), 400, "{body}");
+        // The admin API answers in the API's error shape.
+        let error: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(error["error"]["message"], message, "{body}");
+        assert_eq!(error["error"]["status"], "INVALID_ARGUMENT");
+    }
+    for status in [400, 599] {
+        let response = add_fault(json!({"operation": "get_app", "status": status}))
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 204);
+        let (result, elapsed) = get_app(http.clone()).await;
+        assert_eq!(result.unwrap().status().as_u16(), status);
+        assert!(elapsed < Duration::from_secs(4), "no delay was left behind");
+    }
+
+    // Drop: the connection closes without an answer, once.
+    let response = add_fault(json!({"operation": "get_app", "drop": true}))
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 204);
+    let (dropped, _) = get_app(reqwest::Client::new()).await;
+    assert!(dropped.is_err(), "{dropped:?}");
+    let (after, _) = get_app(reqwest::Client::new()).await;
+    assert_eq!(after.unwrap().status().as_u16(), 200);
+    assert_eq!(emulator.operation_stats(Operation::GetApp).injected, 3);
+
+    // Delays: of one operation, then of every operation.
+    let response = add_fault(json!({"operation": "get_app", "delay_ms": 150}))
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 204);
+    let (result, elapsed) = get_app(http.clone()).await;
+    assert_eq!(result.unwrap().status().as_u16(), 200);
+    assert!(elapsed >= Duration::from_millis(150), "{elapsed:?}");
+    let response = add_fault(json!({"operation": "*", "delay_ms": 100}))
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 204);
+    let started = Instant::now();
+    client.list_apps().send().await.unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(100));
+
+    // DELETE /faults removes queued faults and delays.
+    for body in [
+        json!({"operation": "get_app", "status": 500, "times": 3}),
+        json!({"operation": "get_app", "delay_ms": 5000}),
+        json!({"operation": "*", "delay_ms": 5000}),
+    ] {
+        let response = add_fault(body).await.unwrap();
+        assert_eq!(response.status().as_u16(), 204);
+    }
+    let response = http.delete(admin("faults")).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 204);
+    let (result, elapsed) = get_app(http.clone()).await;
+    assert_eq!(result.unwrap().status().as_u16(), 200);
+    assert!(elapsed < Duration::from_secs(4), "{elapsed:?}");
+    assert_eq!(emulator.operation_stats(Operation::GetApp).injected, 3);
+
+    // tokens/expire: a token that worked is rejected as expired; a new one works.
+    let token = || async {
+        let response = http
+            .post(emulator.token_url())
+            .basic_auth(emulator.key_id(), Some(emulator.key_secret()))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("grant_type=client_credentials")
+            .send()
+            .await
+            .unwrap();
+        let token: serde_json::Value = response.json().await.unwrap();
+        token["access_token"].as_str().unwrap().to_owned()
+    };
+    let apps = format!(
+        "{}/v1/projects/{}/apps",
+        emulator.base_url(),
+        emulator.project_id()
+    );
+    let old = token().await;
+    let response = http.get(&apps).bearer_auth(&old).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let response = http.post(admin("tokens/expire")).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 204);
+    let response = http.get(&apps).bearer_auth(&old).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 401);
+    assert_eq!(
+        response.headers()["www-authenticate"],
+        r#"Bearer error="invalid_token", error_description="Jwt expired""#
+    );
+    let new = token().await;
+    let response = http.get(&apps).bearer_auth(&new).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
 }

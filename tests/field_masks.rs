@@ -57,10 +57,17 @@ async fn update_app_with_a_derived_nested_mask() {
         })
         .await;
 
-    let patch: types::AppPatch = serde_json::from_value(
-        json!({"delivery_report_based_fallback": {"enabled": true}, "retention_policy": {"ttl_days": 30}}),
-    )
-    .unwrap();
+    let patch = types::AppPatch {
+        delivery_report_based_fallback: Some(types::DeliveryReportBasedFallback {
+            enabled: true,
+            delivery_report_waiting_time: None,
+        }),
+        retention_policy: Some(types::RetentionPolicy {
+            retention_type: None,
+            ttl_days: 30,
+        }),
+        ..Default::default()
+    };
     api.client
         .update_app()
         .app_id("a1")
@@ -266,10 +273,14 @@ async fn update_contact_and_app_with_explicit_masks_including_a_nested_path() {
         })
         .await;
     // Only `delivery_report_based_fallback.enabled` is masked: the other fields in the body do not change.
-    let patch: types::AppPatch = serde_json::from_value(
-        json!({"display_name": "ignored", "delivery_report_based_fallback": {"enabled": true, "delivery_report_waiting_time": 9}}),
-    )
-    .unwrap();
+    let patch = types::AppPatch {
+        display_name: Some("ignored".into()),
+        delivery_report_based_fallback: Some(types::DeliveryReportBasedFallback {
+            enabled: true,
+            delivery_report_waiting_time: Some(9),
+        }),
+        ..Default::default()
+    };
     api.client
         .update_app()
         .app_id("a1")
@@ -296,9 +307,13 @@ async fn update_conversation_with_a_derived_mask() {
             then.status(200).json_body(json!({"id": "conv-1"}));
         })
         .await;
-    let patch: types::ConversationPatch =
-        serde_json::from_value(json!({"metadata": "m3", "metadata_json": {"tier": "gold"}}))
-            .unwrap();
+    let mut metadata_json = serde_json::Map::new();
+    metadata_json.insert("tier".into(), json!("gold"));
+    let patch = types::ConversationPatch {
+        metadata: Some("m3".into()),
+        metadata_json,
+        ..Default::default()
+    };
     api.client
         .update_conversation()
         .conversation_id("conv-1")

@@ -41,17 +41,14 @@ async fn list_apps(client: &Client) -> Result<(), Error> {
 }
 
 async fn send_message(client: &Client) -> Result<(), Error> {
-    let request: types::SendMessageRequest = serde_json::from_value(json!({
-        "app_id": "app-1",
-        "project_id": PROJECT,
-        "recipient": {"contact_id": "contact-1"},
-        "message": {"text_message": {"text": "exactly once, please"}}
-    }))
-    .unwrap();
     client
         .send_message()
         .project_id(PROJECT)
-        .body(request)
+        .body_map(|body| {
+            body.app_id("app-1")
+                .recipient(types::Recipient::contact("contact-1"))
+                .message(types::AppMessage::text("exactly once, please"))
+        })
         .send()
         .await?;
     Ok(())

@@ -1,5 +1,5 @@
-//! Helpers for the tests against the emulator: a client with quick retries, and a local
-//! callback receiver.
+//! Helpers for the tests against the emulator: a client with quick retries, the apps, webhooks
+//! and contacts most tests start from, checks of the API's errors, and a local callback receiver.
 #![allow(dead_code)]
 
 use std::{
@@ -17,8 +17,7 @@ use axum::{
     http::{HeaderMap, StatusCode},
     routing::post,
 };
-use serde_json::json;
-use sinch_conversation::{Client, RetryPolicy, types};
+use sinch_conversation::{ApiError, Client, Error, RetryPolicy, types};
 use sinch_conversation_emulator::Emulator;
 use tokio::sync::mpsc;
 
@@ -53,12 +52,13 @@ pub fn client(emulator: &Emulator) -> Client {
 
 /// Creates an app with SMS credentials and returns its id.
 pub async fn create_app(client: &Client, name: &str) -> String {
-    let app: types::AppCreateRequest = serde_json::from_value(json!({
-        "display_name": name,
-        "channel_credentials": [{"channel": "SMS",
-            "static_bearer": {"claimed_identity": "plan", "token": "token"}}]
-    }))
-    .unwrap();
+    let app = types::AppCreateRequest::new(
+        vec![types::ConversationChannelCredentials::new(
+            types::ConversationChannel::Sms,
+            types::StaticBearerCredentials::new("plan", "token"),
+        )],
+        name,
+    );
     let app = client
         .create_app()
         .project_id(client.project())
@@ -77,10 +77,15 @@ pub async fn create_webhook(
     triggers: &[&str],
     secret: Option<&str>,
 ) -> types::Webhook {
-    let webhook: types::CreateWebhookBody = serde_json::from_value(json!({
-        "app_id": app_id, "target": target, "triggers": triggers, "secret": secret,
-    }))
-    .unwrap();
+    let mut webhook = types::CreateWebhookBody::new(app_id, target).with_triggers(
+        triggers
+            .iter()
+            .map(|&t| types::WebhookTrigger::from(t))
+            .collect::<Vec<_>>(),
+    );
+    if let Some(secret) = secret {
+        webhook = webhook.with_secret(secret);
+    }
     client
         .create_webhook()
         .project_id(client.project())
@@ -89,6 +94,78 @@ pub async fn create_webhook(
         .await
         .expect("webhook created")
         .into_inner()
+}
+
+/// Creates a contact with one SMS identity, also its display name.
+pub async fn contact(client: &Client, identity: &str) -> types::Contact {
+    let sms = types::ChannelIdentity {
+        app_id: None,
+        channel: types::ConversationChannel::Sms,
+        identity: identity.into(),
+    };
+    client
+        .create_contact()
+        .body(
+            types::ContactCreateRequest::new(vec![sms], types::ContactLanguage::EnUs)
+                .with_display_name(identity),
+        )
+        .send()
+        .await
+        .expect("contact created")
+        .into_inner()
+}
+
+/// The API error of a failed call.
+pub async fn api_error<T: std::fmt::Debug>(result: Result<T, Error>) -> ApiError {
+    match result.expect_err("the call fails") {
+        Error::Api(error) => *error,
+        other => panic!("expected an API error, got {other:?}"),
+    }
+}
+
+/// Fails unless the call was answered 400 with a Sinch error body whose message names `needle`.
+pub async fn assert_400<T: std::fmt::Debug>(result: Result<T, Error>, needle: &str) {
+    let error = api_error(result).await;
+    assert_eq!(error.status().as_u16(), 400, "{error}");
+    let body = error.body().cloned().expect("API error body");
+    assert_eq!(body.code, Some(400));
+    let message = body.message.unwrap_or_default();
+    assert!(
+        message.contains(needle),
+        "{message:?} should mention {needle:?}"
+    );
+}
+
+/// The text of a conversation message: an app message's or a contact message's.
+pub fn text_of(message: &types::ConversationMessage) -> Option<&str> {
+    match &message.kind {
+        types::ConversationMessageTypes::AppMessage(m) => m.as_text(),
+        types::ConversationMessageTypes::ContactMessage(m) => m.as_text(),
+        _ => None,
+    }
+}
+
+/// A raw request to the emulated API with the emulator's key in Basic auth.
+pub fn raw(emulator: &Emulator, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+    reqwest::Client::new()
+        .request(
+            method,
+            format!(
+                "{}/v1/projects/{}{path}",
+                emulator.base_url(),
+                emulator.project_id()
+            ),
+        )
+        .basic_auth(emulator.key_id(), Some(emulator.key_secret()))
+}
+
+/// One JSON object with the keys of every value in `kinds`: a one-of with several kinds at
+/// once, which its typed variants cannot express, for the checks that the API refuses it.
+pub fn several_kinds(kinds: &[serde_json::Value]) -> serde_json::Map<String, serde_json::Value> {
+    kinds
+        .iter()
+        .flat_map(|kind| kind.as_object().expect("a keyed one-of").clone())
+        .collect()
 }
 
 /// A callback as received: headers and raw body.
