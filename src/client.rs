@@ -335,7 +335,7 @@ impl Shared {
         loop {
             sent += 1;
             span.record("attempts", sent);
-            let Some(mut request) = original.try_clone() else {
+            let Some(mut request) = copy(&original) else {
                 // A streaming body can be sent only once: no retries.
                 let token = self.authorize(http, &mut original).await?;
                 let response = http.execute(original).await.map_err(Failure::Transport)?;
@@ -403,6 +403,29 @@ impl Shared {
             }
         }
     }
+}
+
+/// A copy of `request` to send, so that the original stays for a retry; `None` for a
+/// streaming body, which can be sent only once.
+///
+/// `Request::try_clone` would also allocate room for a per-request timeout (three allocations
+/// on every request, retried or not) where the generated code sets none; this copies what a
+/// request holds (method, URL, headers, version, a timeout if set, the body's bytes).
+fn copy(request: &Request) -> Option<Request> {
+    let body = match request.body() {
+        Some(body) => Some(reqwest::Body::from(bytes::Bytes::copy_from_slice(
+            body.as_bytes()?,
+        ))),
+        None => None,
+    };
+    let mut copy = Request::new(request.method().clone(), request.url().clone());
+    *copy.headers_mut() = request.headers().clone();
+    *copy.version_mut() = request.version();
+    if let Some(timeout) = request.timeout() {
+        *copy.timeout_mut() = Some(*timeout);
+    }
+    *copy.body_mut() = body;
+    Some(copy)
 }
 
 /// A transport failure for logs: its kind and causes, without the URL, whose path or query
