@@ -8,8 +8,9 @@
 //! ```
 //!
 //! Output: `{"peer":"sinch-conversation-rust","n":..,"c":..,"wall_s":..,"msgs_per_s":..,
-//! "p50_ms":..,"p99_ms":..,"errors":..,"token_requests":..}` where the latencies are those of
-//! the accepted sends and `token_requests` is counted by the client.
+//! "p50_ms":..,"p99_ms":..,"errors":..,"token_requests":..,"allocations":..}` where the latencies
+//! are those of the accepted sends, `token_requests` is counted by the client and `allocations`
+//! by a counting allocator, over the sends alone.
 //!
 //! Without `--url` an emulator runs in the same process (keeping only the last 100 messages).
 //! The runtime is single-threaded unless `--threads N` asks for more.
@@ -28,6 +29,12 @@ use sinch_conversation::{
     types::{self, ConversationChannel, Recipient},
 };
 use sinch_conversation_emulator::Emulator;
+
+#[path = "support/counting_alloc.rs"]
+mod counting_alloc;
+
+#[global_allocator]
+static ALLOCATOR: counting_alloc::Counting = counting_alloc::Counting;
 
 const USAGE: &str = "usage: load [--n N] [--c C] [--threads T] [--url URL --auth-url URL \
 --key-id ID --key-secret SECRET --project ID] [--app APP_ID] [--to NUMBER]";
@@ -139,6 +146,7 @@ struct Report {
     p99_ms: f64,
     errors: u64,
     token_requests: u64,
+    allocations: u64,
 }
 
 async fn run(args: Args) -> Result<(), BoxError> {
@@ -185,6 +193,7 @@ async fn run(args: Args) -> Result<(), BoxError> {
     };
     client.authenticate().await?;
 
+    let allocations = counting_alloc::allocations();
     let next = Arc::new(AtomicUsize::new(0));
     let errors = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
@@ -218,6 +227,7 @@ async fn run(args: Args) -> Result<(), BoxError> {
         latencies.extend(worker.await?);
     }
     let wall = started.elapsed().as_secs_f64();
+    let allocations = counting_alloc::allocations() - allocations;
     latencies.sort_unstable();
     let percentile = |p: f64| -> f64 {
         if latencies.is_empty() {
@@ -237,6 +247,7 @@ async fn run(args: Args) -> Result<(), BoxError> {
         p99_ms: round(percentile(0.99), 3),
         errors: errors.load(Ordering::Relaxed),
         token_requests: client.token_requests(),
+        allocations,
     };
     println!("{}", serde_json::to_string(&report)?);
     if let Some(emulator) = emulator {

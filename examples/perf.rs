@@ -1,15 +1,21 @@
-//! The client's overhead against this machine's ceiling, as ratios.
+//! The client's overhead against this machine's two ceilings, as ratios.
 //!
 //! ```sh
-//! cargo build --release --examples && target/release/examples/perf --n 20000
+//! cargo build --release --examples && target/release/examples/perf --n 20000 --rounds 5
 //! ```
 //!
-//! Three processes, so each one's CPU and memory are its own: a minimal HTTP server (fixed
-//! token and `messages:send` answers, counting connections and token requests), the
-//! *ceiling* (raw reqwest sending a pre-serialised `messages:send` with a fixed bearer
-//! header) and *ours* (`examples/load`, the full client: OAuth2, builders, serde, retries).
-//! Both clients run the same request count at the same concurrency against the same server;
-//! CPU time and peak RSS come from `wait4` on each child.
+//! Separate processes, so each one's CPU and memory are its own: a minimal HTTP server (fixed
+//! token and `messages:send` answers, counting connections and token requests) and three
+//! clients sending the same request count at the same concurrency, on the same runtime flavour:
+//! - *hyper*: bare hyper, one HTTP/1.1 connection per worker, a pre-serialised body and a
+//!   fixed bearer header; the machine's own ceiling;
+//! - *reqwest*: raw reqwest with the same body and header;
+//! - *ours*: `examples/load`, the full client (OAuth2, builders, serde, retries, body limits,
+//!   redaction, tracing spans).
+//!
+//! Every figure is the median of `--rounds` runs, alternating (hyper, reqwest, ours, then the
+//! reverse), with its min and max; ratios are taken within a round. CPU time and peak RSS come
+//! from `wait4` on each child; allocations from a counting allocator in each.
 
 use std::{
     io::{BufRead as _, BufReader, Read as _, Write as _},
@@ -143,7 +149,13 @@ fn take_stats(port: u16) -> Result<Value, String> {
     serde_json::from_str(body).map_err(|e| e.to_string())
 }
 
-// ---------------------------------------------------------------- ceiling
+// ---------------------------------------------------------------- ceilings
+
+#[global_allocator]
+static ALLOCATOR: counting_alloc::Counting = counting_alloc::Counting;
+
+#[path = "support/counting_alloc.rs"]
+mod counting_alloc;
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
     if sorted.is_empty() {
@@ -153,75 +165,162 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[index].as_secs_f64() * 1000.0
 }
 
+/// A runtime of the flavour `load` uses for the same `--threads`.
+fn runtime(threads: usize) -> Result<tokio::runtime::Runtime, String> {
+    let mut builder = if threads <= 1 {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        let mut builder = tokio::runtime::Builder::new_multi_thread();
+        builder.worker_threads(threads);
+        builder
+    };
+    builder.enable_all().build().map_err(|e| e.to_string())
+}
+
+/// The pre-serialised `messages:send` body both ceilings send.
+fn send_body() -> bytes::Bytes {
+    bytes::Bytes::from(
+        json!({
+            "app_id": "app", "project_id": "perf",
+            "recipient": {"identified_by": {"channel_identities": [{"channel": "SMS", "identity": "+46700000000"}]}},
+            "message": {"text_message": {"text": "load"}}
+        })
+        .to_string(),
+    )
+}
+
+/// Latencies of the accepted sends and the count of failed ones, from one worker.
+type Outcome = (Vec<Duration>, usize);
+
+/// Runs `c` workers sharing `n` requests; prints the report line `orchestrate` reads.
+async fn drive<F, Fut>(peer: &str, n: usize, c: usize, worker: F) -> Result<(), String>
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = Result<Outcome, String>> + Send + 'static,
+{
+    let allocations = counting_alloc::allocations();
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..c)
+        .map(|i| tokio::spawn(worker(n / c + usize::from(i < n % c))))
+        .collect();
+    let mut latencies = Vec::with_capacity(n);
+    let mut errors = 0;
+    for task in tasks {
+        let (l, e) = task.await.map_err(|e| e.to_string())??;
+        latencies.extend(l);
+        errors += e;
+    }
+    let wall = started.elapsed().as_secs_f64();
+    let allocations = counting_alloc::allocations() - allocations;
+    latencies.sort();
+    println!(
+        "{}",
+        json!({
+            "peer": peer, "n": n, "c": c, "wall_s": wall, "msgs_per_s": latencies.len() as f64 / wall,
+            "p50_ms": percentile(&latencies, 0.5), "p99_ms": percentile(&latencies, 0.99),
+            "errors": errors, "allocations": allocations,
+        })
+    );
+    Ok(())
+}
+
 fn ceiling(args: &[String]) -> Result<(), String> {
+    let peer = flag(args, "--peer", "reqwest");
     let url = flag(args, "--url", "");
     let n = number(args, "--n", 20_000)?;
     let c = number(args, "--c", 32)?.max(1);
-    // Single-threaded, like the load tool's default, so both clients get the same runtime.
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
+    let threads = number(args, "--threads", 1)?;
     // Plain HTTP needs no TLS, but reqwest (built without a default provider) wants one chosen.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    runtime.block_on(async move {
-        let client = reqwest::Client::builder().build().map_err(|e| e.to_string())?;
-        let body = bytes::Bytes::from(
-            json!({
-                "app_id": "app", "project_id": "perf",
-                "recipient": {"identified_by": {"channel_identities": [{"channel": "SMS", "identity": "+46700000000"}]}},
-                "message": {"text_message": {"text": "load"}}
-            })
-            .to_string(),
-        );
-        let endpoint = format!("{url}/v1/projects/perf/messages:send");
-        let started = Instant::now();
-        let tasks: Vec<_> = (0..c)
-            .map(|worker| {
-                let (client, body, endpoint) = (client.clone(), body.clone(), endpoint.clone());
-                let share = n / c + usize::from(worker < n % c);
-                tokio::spawn(async move {
-                    let mut latencies = Vec::with_capacity(share);
-                    let mut errors = 0usize;
-                    for _ in 0..share {
-                        let sent = Instant::now();
-                        let result = client
-                            .post(&endpoint)
-                            .header("authorization", "Bearer perf-token")
-                            .header("content-type", "application/json")
-                            .body(body.clone())
-                            .send()
-                            .await;
-                        match result {
-                            Ok(response) if response.status().is_success() => {
-                                let _ = response.bytes().await;
-                                latencies.push(sent.elapsed());
-                            }
-                            _ => errors += 1,
-                        }
-                    }
-                    (latencies, errors)
-                })
-            })
-            .collect();
-        let mut latencies = Vec::with_capacity(n);
-        let mut errors = 0;
-        for task in tasks {
-            let (l, e) = task.await.map_err(|e| e.to_string())?;
-            latencies.extend(l);
-            errors += e;
+    runtime(threads)?.block_on(async move {
+        match peer.as_str() {
+            "reqwest" => reqwest_loop(&url, n, c).await,
+            "hyper" => hyper_loop(&url, n, c).await,
+            other => Err(format!("unknown ceiling {other:?}: reqwest or hyper")),
         }
-        let wall = started.elapsed().as_secs_f64();
-        latencies.sort();
-        println!(
-            "{}",
-            json!({
-                "peer": "ceiling", "n": n, "c": c, "wall_s": wall, "msgs_per_s": latencies.len() as f64 / wall,
-                "p50_ms": percentile(&latencies, 0.5), "p99_ms": percentile(&latencies, 0.99), "errors": errors,
-            })
-        );
-        Ok(())
     })
+}
+
+/// Raw reqwest: the same client type ours uses, with a fixed bearer and a ready body.
+async fn reqwest_loop(url: &str, n: usize, c: usize) -> Result<(), String> {
+    let client = reqwest::Client::builder()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let body = send_body();
+    let endpoint: Arc<str> = format!("{url}/v1/projects/perf/messages:send").into();
+    drive("reqwest", n, c, |share| {
+        let (client, body, endpoint) = (client.clone(), body.clone(), endpoint.clone());
+        async move {
+            let mut latencies = Vec::with_capacity(share);
+            let mut errors = 0usize;
+            for _ in 0..share {
+                let sent = Instant::now();
+                let result = client
+                    .post(&*endpoint)
+                    .header("authorization", "Bearer perf-token")
+                    .header("content-type", "application/json")
+                    .body(body.clone())
+                    .send()
+                    .await;
+                match result {
+                    Ok(response) if response.status().is_success() => {
+                        let _ = response.bytes().await;
+                        latencies.push(sent.elapsed());
+                    }
+                    _ => errors += 1,
+                }
+            }
+            Ok((latencies, errors))
+        }
+    })
+    .await
+}
+
+/// Bare hyper: one HTTP/1.1 connection per worker, no pool, no URL parsing per request.
+async fn hyper_loop(url: &str, n: usize, c: usize) -> Result<(), String> {
+    use http_body_util::{BodyExt as _, Full};
+    use hyper::{Request, client::conn::http1};
+    use hyper_util::rt::TokioIo;
+
+    let authority = url
+        .strip_prefix("http://")
+        .ok_or("--url must be http://host:port")?;
+    let authority: Arc<str> = authority.into();
+    let body = send_body();
+    drive("hyper", n, c, |share| {
+        let (authority, body) = (authority.clone(), body.clone());
+        async move {
+            let stream = tokio::net::TcpStream::connect(&*authority)
+                .await
+                .map_err(|e| e.to_string())?;
+            // reqwest sets TCP_NODELAY by default; so does this ceiling.
+            stream.set_nodelay(true).map_err(|e| e.to_string())?;
+            let (mut sender, connection) = http1::handshake(TokioIo::new(stream))
+                .await
+                .map_err(|e| e.to_string())?;
+            tokio::spawn(connection);
+            let mut latencies = Vec::with_capacity(share);
+            let mut errors = 0usize;
+            for _ in 0..share {
+                let sent = Instant::now();
+                let request = Request::post("/v1/projects/perf/messages:send")
+                    .header("host", &*authority)
+                    .header("authorization", "Bearer perf-token")
+                    .header("content-type", "application/json")
+                    .body(Full::new(body.clone()))
+                    .map_err(|e| e.to_string())?;
+                match sender.send_request(request).await {
+                    Ok(response) if response.status().is_success() => {
+                        let _ = response.into_body().collect().await;
+                        latencies.push(sent.elapsed());
+                    }
+                    _ => errors += 1,
+                }
+            }
+            Ok((latencies, errors))
+        }
+    })
+    .await
 }
 
 // ---------------------------------------------------------------- orchestration
@@ -271,8 +370,137 @@ fn run_child(command: &mut Command, port: u16) -> Result<Run, String> {
     })
 }
 
+impl Run {
+    fn report(&self, key: &str) -> f64 {
+        self.report
+            .get(key)
+            .and_then(Value::as_f64)
+            .unwrap_or(f64::NAN)
+    }
+
+    fn stat(&self, key: &str) -> u64 {
+        self.stats.get(key).and_then(Value::as_u64).unwrap_or(0)
+    }
+
+    /// Messages the server accepted (at least 1, to divide by).
+    fn sends(&self) -> f64 {
+        self.stat("sends").max(1) as f64
+    }
+
+    /// One figure of this run, by the name the tables use.
+    fn metric(&self, metric: Metric) -> f64 {
+        match metric {
+            Metric::MsgsPerS => self.report("msgs_per_s"),
+            Metric::P50 => self.report("p50_ms"),
+            Metric::P99 => self.report("p99_ms"),
+            Metric::CpuPerMsg => self.cpu_s * 1e6 / self.sends(),
+            Metric::AllocsPerMsg => self.report("allocations") / self.sends(),
+            Metric::RssMb => self.max_rss_kb as f64 / 1024.0,
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Metric {
+    MsgsPerS,
+    P50,
+    P99,
+    CpuPerMsg,
+    AllocsPerMsg,
+    RssMb,
+}
+
+const METRICS: [(Metric, &str); 6] = [
+    (Metric::MsgsPerS, "msgs/s"),
+    (Metric::P50, "p50 ms"),
+    (Metric::P99, "p99 ms"),
+    (Metric::CpuPerMsg, "CPU us/msg"),
+    (Metric::AllocsPerMsg, "allocs/msg"),
+    (Metric::RssMb, "RSS MB"),
+];
+
+const PEERS: [&str; 3] = ["hyper", "reqwest", "ours"];
+
+/// Median, min and max (the median of an even count is the mean of the middle two).
+fn spread(mut values: Vec<f64>) -> (f64, f64, f64) {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    if n == 0 {
+        return (f64::NAN, f64::NAN, f64::NAN);
+    }
+    let median = if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    };
+    (median, values[0], values[n - 1])
+}
+
+fn show((median, min, max): (f64, f64, f64)) -> String {
+    let digits = if median.abs() >= 100.0 {
+        0
+    } else if median.abs() >= 1.0 {
+        2
+    } else {
+        3
+    };
+    format!("{median:.digits$} [{min:.digits$}–{max:.digits$}]")
+}
+
+/// One round: every peer once, the order reversed every other round so that neither the
+/// ceilings nor ours always run first on a machine whose load drifts.
+fn round(
+    me: &std::path::Path,
+    load: &std::path::Path,
+    url: &str,
+    port: u16,
+    (n, c, threads, index): (usize, usize, usize, usize),
+) -> Result<[Run; 3], String> {
+    let (n, c, threads) = (n.to_string(), c.to_string(), threads.to_string());
+    let common = ["--url", url, "--n", &n, "--c", &c, "--threads", &threads];
+    let mut order = [0, 1, 2];
+    if index % 2 == 1 {
+        order.reverse();
+    }
+    let mut runs: [Option<Run>; 3] = [None, None, None];
+    for peer in order {
+        let run = if PEERS[peer] == "ours" {
+            let token_url = format!("{url}/oauth2/token");
+            run_child(
+                Command::new(load).args(common).args([
+                    "--auth-url",
+                    &token_url,
+                    "--key-id",
+                    "perf-key",
+                    "--key-secret",
+                    "perf-secret",
+                    "--project",
+                    "perf",
+                    "--app",
+                    "perf-app",
+                ]),
+                port,
+            )?
+        } else {
+            run_child(
+                Command::new(me)
+                    .args(["ceiling", "--peer", PEERS[peer]])
+                    .args(common),
+                port,
+            )?
+        };
+        runs[peer] = Some(run);
+    }
+    let [Some(hyper), Some(reqwest), Some(ours)] = runs else {
+        return Err("a peer did not run".into());
+    };
+    Ok([hyper, reqwest, ours])
+}
+
 fn orchestrate(args: &[String]) -> Result<(), String> {
     let n = number(args, "--n", 20_000)?;
+    let rounds = number(args, "--rounds", 5)?.max(1);
+    let threads = number(args, "--threads", 1)?.max(1);
     let me = std::env::current_exe().map_err(|e| e.to_string())?;
     let load = me.with_file_name(format!("load{}", std::env::consts::EXE_SUFFIX));
     if !load.exists() {
@@ -300,130 +528,130 @@ fn orchestrate(args: &[String]) -> Result<(), String> {
 
     let mut results = Vec::new();
     for c in [1usize, 32] {
-        let ceiling = run_child(
-            Command::new(&me).args([
-                "ceiling",
-                "--url",
-                &url,
-                "--n",
-                &n.to_string(),
-                "--c",
-                &c.to_string(),
-            ]),
-            port,
-        )?;
-        let ours = run_child(
-            Command::new(&load).args([
-                "--url",
-                &url,
-                "--auth-url",
-                &format!("{url}/oauth2/token"),
-                "--key-id",
-                "perf-key",
-                "--key-secret",
-                "perf-secret",
-                "--project",
-                "perf",
-                "--app",
-                "perf-app",
-                "--n",
-                &n.to_string(),
-                "--c",
-                &c.to_string(),
-            ]),
-            port,
-        )?;
-        results.push((c, ceiling, ours));
+        let mut runs = Vec::with_capacity(rounds);
+        for index in 0..rounds {
+            runs.push(round(&me, &load, &url, port, (n, c, threads, index))?);
+        }
+        results.push((c, runs));
     }
     let _ = server.kill();
     let _ = server.wait();
 
-    let get = |run: &Run, key: &str| {
-        run.report
-            .get(key)
-            .and_then(Value::as_f64)
-            .unwrap_or(f64::NAN)
-    };
-    let stat = |run: &Run, key: &str| run.stats.get(key).and_then(Value::as_u64).unwrap_or(0);
     println!(
-        "n = {n} messages per run; CPU is user+sys of the client process; connections and token requests as the server counted them"
-    );
-    println!(
-        "{:<10} {:>3} {:>10} {:>8} {:>8} {:>12} {:>9} {:>6} {:>6} {:>6}",
-        "peer",
-        "c",
-        "msgs/s",
-        "p50 ms",
-        "p99 ms",
-        "CPU ms/1000",
-        "RSS MB",
-        "tokens",
-        "conns",
-        "errors"
+        "n = {n} messages per run, {rounds} rounds of (hyper, reqwest, ours) alternating, \
+         runtime threads = {threads}; each figure is the median [min–max] of the rounds; CPU is \
+         user+sys of the client process, per message the server accepted"
     );
     let mut verdicts = Vec::new();
-    for (c, ceiling, ours) in &results {
-        for (name, run) in [("ceiling", ceiling), ("ours", ours)] {
-            let sent = stat(run, "sends").max(1) as f64;
+    for (c, runs) in &results {
+        println!("\nc = {c}");
+        print!("{:<8}", "peer");
+        for (_, name) in METRICS {
+            print!(" {name:>24}");
+        }
+        println!(" {:>7} {:>6} {:>6}", "tokens", "conns", "errors");
+        for (p, peer) in PEERS.iter().enumerate() {
+            print!("{peer:<8}");
+            for (metric, _) in METRICS {
+                print!(
+                    " {:>24}",
+                    show(spread(runs.iter().map(|r| r[p].metric(metric)).collect()))
+                );
+            }
+            let most = |key: &str| runs.iter().map(|r| r[p].stat(key)).max().unwrap_or(0);
+            let errors: f64 = runs.iter().map(|r| r[p].report("errors")).sum();
             println!(
-                "{:<10} {:>3} {:>10.0} {:>8.3} {:>8.3} {:>12.1} {:>9.1} {:>6} {:>6} {:>6}",
-                name,
-                c,
-                get(run, "msgs_per_s"),
-                get(run, "p50_ms"),
-                get(run, "p99_ms"),
-                run.cpu_s * 1000.0 / sent * 1000.0,
-                run.max_rss_kb as f64 / 1024.0,
-                stat(run, "token_requests"),
-                stat(run, "connections"),
-                get(run, "errors"),
+                " {:>7} {:>6} {:>6}",
+                most("token_requests"),
+                most("connections"),
+                errors
             );
         }
-        let throughput = get(ours, "msgs_per_s") / get(ceiling, "msgs_per_s");
-        let cpu = (ours.cpu_s / stat(ours, "sends").max(1) as f64)
-            / (ceiling.cpu_s / stat(ceiling, "sends").max(1) as f64);
-        let p50 = get(ours, "p50_ms") / get(ceiling, "p50_ms");
-        println!("ratios at c={c}: msgs/s {throughput:.2}, CPU per message {cpu:.2}, p50 {p50:.2}");
-        if *c == 32 {
-            verdicts.push((
-                "c=32 msgs/s >= 0.75 x ceiling",
-                throughput >= 0.75,
-                format!("{throughput:.2}"),
-            ));
-            verdicts.push((
-                "c=32 CPU per message <= 1.4 x ceiling",
-                cpu <= 1.4,
-                format!("{cpu:.2}"),
-            ));
-            verdicts.push((
-                "c=32 peak RSS <= 15 MB",
-                ours.max_rss_kb <= 15 * 1024,
-                format!("{:.1} MB", ours.max_rss_kb as f64 / 1024.0),
-            ));
-        } else {
-            verdicts.push(("c=1 p50 <= 1.3 x ceiling", p50 <= 1.3, format!("{p50:.2}")));
+        // Ratios are taken within a round, then summarised: only figures of one moment compare.
+        let ratio = |metric: Metric, ceiling: usize| {
+            spread(
+                runs.iter()
+                    .map(|r| r[2].metric(metric) / r[ceiling].metric(metric))
+                    .collect(),
+            )
+        };
+        for (ceiling, name) in [(1, "reqwest"), (0, "hyper")] {
+            print!("ours / {name:<8}");
+            for (metric, label) in METRICS {
+                print!("  {label} {}", show(ratio(metric, ceiling)));
+            }
+            println!();
         }
-        verdicts.push((
-            if *c == 1 {
-                "c=1 one token request"
-            } else {
-                "c=32 one token request"
-            },
-            stat(ours, "token_requests") == 1,
-            stat(ours, "token_requests").to_string(),
-        ));
-        let limit = *c as u64 + 2;
-        verdicts.push((
-            if *c == 1 {
-                "c=1 connections <= c+2"
-            } else {
-                "c=32 connections <= c+2"
-            },
-            stat(ours, "connections") <= limit,
-            stat(ours, "connections").to_string(),
-        ));
+        let med = |metric, ceiling| ratio(metric, ceiling).0;
+        let ours = |metric: Metric| spread(runs.iter().map(|r| r[2].metric(metric)).collect()).0;
+        let mut target = |name: String, ok: bool, value: String| verdicts.push((name, ok, value));
+        if *c == 32 {
+            let v = med(Metric::MsgsPerS, 1);
+            target(
+                "c=32 msgs/s >= 0.9 x reqwest".into(),
+                v >= 0.9,
+                format!("{v:.2}"),
+            );
+            let v = med(Metric::CpuPerMsg, 1);
+            target(
+                "c=32 CPU per message <= 1.15 x reqwest".into(),
+                v <= 1.15,
+                format!("{v:.2}"),
+            );
+            let v = med(Metric::MsgsPerS, 0);
+            target(
+                "c=32 msgs/s >= 0.7 x hyper".into(),
+                v >= 0.7,
+                format!("{v:.2}"),
+            );
+            let v = med(Metric::CpuPerMsg, 0);
+            target(
+                "c=32 CPU per message <= 1.6 x hyper".into(),
+                v <= 1.6,
+                format!("{v:.2}"),
+            );
+            let v = ours(Metric::RssMb);
+            target(
+                "c=32 peak RSS <= 12 MB".into(),
+                v <= 12.0,
+                format!("{v:.1} MB"),
+            );
+        } else {
+            let v = med(Metric::P50, 1);
+            target(
+                "c=1 p50 <= 1.1 x reqwest".into(),
+                v <= 1.1,
+                format!("{v:.2}"),
+            );
+        }
+        let v = med(Metric::AllocsPerMsg, 1);
+        target(
+            format!("c={c} allocations per message <= 1.3 x reqwest"),
+            v <= 1.3,
+            format!("{v:.2}"),
+        );
+        let tokens = runs
+            .iter()
+            .map(|r| r[2].stat("token_requests"))
+            .max()
+            .unwrap_or(0);
+        target(
+            format!("c={c} one token request per run"),
+            tokens == 1,
+            tokens.to_string(),
+        );
+        let conns = runs
+            .iter()
+            .map(|r| r[2].stat("connections"))
+            .max()
+            .unwrap_or(0);
+        target(
+            format!("c={c} connections <= c+2"),
+            conns <= *c as u64 + 2,
+            conns.to_string(),
+        );
     }
-    println!("targets:");
+    println!("\ntargets (medians):");
     for (name, ok, value) in &verdicts {
         println!("  [{}] {name}: {value}", if *ok { "met" } else { "MISSED" });
     }

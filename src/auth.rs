@@ -117,7 +117,7 @@ impl fmt::Display for AuthError {
         match self {
             AuthError::Rejected { status, body, .. } => {
                 write!(f, "token endpoint answered HTTP {status}")?;
-                let excerpt = crate::error::excerpt(body);
+                let excerpt = crate::body::excerpt(body);
                 if !excerpt.is_empty() {
                     write!(f, ": {excerpt}")?;
                 }

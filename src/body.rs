@@ -1,6 +1,6 @@
-//! Response bodies are read within a limit, whoever reads them: the token endpoint's answers,
-//! error answers and success answers. The limit counts decoded bytes (after gzip), so a small
-//! compressed body cannot inflate past it.
+//! Response bodies: one reader, within a limit, for whoever reads them (the token endpoint's
+//! answers, error answers and success answers), and the short excerpts that messages show.
+//! The limit counts decoded bytes (after gzip), so a small compressed body cannot inflate past it.
 
 use bytes::Bytes;
 
@@ -10,6 +10,9 @@ use bytes::Bytes;
 /// of a few KiB each stays well under it, and nothing else comes near. Change it with
 /// [`ClientBuilder::max_response_body`](crate::ClientBuilder::max_response_body).
 pub const DEFAULT_MAX_RESPONSE_BODY: usize = 8 * 1024 * 1024;
+
+/// Most bytes of an error answer's body kept in an [`ApiError`](crate::ApiError).
+pub(crate) const MAX_ERROR_BODY: usize = 1024 * 1024;
 
 /// A success body was larger than the client's limit; the rest of it was not read.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -127,6 +130,31 @@ impl Body {
     }
 }
 
+/// A short, single-line, printable excerpt of a body for messages.
+pub(crate) fn excerpt(body: &[u8]) -> String {
+    const MAX_CHARS: usize = 200;
+    let text = String::from_utf8_lossy(body);
+    let mut out = String::new();
+    let mut chars = 0;
+    for word in text.split(|c: char| c.is_whitespace() || c.is_control()) {
+        if word.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        for c in word.chars() {
+            if chars == MAX_CHARS {
+                out.push('…');
+                return out;
+            }
+            out.push(c);
+            chars += 1;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,5 +177,13 @@ mod tests {
         let mut body = Body::default();
         assert!(body.push(Bytes::from(vec![7u8; 100]), 10));
         assert_eq!(body.done(true).bytes.len(), 10);
+    }
+
+    #[test]
+    fn excerpt_is_one_short_line() {
+        assert_eq!(excerpt(b"  a\n\tb\r\n c \0 d"), "a b c d");
+        let long = excerpt(&[b'x'; 1000]);
+        assert_eq!(long.chars().count(), 201);
+        assert_eq!(excerpt(&[0xff, 0xfe, b'o', b'k']), "\u{fffd}\u{fffd}ok");
     }
 }

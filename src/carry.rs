@@ -1,12 +1,14 @@
-//! Typed failures carried through the `reqwest::Error` that the generated code must return.
+//! Typed failures carried through the `reqwest::Error` that the generated code must return:
+//! both halves of the round trip, [`carry`] and [`find`].
 //!
-//! Progenitor's generated operations call [`ClientHooks::exec`](progenitor_client::ClientHooks),
-//! which must return a `reqwest::Result`, and read the body themselves. A failure of this
-//! crate's own (no token, an error answer the generated code cannot decode, a body over the
-//! limit, a path parameter that would leave its segment) would lose its type there. So it is
-//! wrapped: [`carry`] makes reqwest fail on a body stream that yields the error, which keeps it
-//! in the `source()` chain, and [`carried`] finds it again when
-//! `From<GeneratedError> for Error` sorts the failure.
+//! Why it exists: progenitor's generated operations call
+//! [`ClientHooks::exec`](progenitor_client::ClientHooks), which must return a
+//! `reqwest::Result`, and they only pass on what reqwest gives them. A failure of this crate's
+//! own (no token, an error answer the generated code cannot decode, a body over the limit, a
+//! path parameter that would leave its segment) would lose its type there. So [`carry`] makes
+//! reqwest fail on a body stream that yields the typed error, which keeps it in the error's
+//! `source()` chain, and [`find`] downcasts it out again when `From<GeneratedError> for Error`
+//! sorts the failure. The module knows no error type: it imports nothing from the crate.
 
 use std::{
     pin::Pin,
@@ -14,16 +16,6 @@ use std::{
 };
 
 use bytes::Bytes;
-
-use crate::{auth::AuthError, body::BodyTooLarge, error::ApiError, path::PathParameterError};
-
-/// A failure of this crate, as [`carried`] finds it.
-pub(crate) enum Carried {
-    Auth(AuthError),
-    Api(ApiError),
-    TooLarge(BodyTooLarge),
-    PathSegment(PathParameterError),
-}
 
 /// Fails with a `reqwest::Error` whose `source()` chain holds `error`.
 pub(crate) async fn carry<E>(error: E) -> reqwest::Result<reqwest::Response>
@@ -58,21 +50,12 @@ where
     }
 }
 
-/// Finds a failure carried by [`carry`].
-pub(crate) fn carried(error: &reqwest::Error) -> Option<Carried> {
+/// The `E` that [`carry`] put into `error`'s `source()` chain, if any.
+pub(crate) fn find<E: std::error::Error + 'static>(error: &reqwest::Error) -> Option<&E> {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
     while let Some(e) = source {
-        if let Some(auth) = e.downcast_ref::<AuthError>() {
-            return Some(Carried::Auth(auth.clone()));
-        }
-        if let Some(api) = e.downcast_ref::<ApiError>() {
-            return Some(Carried::Api(api.clone()));
-        }
-        if let Some(limit) = e.downcast_ref::<BodyTooLarge>() {
-            return Some(Carried::TooLarge(limit.clone()));
-        }
-        if let Some(path) = e.downcast_ref::<PathParameterError>() {
-            return Some(Carried::PathSegment(path.clone()));
+        if let Some(found) = e.downcast_ref::<E>() {
+            return Some(found);
         }
         source = e.source();
     }

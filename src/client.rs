@@ -15,9 +15,9 @@ use tracing::{Instrument as _, field::Empty};
 
 use crate::{
     auth::{AuthError, Token, TokenSource},
-    body::{self, BodyTooLarge, DEFAULT_MAX_RESPONSE_BODY},
+    body::{self, BodyTooLarge, DEFAULT_MAX_RESPONSE_BODY, MAX_ERROR_BODY},
     carry::carry,
-    error::{ApiError, BufferedBody, MAX_ERROR_BODY},
+    error::{ApiError, BufferedBody},
     retry::{RetryPolicy, retry_after},
     types::RuntimeError,
 };
@@ -335,7 +335,7 @@ impl Shared {
         loop {
             sent += 1;
             span.record("attempts", sent);
-            let Some(mut request) = original.try_clone() else {
+            let Some(mut request) = copy(&original) else {
                 // A streaming body can be sent only once: no retries.
                 let token = self.authorize(http, &mut original).await?;
                 let response = http.execute(original).await.map_err(Failure::Transport)?;
@@ -403,6 +403,29 @@ impl Shared {
             }
         }
     }
+}
+
+/// A copy of `request` to send, so that the original stays for a retry; `None` for a
+/// streaming body, which can be sent only once.
+///
+/// `Request::try_clone` would also allocate room for a per-request timeout (three allocations
+/// on every request, retried or not) where the generated code sets none; this copies what a
+/// request holds (method, URL, headers, version, a timeout if set, the body's bytes).
+fn copy(request: &Request) -> Option<Request> {
+    let body = match request.body() {
+        Some(body) => Some(reqwest::Body::from(bytes::Bytes::copy_from_slice(
+            body.as_bytes()?,
+        ))),
+        None => None,
+    };
+    let mut copy = Request::new(request.method().clone(), request.url().clone());
+    *copy.headers_mut() = request.headers().clone();
+    *copy.version_mut() = request.version();
+    if let Some(timeout) = request.timeout() {
+        *copy.timeout_mut() = Some(*timeout);
+    }
+    *copy.body_mut() = body;
+    Some(copy)
 }
 
 /// A transport failure for logs: its kind and causes, without the URL, whose path or query
@@ -503,20 +526,26 @@ impl Shared {
                 Some(body),
             ))));
         }
-        let url = response.url().clone();
-        let (mut parts, _) = http::Response::<reqwest::Body>::from(response).into_parts();
-        if let Some(headers) = headers {
-            parts.headers = headers;
-            parts.extensions.insert(BufferedBody(body.clone()));
+        // The response again, with the body read. Its parts are taken from the old one rather
+        // than by converting it, which would box the old body only to drop it.
+        let buffered = failed.then(|| BufferedBody(body.clone()));
+        let mut rebuilt = http::Response::new(reqwest::Body::from(body));
+        *rebuilt.status_mut() = status;
+        *rebuilt.version_mut() = response.version();
+        *rebuilt.headers_mut() = headers
+            .take()
+            .unwrap_or_else(|| std::mem::take(response.headers_mut()));
+        // reqwest keeps a response's URL in an extension that only its builder can set.
+        if let Ok(with_url) = http::Response::builder()
+            .url(response.url().clone())
+            .body(())
+        {
+            *rebuilt.extensions_mut() = with_url.into_parts().0.extensions;
         }
-        // reqwest keeps a response's URL in an extension; put it back.
-        if let Ok(with_url) = http::Response::builder().url(url).body(()) {
-            parts.extensions.extend(with_url.into_parts().0.extensions);
+        if let Some(buffered) = buffered {
+            rebuilt.extensions_mut().insert(buffered);
         }
-        Ok(Response::from(http::Response::from_parts(
-            parts,
-            reqwest::Body::from(body),
-        )))
+        Ok(Response::from(rebuilt))
     }
 }
 

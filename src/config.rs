@@ -5,6 +5,7 @@ use std::{fmt, time::Duration};
 use reqwest::Url;
 use secrecy::SecretString;
 
+pub use crate::error::ConfigError;
 use crate::{
     Client,
     auth::{AuthScheme, Credentials, DEFAULT_TOKEN_URL, TokenSource},
@@ -38,88 +39,6 @@ pub mod env {
     pub const CONVERSATION_URL: &str = "SINCH_CONVERSATION_URL";
     /// An OAuth2 token URL replacing the default (optional).
     pub const AUTH_URL: &str = "SINCH_AUTH_URL";
-}
-
-/// Why a client could not be configured.
-#[non_exhaustive]
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    /// Neither a region nor a base URL was given.
-    #[error(
-        "no region or base URL: call .region(..) or .base_url(..) (the API has no default region)"
-    )]
-    MissingBaseUrl,
-    /// No credentials were given.
-    #[error("no credentials: call .oauth2(key_id, key_secret) or .basic_auth(key_id, key_secret)")]
-    MissingCredentials,
-    /// The credentials cannot be used.
-    #[error("invalid credentials: {reason}")]
-    InvalidCredentials {
-        /// What is wrong.
-        reason: String,
-    },
-    /// A URL setting is not an absolute `http`/`https` URL.
-    #[error("invalid {setting} {url:?}: {reason}")]
-    InvalidUrl {
-        /// Which setting (`base URL`, `token URL`).
-        setting: &'static str,
-        /// The value given.
-        url: String,
-        /// What is wrong with it.
-        reason: String,
-    },
-    /// A region name other than `us`, `eu` or `br`.
-    #[error("unknown region {value:?} (expected us, eu or br)")]
-    UnknownRegion {
-        /// The value given.
-        value: String,
-    },
-    /// A required environment variable is not set (or empty).
-    #[error("environment variable {var} is not set")]
-    MissingEnv {
-        /// The variable's name.
-        var: &'static str,
-    },
-    /// An environment variable has a value that cannot be used.
-    #[error("environment variable {var} is invalid: {reason}")]
-    InvalidEnv {
-        /// The variable's name.
-        var: &'static str,
-        /// What is wrong (never the value of a secret).
-        reason: String,
-    },
-    /// A root certificate could not be parsed.
-    #[error("invalid root certificate: {reason}")]
-    InvalidCertificate {
-        /// What is wrong.
-        reason: String,
-    },
-    /// TLS could not be set up.
-    #[error("TLS setup failed: {reason}")]
-    Tls {
-        /// What failed.
-        reason: String,
-    },
-    /// The HTTP client could not be built (for example an invalid user agent).
-    #[error("HTTP client setup failed: {0}")]
-    Http(#[source] reqwest::Error),
-}
-
-impl ConfigError {
-    /// The environment variable the error is about, if any.
-    ///
-    /// ```
-    /// use sinch_conversation::ClientBuilder;
-    ///
-    /// let error = ClientBuilder::from_env_with(|_| None).unwrap_err();
-    /// assert_eq!(error.env_var(), Some("SINCH_PROJECT_ID"));
-    /// ```
-    pub fn env_var(&self) -> Option<&'static str> {
-        match self {
-            ConfigError::MissingEnv { var } | ConfigError::InvalidEnv { var, .. } => Some(var),
-            _ => None,
-        }
-    }
 }
 
 /// HTTP settings for the client the builder creates.

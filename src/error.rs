@@ -10,11 +10,11 @@ use bytes::Bytes;
 use reqwest::{StatusCode, header::HeaderMap};
 
 pub use crate::{
-    auth::AuthError, body::BodyTooLarge, config::ConfigError, field_mask::FieldMaskError,
-    path::PathParameterError,
+    auth::AuthError, body::BodyTooLarge, field_mask::FieldMaskError, path::PathParameterError,
 };
 use crate::{
-    carry::{Carried, carried},
+    body::excerpt,
+    carry,
     types::{RuntimeError, RuntimeErrorError},
 };
 
@@ -172,7 +172,7 @@ impl Error {
                 let status = response.status();
                 let headers = response.headers().clone();
                 let mut response = response;
-                let raw = crate::body::read_lossy(&mut response, MAX_ERROR_BODY)
+                let raw = crate::body::read_lossy(&mut response, crate::body::MAX_ERROR_BODY)
                     .await
                     .bytes;
                 Error::from(ApiError::new(status, headers, Some(raw)))
@@ -186,21 +186,23 @@ impl Error {
 /// came back, and never the whole of a large body.
 pub const MAX_DECODE_EXCERPT: usize = 4 * 1024;
 
-/// Most bytes of an error answer's body kept in an [`ApiError`].
-pub(crate) const MAX_ERROR_BODY: usize = 1024 * 1024;
-
 impl From<progenitor_client::Error<RuntimeError>> for Error {
     fn from(error: progenitor_client::Error<RuntimeError>) -> Self {
         use progenitor_client::Error as E;
         match error {
             E::InvalidRequest(message) | E::Custom(message) => Error::InvalidRequest(message),
             E::CommunicationError(e) | E::InvalidUpgrade(e) | E::ResponseBodyError(e) => {
-                match carried(&e) {
-                    Some(Carried::Auth(auth)) => Error::Auth(auth),
-                    Some(Carried::Api(api)) => Error::from(api),
-                    Some(Carried::TooLarge(limit)) => Error::BodyTooLarge(limit),
-                    Some(Carried::PathSegment(path)) => Error::PathParameter(path),
-                    None => Error::Transport(e),
+                // The layer's own failures, carried through reqwest by `carry::carry`.
+                if let Some(auth) = carry::find::<AuthError>(&e) {
+                    Error::Auth(auth.clone())
+                } else if let Some(api) = carry::find::<ApiError>(&e) {
+                    Error::from(api.clone())
+                } else if let Some(limit) = carry::find::<BodyTooLarge>(&e) {
+                    Error::BodyTooLarge(limit.clone())
+                } else if let Some(path) = carry::find::<PathParameterError>(&e) {
+                    Error::PathParameter(path.clone())
+                } else {
+                    Error::Transport(e)
                 }
             }
             E::ErrorResponse(value) => {
@@ -374,42 +376,91 @@ fn wrapped_error_status(body: &[u8]) -> Option<(StatusCode, RuntimeErrorError)> 
     (status.is_client_error() || status.is_server_error()).then_some((status, parsed))
 }
 
-/// A short, single-line, printable excerpt of a body for messages.
-pub(crate) fn excerpt(body: &[u8]) -> String {
-    const MAX_CHARS: usize = 200;
-    let text = String::from_utf8_lossy(body);
-    let mut out = String::new();
-    let mut chars = 0;
-    for word in text.split(|c: char| c.is_whitespace() || c.is_control()) {
-        if word.is_empty() {
-            continue;
-        }
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        for c in word.chars() {
-            if chars == MAX_CHARS {
-                out.push('…');
-                return out;
-            }
-            out.push(c);
-            chars += 1;
+/// Why a client could not be configured.
+#[non_exhaustive]
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// Neither a region nor a base URL was given.
+    #[error(
+        "no region or base URL: call .region(..) or .base_url(..) (the API has no default region)"
+    )]
+    MissingBaseUrl,
+    /// No credentials were given.
+    #[error("no credentials: call .oauth2(key_id, key_secret) or .basic_auth(key_id, key_secret)")]
+    MissingCredentials,
+    /// The credentials cannot be used.
+    #[error("invalid credentials: {reason}")]
+    InvalidCredentials {
+        /// What is wrong.
+        reason: String,
+    },
+    /// A URL setting is not an absolute `http`/`https` URL.
+    #[error("invalid {setting} {url:?}: {reason}")]
+    InvalidUrl {
+        /// Which setting (`base URL`, `token URL`).
+        setting: &'static str,
+        /// The value given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A region name other than `us`, `eu` or `br`.
+    #[error("unknown region {value:?} (expected us, eu or br)")]
+    UnknownRegion {
+        /// The value given.
+        value: String,
+    },
+    /// A required environment variable is not set (or empty).
+    #[error("environment variable {var} is not set")]
+    MissingEnv {
+        /// The variable's name.
+        var: &'static str,
+    },
+    /// An environment variable has a value that cannot be used.
+    #[error("environment variable {var} is invalid: {reason}")]
+    InvalidEnv {
+        /// The variable's name.
+        var: &'static str,
+        /// What is wrong (never the value of a secret).
+        reason: String,
+    },
+    /// A root certificate could not be parsed.
+    #[error("invalid root certificate: {reason}")]
+    InvalidCertificate {
+        /// What is wrong.
+        reason: String,
+    },
+    /// TLS could not be set up.
+    #[error("TLS setup failed: {reason}")]
+    Tls {
+        /// What failed.
+        reason: String,
+    },
+    /// The HTTP client could not be built (for example an invalid user agent).
+    #[error("HTTP client setup failed: {0}")]
+    Http(#[source] reqwest::Error),
+}
+
+impl ConfigError {
+    /// The environment variable the error is about, if any.
+    ///
+    /// ```
+    /// use sinch_conversation::ClientBuilder;
+    ///
+    /// let error = ClientBuilder::from_env_with(|_| None).unwrap_err();
+    /// assert_eq!(error.env_var(), Some("SINCH_PROJECT_ID"));
+    /// ```
+    pub fn env_var(&self) -> Option<&'static str> {
+        match self {
+            ConfigError::MissingEnv { var } | ConfigError::InvalidEnv { var, .. } => Some(var),
+            _ => None,
         }
     }
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn excerpt_is_one_short_line() {
-        assert_eq!(excerpt(b"  a\n\tb\r\n c \0 d"), "a b c d");
-        let long = excerpt(&[b'x'; 1000]);
-        assert_eq!(long.chars().count(), 201);
-        assert_eq!(excerpt(&[0xff, 0xfe, b'o', b'k']), "\u{fffd}\u{fffd}ok");
-    }
 
     #[test]
     fn sinch_errors_parse_flat_or_enveloped_and_other_json_does_not() {

@@ -23,8 +23,8 @@ pub mod webhooks;
 pub use auth::{AuthError, AuthScheme, DEFAULT_TOKEN_URL};
 pub use body::{BodyTooLarge, DEFAULT_MAX_RESPONSE_BODY};
 pub use client::ClientState;
-pub use config::{ClientBuilder, ConfigError, DEFAULT_USER_AGENT};
-pub use error::{ApiError, Error, Result};
+pub use config::{ClientBuilder, DEFAULT_USER_AGENT};
+pub use error::{ApiError, ConfigError, Error, Result};
 #[doc(hidden)]
 pub use generated::path_probe;
 pub use generated::{Client, builder, field_paths, operations};

@@ -873,7 +873,8 @@ impl<'a> OutgoingMessage<'a> {
         self
     }
 
-    /// The request as it will be sent.
+    /// The request as it will be sent, or why it would not be (a recipient that names no one,
+    /// a missing required field).
     pub fn request(&self) -> Result<SendMessageRequest, Error> {
         check_recipient(self.recipient_problem)?;
         self.request
@@ -885,18 +886,11 @@ impl<'a> OutgoingMessage<'a> {
 
     /// Sends it.
     pub async fn send(self) -> Result<SendMessageResponse, Error> {
-        let project = require_project(self.client)?;
+        require_project(self.client)?;
         check_recipient(self.recipient_problem)?;
         // The builder goes in as it is: the generated code converts it, with no copy.
         let request = self.request.channel_properties(self.channel_properties);
-        match self
-            .client
-            .send_message()
-            .project_id(project)
-            .body(request)
-            .send()
-            .await
-        {
+        match self.client.send_message().body(request).send().await {
             Ok(response) => Ok(response.into_inner()),
             Err(error) => Err(error),
         }
@@ -939,23 +933,18 @@ impl OutgoingEvent<'_> {
         self
     }
 
-    /// The request as it will be sent.
-    pub fn request(&self) -> &SendEventRequest {
-        &self.request
+    /// The request as it will be sent, or why it would not be (as with
+    /// [`OutgoingMessage::request`]).
+    pub fn request(&self) -> Result<SendEventRequest, Error> {
+        check_recipient(recipient_problem(&self.request.recipient.kind))?;
+        Ok(self.request.clone())
     }
 
     /// Sends it.
     pub async fn send(self) -> Result<SendEventResponse, Error> {
-        let project = require_project(self.client)?;
+        require_project(self.client)?;
         check_recipient(recipient_problem(&self.request.recipient.kind))?;
-        match self
-            .client
-            .send_event()
-            .project_id(project)
-            .body(self.request)
-            .send()
-            .await
-        {
+        match self.client.send_event().body(self.request).send().await {
             Ok(response) => Ok(response.into_inner()),
             Err(error) => Err(error),
         }
@@ -969,12 +958,14 @@ fn check_recipient(problem: Option<&'static str>) -> Result<(), Error> {
     }
 }
 
-fn require_project(client: &Client) -> Result<String, Error> {
+/// The helpers take no `.project_id(..)`: the client's project must be set. The generated
+/// builders start from it, so nothing is copied here.
+fn require_project(client: &Client) -> Result<(), Error> {
     match client.project() {
         "" => Err(Error::InvalidRequest(
             "no project id configured: set ClientBuilder::project_id".into(),
         )),
-        project => Ok(project.to_owned()),
+        _ => Ok(()),
     }
 }
 

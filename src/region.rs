@@ -2,7 +2,7 @@
 
 use std::{fmt, str::FromStr};
 
-use crate::config::ConfigError;
+use crate::error::ConfigError;
 
 /// A region of the Conversation API.
 ///

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use rustls::pki_types::{CertificateDer, pem::PemObject};
 
-use crate::config::ConfigError;
+use crate::error::ConfigError;
 
 /// A root certificate added by the user, parsed when the client is built.
 #[derive(Clone)]
