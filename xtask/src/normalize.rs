@@ -590,6 +590,8 @@ pub fn hoist_inline_enums(spec: &mut Value) -> usize {
             &mut found,
         );
     }
+    // Path items rather than `operations`: a path-level parameter is hoisted once, not once per
+    // operation, and the order met decides the name identical enums share.
     for (path, item) in spec
         .get("paths")
         .and_then(Value::as_object)
