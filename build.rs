@@ -1,23 +1,6 @@
-//! Generates the client from `spec/conversation.json` into `$OUT_DIR`:
-//! 1. every named string enum of the spec becomes an *open* enum (known values as
-//!    variants, anything else kept in `Other(String)`), because the live API adds
-//!    values faster than the spec and a closed enum fails whole responses;
-//! 2. the one-of-several-kinds schemas marked by `xtask` (`x-sinch-keyed`, `x-sinch-flatten`,
-//!    `x-sinch-tagged`) become enums chosen by a key or a tag, and structs of flattened parts
-//!    (`build/one_of.rs`), since typify would make them untagged enums that mis-parse;
-//! 3. progenitor generates types and builders, with the types of 1 and 2 as replacements for
-//!    its own, and the `Client` methods of deprecated operations are marked `#[deprecated]`;
-//! 4. the operations are walked once (`build/operations.rs`) into the public table and the
-//!    lists of `Paginate` / `PatchExt` impls (`paginate.rs`, `patch_ext.rs`, included by
-//!    `src/pagination.rs` and `src/field_mask.rs`), so no operation is listed by hand;
-//! 5. the field paths of the update (`*Patch`) models become constants (`field_paths`);
-//! 6. every path parameter goes through `crate::path::segment` (`build/path_params.rs`), so an
-//!    id cannot leave its path segment;
-//! 7. every builder's `project_id` starts from the client's project (`build/default_project.rs`),
-//!    so `.project_id(..)` only overrides it;
-//! 8. every `send()` returns `crate::Error` (`build/error_road.rs`): one error road;
-//! 9. the body model of every `create_*` operation gets `new(required..)` and `with_*` setters
-//!    (`build/constructors.rs`).
+//! Compiles `spec/conversation.json` into `$OUT_DIR` (`codegen.rs`, `paginate.rs`, `patch_ext.rs`):
+//! progenitor's client, rewritten in one pass (`build/walk.rs`), and what the spec derives beside
+//! it: open enums and field paths here, the rest (one-of enums, operations, constructors) in `build/`.
 
 use std::{env, fs, path::PathBuf};
 
@@ -141,11 +124,7 @@ fn main() {
     let ops = operations::operations(&raw);
     let mut client: syn::File =
         syn::parse2(client).unwrap_or_else(|e| panic!("progenitor's output does not parse: {e}"));
-    operations::mark_deprecated(&mut client, &ops);
-    path_params::guard(&mut client);
-    default_project::apply(&mut client);
-    error_road::apply(&mut client);
-    let constructors = constructors::tokens(&client, &ops, &raw);
+    let constructors = walk::rewrite(&mut client, &ops);
     let probe = path_params::probe(&ops);
     let enum_items: Vec<TokenStream> = enums.iter().map(open_enum).collect();
     let enum_mod = format_ident!("{ENUM_MOD}");
@@ -329,6 +308,8 @@ fn variant_name(value: &str) -> String {
     name
 }
 
+/// An *open* enum: the known values as variants, anything else kept in `Other(String)`, because
+/// the live API adds values faster than the spec and a closed enum fails whole responses.
 fn open_enum(e: &StringEnum) -> TokenStream {
     let name = one_of::type_ident(&e.name);
     let other = format_ident!("{OTHER}");

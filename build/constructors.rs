@@ -2,64 +2,52 @@
 //! its required fields as arguments (`impl Into<..>`, so `&str` works) and a `with_*` setter per
 //! optional field. A missing required field is then a compile error, not a runtime one.
 
-use heck::ToUpperCamelCase;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::operations::Op;
 
-/// `impl` blocks for the body model of every `create_*` operation.
-pub fn tokens(file: &syn::File, ops: &[Op], raw: &serde_json::Value) -> TokenStream {
-    let types = file
-        .items
-        .iter()
-        .find_map(|item| match item {
-            syn::Item::Mod(m) if m.ident == "types" => m.content.as_ref().map(|(_, items)| items),
-            _ => None,
-        })
-        .expect("progenitor's output has a `types` module");
-    let mut impls = Vec::new();
-    for op in ops.iter().filter(|op| op.id.starts_with("create_")) {
-        let Some(name) = body_type(op, raw) else {
-            continue;
-        };
-        let Some(model) = types.iter().find_map(|item| match item {
-            syn::Item::Struct(s) if s.ident == name => Some(s),
-            _ => None,
-        }) else {
-            continue;
-        };
-        impls.push(constructor(model, &op.id));
-    }
-    assert!(!impls.is_empty(), "no create_* operation has a body model");
-    quote! {
-        /// Constructors of the create bodies (`build/constructors.rs`).
-        #[allow(unused_imports)]
-        mod constructors {
-            use super::types::*;
-            #(#impls)*
-        }
-    }
+/// The constructors of the create bodies, made as the walk (`build/walk.rs`) meets each model.
+pub struct Constructors<'a> {
+    /// `(body type, operation)` of every `create_*` operation with a JSON body, in spec order.
+    bodies: Vec<(&'a str, &'a str)>,
+    /// The constructor of each of `bodies`, once its model is met.
+    impls: Vec<Option<TokenStream>>,
 }
 
-/// The Rust name of `op`'s JSON request body: the `$ref`'d schema, or progenitor's name for an
-/// inline one (`{OperationId}Body`).
-fn body_type(op: &Op, raw: &serde_json::Value) -> Option<String> {
-    let operation = raw
-        .pointer(&format!(
-            "/paths/{}",
-            op.path.replace('~', "~0").replace('/', "~1")
-        ))?
-        .get(op.method.to_lowercase())?;
-    let mut body = operation.get("requestBody")?;
-    if let Some(name) = body.get("$ref").and_then(|r| r.as_str()) {
-        body = raw.pointer(name.strip_prefix('#')?)?;
+impl<'a> Constructors<'a> {
+    pub fn new(ops: &'a [Op]) -> Self {
+        let bodies: Vec<_> = ops
+            .iter()
+            .filter(|op| op.id.starts_with("create_"))
+            .filter_map(|op| Some((op.body.as_deref()?, op.id.as_str())))
+            .collect();
+        let impls = vec![None; bodies.len()];
+        Self { bodies, impls }
     }
-    let schema = body.pointer("/content/application~1json/schema")?;
-    Some(match schema.get("$ref").and_then(|r| r.as_str()) {
-        Some(r) => crate::one_of::type_ident(r.rsplit('/').next()?).to_string(),
-        None => format!("{}Body", op.id.to_upper_camel_case()),
-    })
+
+    /// Makes `model`'s constructor if it is a create body.
+    pub fn offer(&mut self, model: &syn::ItemStruct) {
+        for ((body, op), made) in self.bodies.iter().zip(&mut self.impls) {
+            if model.ident == *body {
+                *made = Some(constructor(model, op));
+            }
+        }
+    }
+
+    /// `impl` blocks for the body model of every `create_*` operation, in spec order.
+    pub fn tokens(self) -> TokenStream {
+        let impls: Vec<TokenStream> = self.impls.into_iter().flatten().collect();
+        assert!(!impls.is_empty(), "no create_* operation has a body model");
+        quote! {
+            /// Constructors of the create bodies (`build/constructors.rs`).
+            #[allow(unused_imports)]
+            mod constructors {
+                use super::types::*;
+                #(#impls)*
+            }
+        }
+    }
 }
 
 fn constructor(model: &syn::ItemStruct, op: &str) -> TokenStream {

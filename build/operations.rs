@@ -30,6 +30,9 @@ pub struct Op {
     pub mask: Option<Mask>,
     /// `deprecated: true`, with the first line of the description as the note.
     pub deprecated: Option<String>,
+    /// The Rust type of the JSON request body: the `$ref`'d schema's, or progenitor's name for
+    /// an inline one (`{OperationId}Body`).
+    pub body: Option<String>,
 }
 
 /// A list operation that pages with `page_token` / `next_page_token`.
@@ -132,10 +135,21 @@ pub fn operations(raw: &Value) -> Vec<Op> {
                         .and_then(|d| d.lines().next().map(|l| l.replace("**", "")))
                         .unwrap_or_default()
                 }),
+                body: body(raw, id, op),
             });
         }
     }
     ops
+}
+
+/// The Rust type of operation `id`'s JSON request body (see [`Op::body`]).
+fn body(raw: &Value, id: &str, op: &Value) -> Option<String> {
+    let schema =
+        resolve(raw, op.get("requestBody")?).pointer("/content/application~1json/schema")?;
+    Some(match schema.get("$ref").and_then(Value::as_str) {
+        Some(r) => crate::one_of::type_ident(r.rsplit('/').next()?).to_string(),
+        None => format!("{}Body", id.to_upper_camel_case()),
+    })
 }
 
 /// How operation `id` pages: its 200 response has `next_page_token` and exactly one array.
@@ -349,32 +363,16 @@ pub fn table(ops: &[Op]) -> TokenStream {
     }
 }
 
-/// Marks the `Client` methods of deprecated operations `#[deprecated]`: progenitor keeps the
+/// Marks a `Client` method of a deprecated operation `#[deprecated]`: progenitor keeps the
 /// spec's `deprecated` out of the code, and a line of prose is easy to miss.
-pub fn mark_deprecated(file: &mut syn::File, ops: &[Op]) {
-    for item in &mut file.items {
-        let syn::Item::Impl(block) = item else {
-            continue;
-        };
-        if block.trait_.is_some()
-            || !matches!(&*block.self_ty, syn::Type::Path(p) if p.path.is_ident("Client"))
-        {
-            continue;
-        }
-        for member in &mut block.items {
-            let syn::ImplItem::Fn(method) = member else {
-                continue;
-            };
-            let name = method.sig.ident.to_string();
-            if let Some(note) = ops
-                .iter()
-                .find(|op| op.id == name)
-                .and_then(|op| op.deprecated.as_deref())
-            {
-                method
-                    .attrs
-                    .push(syn::parse_quote!(#[deprecated(note = #note)]));
-            }
-        }
+pub fn mark_deprecated(method: &mut syn::ImplItemFn, ops: &[Op]) {
+    if let Some(note) = ops
+        .iter()
+        .find(|op| method.sig.ident == op.id)
+        .and_then(|op| op.deprecated.as_deref())
+    {
+        method
+            .attrs
+            .push(syn::parse_quote!(#[deprecated(note = #note)]));
     }
 }

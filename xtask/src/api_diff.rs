@@ -6,45 +6,25 @@ use serde_json::Value;
 
 /// Operations by id: `METHOD path`.
 fn operations(spec: &Value) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    for (path, item) in spec
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        for (method, op) in item.as_object().into_iter().flatten() {
-            if let Some(id) = op.get("operationId").and_then(Value::as_str) {
-                out.insert(id.to_owned(), format!("{} {path}", method.to_uppercase()));
-            }
-        }
-    }
-    out
+    crate::operations::operations(spec)
+        .filter_map(|o| Some((o.id?.to_owned(), o.place())))
+        .collect()
 }
 
 /// Parameters by operation id: `name (in)` → whether it is required.
 fn parameters(spec: &Value) -> BTreeMap<String, BTreeMap<String, bool>> {
     let mut out = BTreeMap::new();
-    for item in spec
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flat_map(|m| m.values())
-    {
-        let shared = item.get("parameters").and_then(Value::as_array);
-        for op in item.as_object().into_iter().flat_map(|m| m.values()) {
-            let Some(id) = op.get("operationId").and_then(Value::as_str) else {
-                continue;
-            };
-            let own = op.get("parameters").and_then(Value::as_array);
-            let params = shared.into_iter().chain(own).flatten().filter_map(|p| {
-                let name = p.get("name")?.as_str()?;
-                let place = p.get("in")?.as_str()?;
-                let required = p.get("required").and_then(Value::as_bool) == Some(true);
-                Some((format!("{name} ({place})"), required))
-            });
-            out.insert(id.to_owned(), params.collect());
-        }
+    for operation in crate::operations::operations(spec) {
+        let Some(id) = operation.id else {
+            continue;
+        };
+        let params = operation.params.iter().filter_map(|p| {
+            let name = p.get("name")?.as_str()?;
+            let place = p.get("in")?.as_str()?;
+            let required = p.get("required").and_then(Value::as_bool) == Some(true);
+            Some((format!("{name} ({place})"), required))
+        });
+        out.insert(id.to_owned(), params.collect());
     }
     out
 }

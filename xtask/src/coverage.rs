@@ -3,51 +3,42 @@
 
 use serde_json::Value;
 
+use crate::operations::operations;
+
 /// Start marker of the generated table in README.md.
 pub const START: &str = "<!-- coverage:start (written by `cargo xtask regen`) -->";
 /// End marker.
 pub const END: &str = "<!-- coverage:end -->";
 
-const METHODS: &[&str] = &["get", "put", "post", "patch", "delete"];
-
-/// A Markdown table: method name, HTTP method, path, host, origin; sorted by path then method.
+/// A Markdown table: method name, HTTP method, path, host, origin; sorted by path, then in the
+/// walk's method order.
 pub fn table(spec: &Value) -> String {
-    let mut rows = Vec::new();
-    for (path, item) in spec
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        for method in METHODS {
-            let Some(op) = item.get(*method) else {
-                continue;
-            };
-            let id = op.get("operationId").and_then(Value::as_str).unwrap_or("?");
-            let host = op
-                .get("x-sinch-host")
-                .and_then(Value::as_str)
-                .unwrap_or("conversation");
-            let origin = match op.get("x-sinch-source").and_then(Value::as_str) {
+    let mut rows: Vec<(&str, String)> = operations(spec)
+        .map(|o| {
+            let host =
+                o.op.get("x-sinch-host")
+                    .and_then(Value::as_str)
+                    .unwrap_or("conversation");
+            let origin = match o.op.get("x-sinch-source").and_then(Value::as_str) {
                 Some(source) => format!("overlay `{source}`"),
                 None => "upstream".to_owned(),
             };
-            rows.push((
-                path.clone(),
-                METHODS.iter().position(|m| m == method),
-                format!(
-                    "| `{id}` | {} | `{path}` | {host} | {origin} |",
-                    method.to_uppercase()
-                ),
-            ));
-        }
-    }
-    rows.sort();
+            let row = format!(
+                "| `{}` | {} | `{}` | {host} | {origin} |",
+                o.id.unwrap_or("?"),
+                o.method.to_uppercase(),
+                o.path
+            );
+            (o.path, row)
+        })
+        .collect();
+    // Stable: a path's operations keep the walk's order.
+    rows.sort_by_key(|(path, _)| *path);
     let mut out = format!(
         "{} operations.\n\n| method | HTTP | path | host | from |\n| --- | --- | --- | --- | --- |\n",
         rows.len()
     );
-    for (_, _, row) in rows {
+    for (_, row) in rows {
         out.push_str(&row);
         out.push('\n');
     }

@@ -7,11 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
-use crate::normalize::{is_constant, resolve};
-
-const HTTP_METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+use crate::{
+    normalize::{is_constant, resolve},
+    operations::operations,
+};
 
 /// A rule: the spec in, one message per problem out.
 type Rule = fn(&Value) -> Vec<String>;
@@ -30,53 +29,6 @@ const RULES: &[Rule] = &[
 /// Every problem found; empty when the spec is fine.
 pub fn lint(spec: &Value) -> Vec<String> {
     RULES.iter().flat_map(|rule| rule(spec)).collect()
-}
-
-/// One operation: where it is, and the parameters that apply to it (path-level first),
-/// `$ref`s followed.
-struct Operation<'a> {
-    path: &'a str,
-    place: String,
-    op: &'a Map<String, Value>,
-    params: Vec<&'a Value>,
-}
-
-fn operations(spec: &Value) -> Vec<Operation<'_>> {
-    let mut out = Vec::new();
-    for (path, item) in spec
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        let Some(item) = item.as_object() else {
-            continue;
-        };
-        let path_level = item.get("parameters").and_then(Value::as_array);
-        for (method, op) in item {
-            let (true, Some(op)) = (HTTP_METHODS.contains(&method.as_str()), op.as_object()) else {
-                continue;
-            };
-            let params = path_level
-                .into_iter()
-                .flatten()
-                .chain(
-                    op.get("parameters")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten(),
-                )
-                .filter_map(|p| resolve(spec, p))
-                .collect();
-            out.push(Operation {
-                path,
-                place: format!("{} {path}", method.to_uppercase()),
-                op,
-                params,
-            });
-        }
-    }
-    out
 }
 
 fn escape(segment: &str) -> String {
@@ -130,13 +82,13 @@ pub fn operation_ids(spec: &Value) -> Vec<String> {
     let mut problems = Vec::new();
     let mut seen: BTreeMap<&str, String> = BTreeMap::new();
     for operation in operations(spec) {
-        match operation.op.get("operationId").and_then(Value::as_str) {
-            None => problems.push(format!("{}: no operationId", operation.place)),
+        match operation.id {
+            None => problems.push(format!("{}: no operationId", operation.place())),
             Some(id) => {
-                if let Some(other) = seen.insert(id, operation.place.clone()) {
+                if let Some(other) = seen.insert(id, operation.place()) {
                     problems.push(format!(
                         "{}: operationId {id} is also used by {other}",
-                        operation.place
+                        operation.place()
                     ));
                 }
             }
@@ -160,6 +112,7 @@ pub fn path_params_declared(spec: &Value) -> Vec<String> {
         let declared: BTreeSet<&str> = operation
             .params
             .iter()
+            .filter_map(|p| resolve(spec, p))
             .filter(|p| p.get("in").and_then(Value::as_str) == Some("path"))
             .filter_map(|p| p.get("name").and_then(Value::as_str))
             .collect();
@@ -167,7 +120,7 @@ pub fn path_params_declared(spec: &Value) -> Vec<String> {
             if !declared.contains(name) {
                 problems.push(format!(
                     "{}: path parameter {{{name}}} is not declared",
-                    operation.place
+                    operation.place()
                 ));
             }
         }
@@ -209,7 +162,7 @@ pub fn one_success_type(spec: &Value) -> Vec<String> {
         if success_types.len() > 1 {
             problems.push(format!(
                 "{}: {} different success response types (progenitor takes one)",
-                operation.place,
+                operation.place(),
                 success_types.len()
             ));
         }
@@ -235,6 +188,7 @@ pub fn optional_query_params_scalar(spec: &Value) -> Vec<String> {
         for p in operation
             .params
             .iter()
+            .filter_map(|p| resolve(spec, p))
             .filter(|p| p.get("in").and_then(Value::as_str) == Some("query"))
         {
             let name = p.get("name").and_then(Value::as_str).unwrap_or("?");
@@ -244,7 +198,7 @@ pub fn optional_query_params_scalar(spec: &Value) -> Vec<String> {
             let Some(schema) = p.get("schema") else {
                 problems.push(format!(
                     "{}: query parameter {name} has no schema",
-                    operation.place
+                    operation.place()
                 ));
                 continue;
             };
@@ -255,7 +209,7 @@ pub fn optional_query_params_scalar(spec: &Value) -> Vec<String> {
             if !is_scalar(spec, schema) && !array_of_scalars {
                 problems.push(format!(
                     "{}: optional query parameter {name} is neither a scalar nor an array of scalars",
-                    operation.place
+                    operation.place()
                 ));
             }
         }

@@ -3,6 +3,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::operations;
+
 /// The host label of a document: `template` for `https://{region}.template.api.sinch.com`.
 fn host_label(document: &Value) -> Option<String> {
     let url = document.pointer("/servers/0/url")?.as_str()?;
@@ -43,11 +45,15 @@ pub fn merge_documents(documents: Vec<(String, Value)>) -> Result<Value, String>
     let mut documents = documents.into_iter();
     let (_, mut base) = documents.next().ok_or("no upstream document")?;
     let base_host = host_label(&base);
-    for (origin, document) in documents {
+    for (origin, mut document) in documents {
         if version(&document) > version(&base) {
             base["openapi"] = document["openapi"].clone();
         }
-        let host = host_label(&document).filter(|h| Some(h) != base_host.as_ref());
+        if let Some(host) = host_label(&document).filter(|h| Some(h) != base_host.as_ref()) {
+            operations::for_each_mut(&mut document, |_, _, op| {
+                op.insert("x-sinch-host".into(), Value::String(host.clone()));
+            });
+        }
         for (path, item) in document
             .get("paths")
             .and_then(Value::as_object)
@@ -60,19 +66,7 @@ pub fn merge_documents(documents: Vec<(String, Value)>) -> Result<Value, String>
                     "{origin}: path {path} is in two upstream documents"
                 ));
             }
-            let mut item = item.clone();
-            if let Some(host) = &host {
-                for op in item
-                    .as_object_mut()
-                    .into_iter()
-                    .flat_map(|i| i.values_mut())
-                {
-                    if let Some(op) = op.as_object_mut().filter(|op| op.contains_key("responses")) {
-                        op.insert("x-sinch-host".into(), Value::String(host.clone()));
-                    }
-                }
-            }
-            paths.insert(path.clone(), item);
+            paths.insert(path.clone(), item.clone());
         }
         for (section, entries) in document
             .get("components")

@@ -9,6 +9,8 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
 
+use crate::operations::{METHODS, Operation, for_each_mut, operations};
+
 /// A named fix.
 pub struct Fix {
     /// Stable name, as listed in `spec/README.md`.
@@ -85,33 +87,6 @@ pub fn normalize(spec: &mut Value) -> Vec<(&'static str, usize)> {
         .collect()
 }
 
-const HTTP_METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
-/// Calls `f(path, method, operation)` for every operation of the spec.
-pub fn for_each_operation(
-    spec: &mut Value,
-    mut f: impl FnMut(&str, &str, &mut Map<String, Value>),
-) {
-    let Some(paths) = spec.get_mut("paths").and_then(Value::as_object_mut) else {
-        return;
-    };
-    for (path, item) in paths.iter_mut() {
-        let Some(item) = item.as_object_mut() else {
-            continue;
-        };
-        for (method, operation) in item.iter_mut() {
-            if let (true, Some(op)) = (
-                HTTP_METHODS.contains(&method.as_str()),
-                operation.as_object_mut(),
-            ) {
-                f(path, method, op);
-            }
-        }
-    }
-}
-
 /// The update-mask query parameter: `update_mask` in Sinch's current reference,
 /// `update_mask.paths` in older documents.
 fn is_update_mask(param: &Value) -> bool {
@@ -142,7 +117,7 @@ pub fn idiomatic_operation_id(original: &str) -> String {
 /// users expect `send_message()`. The original id stays in `x-sinch-operation-id` and the docs.
 pub fn rename_operation_ids(spec: &mut Value) -> usize {
     let mut changed = 0;
-    for_each_operation(spec, |_, _, op| {
+    for_each_mut(spec, |_, _, op| {
         let Some(current) = op
             .get("operationId")
             .and_then(Value::as_str)
@@ -213,7 +188,7 @@ fn is_empty_object_schema(spec: &Value, schema: &Value) -> bool {
 pub fn empty_success_no_content(spec: &mut Value) -> usize {
     let snapshot = spec.clone();
     let mut changed = 0;
-    for_each_operation(spec, |_, _, op| {
+    for_each_mut(spec, |_, _, op| {
         let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
             return;
         };
@@ -615,6 +590,8 @@ pub fn hoist_inline_enums(spec: &mut Value) -> usize {
             &mut found,
         );
     }
+    // Path items rather than `operations`: a path-level parameter is hoisted once, not once per
+    // operation, and the order met decides the name identical enums share.
     for (path, item) in spec
         .get("paths")
         .and_then(Value::as_object)
@@ -625,7 +602,7 @@ pub fn hoist_inline_enums(spec: &mut Value) -> usize {
             // Path-level parameters are shared by the path's operations: named like components.
             let op_name = match method.as_str() {
                 "parameters" => String::new(),
-                m if HTTP_METHODS.contains(&m) => op
+                m if METHODS.contains(&m) => op
                     .get("operationId")
                     .and_then(Value::as_str)
                     .unwrap_or(m)
@@ -766,7 +743,7 @@ pub fn openapi_3_1_to_3_0(spec: &mut Value) -> usize {
 /// two success types is an error; `4XX` and `5XX` say the same and are read as errors only.
 pub fn default_response_is_an_error(spec: &mut Value) -> usize {
     let mut changed = 0;
-    for_each_operation(spec, |_, _, op| {
+    for_each_mut(spec, |_, _, op| {
         let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
             return;
         };
@@ -809,24 +786,16 @@ fn error_schemas(spec: &Value) -> Vec<(String, Value)> {
         let used_for_errors = {
             let reference = format!("#/components/responses/{name}");
             let mut errors_only = None;
-            for item in spec
-                .get("paths")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-                .map(|(_, i)| i)
-            {
-                for op in item.as_object().into_iter().flatten().map(|(_, o)| o) {
-                    for (status, r) in op
-                        .get("responses")
-                        .and_then(Value::as_object)
-                        .into_iter()
-                        .flatten()
-                    {
-                        if r.get("$ref").and_then(Value::as_str) == Some(reference.as_str()) {
-                            errors_only =
-                                Some(errors_only.unwrap_or(true) && is_error_status(status));
-                        }
+            for operation in operations(spec) {
+                for (status, r) in operation
+                    .op
+                    .get("responses")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                {
+                    if r.get("$ref").and_then(Value::as_str) == Some(reference.as_str()) {
+                        errors_only = Some(errors_only.unwrap_or(true) && is_error_status(status));
                     }
                 }
             }
@@ -836,25 +805,21 @@ fn error_schemas(spec: &Value) -> Vec<(String, Value)> {
             push(format!("/components/responses/{}", escape(name)), response);
         }
     }
-    for (path, item) in spec
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
+    for Operation {
+        path, method, op, ..
+    } in operations(spec)
     {
-        for (method, op) in item.as_object().into_iter().flatten() {
-            for (status, response) in op
-                .get("responses")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-            {
-                if is_error_status(status) && response.get("$ref").is_none() {
-                    push(
-                        format!("/paths/{}/{method}/responses/{status}", escape(path)),
-                        response,
-                    );
-                }
+        for (status, response) in op
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            if is_error_status(status) && response.get("$ref").is_none() {
+                push(
+                    format!("/paths/{}/{method}/responses/{status}", escape(path)),
+                    response,
+                );
             }
         }
     }
@@ -900,45 +865,39 @@ pub fn untyped_error_responses(spec: &mut Value) -> usize {
 /// derived. Each such schema becomes `<OperationId>Response` (the name progenitor would give it).
 pub fn name_inline_responses(spec: &mut Value) -> usize {
     let mut found = Vec::new();
-    for (path, item) in spec
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
+    for Operation {
+        path,
+        method,
+        id,
+        op,
+        ..
+    } in operations(spec)
     {
-        for (method, op) in item.as_object().into_iter().flatten() {
-            if !HTTP_METHODS.contains(&method.as_str()) {
+        let id = id.unwrap_or(method);
+        for (status, response) in op
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            if !status.starts_with('2') {
                 continue;
             }
-            let id = op
-                .get("operationId")
-                .and_then(Value::as_str)
-                .unwrap_or(method);
-            for (status, response) in op
-                .get("responses")
+            for (media, content) in response
+                .get("content")
                 .and_then(Value::as_object)
                 .into_iter()
                 .flatten()
             {
-                if !status.starts_with('2') {
-                    continue;
-                }
-                for (media, content) in response
-                    .get("content")
-                    .and_then(Value::as_object)
-                    .into_iter()
-                    .flatten()
-                {
-                    if content.get("schema").is_some_and(is_inline_object) {
-                        found.push((
-                            format!(
-                                "/paths/{}/{method}/responses/{status}/content/{}/schema",
-                                escape(path),
-                                escape(media)
-                            ),
-                            format!("{}Response", id.to_upper_camel_case()),
-                        ));
-                    }
+                if content.get("schema").is_some_and(is_inline_object) {
+                    found.push((
+                        format!(
+                            "/paths/{}/{method}/responses/{status}/content/{}/schema",
+                            escape(path),
+                            escape(media)
+                        ),
+                        format!("{}Response", id.to_upper_camel_case()),
+                    ));
                 }
             }
         }
@@ -1117,24 +1076,13 @@ fn referenced_schemas(spec: &Value, value: &Value, seen: &mut BTreeSet<String>) 
 /// require nothing, at any depth. Request schemas keep `required`: the builders check it.
 pub fn response_only_fields_optional(spec: &mut Value) -> usize {
     let mut requests = BTreeSet::new();
-    for item in spec
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-        .map(|(_, i)| i)
-    {
-        if let Some(params) = item.get("parameters") {
-            referenced_schemas(spec, params, &mut requests);
-        }
-        for (method, op) in item.as_object().into_iter().flatten() {
-            if HTTP_METHODS.contains(&method.as_str()) {
-                for key in ["parameters", "requestBody"] {
-                    if let Some(part) = op.get(key) {
-                        referenced_schemas(spec, part, &mut requests);
-                    }
-                }
-            }
+    for operation in operations(spec) {
+        for part in operation
+            .params
+            .into_iter()
+            .chain(operation.op.get("requestBody"))
+        {
+            referenced_schemas(spec, part, &mut requests);
         }
     }
     fn strip(value: &mut Value) -> bool {
@@ -1166,7 +1114,7 @@ pub fn response_only_fields_optional(spec: &mut Value) -> usize {
     }
     let mut changed = 0;
     // Inline response schemas (`list_identity_conflicts` has one) are response-only too.
-    for_each_operation(spec, |_, _, op| {
+    for_each_mut(spec, |_, _, op| {
         for (status, response) in op
             .get_mut("responses")
             .and_then(Value::as_object_mut)
@@ -1203,7 +1151,7 @@ pub fn response_only_fields_optional(spec: &mut Value) -> usize {
 pub fn patch_bodies_all_optional(spec: &mut Value) -> usize {
     let snapshot = spec.clone();
     let mut twins: Vec<(String, Value)> = Vec::new();
-    for_each_operation(spec, |_, method, op| {
+    for_each_mut(spec, |_, method, op| {
         if method != "patch" {
             return;
         }

@@ -9,7 +9,7 @@ use std::{fs, path::Path};
 
 use serde_json::{Map, Value};
 
-use crate::io;
+use crate::{io, operations};
 
 /// An overlay file.
 pub struct Overlay {
@@ -55,40 +55,30 @@ pub fn apply(spec: &mut Value, overlay: &Overlay) -> Vec<String> {
     }
     redundancy_notes(spec, &document, &overlay.name, &mut notes);
     // Operations the overlay defines (those with an operationId) remember where they came from.
-    if let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) {
-        for item in paths.values_mut().filter_map(Value::as_object_mut) {
-            for op in item.values_mut().filter_map(Value::as_object_mut) {
-                if op.contains_key("operationId") {
-                    op.insert("x-sinch-source".into(), Value::String(overlay.name.clone()));
-                }
-            }
+    operations::for_each_mut(&mut document, |_, _, op| {
+        if op.contains_key("operationId") {
+            op.insert("x-sinch-source".into(), Value::String(overlay.name.clone()));
         }
-    }
+    });
     merge(spec, document);
     notes
 }
 
 fn redundancy_notes(spec: &Value, overlay: &Value, name: &str, notes: &mut Vec<String>) {
-    for (path, item) in overlay
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        for (method, op) in item.as_object().into_iter().flatten() {
-            let Some(id) = op.get("operationId").and_then(Value::as_str) else {
-                continue;
-            };
-            if let Some(existing) = spec.pointer(&format!("/paths/{}/{method}", escape(path))) {
-                let upstream = existing
-                    .get("operationId")
-                    .and_then(Value::as_str)
-                    .unwrap_or("?");
-                notes.push(format!(
-                    "overlay {name}: upstream now defines {} {path} ({upstream}); drop {id} from the overlay",
-                    method.to_uppercase()
-                ));
-            }
+    for operation in operations::operations(overlay) {
+        let Some(id) = operation.id else {
+            continue;
+        };
+        let at = format!("/paths/{}/{}", escape(operation.path), operation.method);
+        if let Some(existing) = spec.pointer(&at) {
+            let upstream = existing
+                .get("operationId")
+                .and_then(Value::as_str)
+                .unwrap_or("?");
+            notes.push(format!(
+                "overlay {name}: upstream now defines {} ({upstream}); drop {id} from the overlay",
+                operation.place()
+            ));
         }
     }
     for (schema, body) in overlay
