@@ -92,7 +92,7 @@ fn rewrite(tokens: TokenStream, names: &mut Vec<String>) -> TokenStream {
             let ident = Ident::new(&name, Span::call_site());
             let label = Literal::string(&name);
             out.extend(quote! {
-                match crate::path::segment(&#ident.to_string(), #label) {
+                match crate::path::segment(&#ident, #label) {
                     ::std::result::Result::Ok(segment) => segment,
                     ::std::result::Result::Err(error) => {
                         return crate::carry::generated(error).await;

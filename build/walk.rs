@@ -6,7 +6,7 @@ use quote::quote;
 
 use crate::{
     constructors::Constructors,
-    default_project, error_road,
+    default_project, error_road, lean,
     operations::{self, Op},
     path_params,
 };
@@ -20,6 +20,7 @@ pub fn rewrite(file: &mut syn::File, ops: &[Op]) -> TokenStream {
         guarded: 0,
         projects: 0,
         sends: 0,
+        lean: lean::Counts::default(),
     };
     pass.items(&mut file.items, true, false);
     assert!(pass.guarded > 0, "no path parameter was guarded");
@@ -35,6 +36,15 @@ pub fn rewrite(file: &mut syn::File, ops: &[Op]) -> TokenStream {
         pass.sends > 0,
         "no send() was rewritten: has progenitor's output changed?"
     );
+    let lean = &pass.lean;
+    assert!(
+        lean.success_arms > 0 && lean.api_versions > 0 && lean.lazy_defaults > 0,
+        "a lean rewrite found nothing: has progenitor's output changed?"
+    );
+    assert!(
+        lean.lazy_required >= lean.lazy_defaults,
+        "fewer conversions name a missing field than defaults leave one empty"
+    );
     pass.constructors.tokens()
 }
 
@@ -45,6 +55,7 @@ struct Pass<'a> {
     guarded: usize,
     projects: usize,
     sends: usize,
+    lean: lean::Counts,
 }
 
 impl Pass<'_> {
@@ -81,6 +92,8 @@ impl Pass<'_> {
         }
         self.guarded += path_params::guard(method);
         self.projects += default_project::apply(method);
+        // Before the error road, which moves the body into an inner block.
+        self.lean.add(lean::apply(method));
         self.sends += error_road::apply(method);
     }
 }

@@ -308,7 +308,8 @@ impl TokenSource {
         self.requests.load(Ordering::Relaxed)
     }
 
-    fn cached(&self) -> Option<Arc<Token>> {
+    /// The cached token, fresh or not.
+    pub(crate) fn cached(&self) -> Option<Arc<Token>> {
         // A poisoned lock still holds a valid `Option<Arc<Token>>`: no reason to panic.
         self.current
             .read()

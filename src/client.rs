@@ -6,7 +6,7 @@
 
 use std::{fmt, sync::Arc, time::Instant};
 
-use progenitor_client::{ClientHooks, OperationInfo};
+use progenitor_client::{ClientHooks, OperationInfo, ResponseValue};
 use reqwest::{
     Request, Response, ResponseBuilderExt as _, StatusCode,
     header::{AUTHORIZATION, HeaderMap, HeaderValue, WWW_AUTHENTICATE},
@@ -15,7 +15,7 @@ use tracing::{Instrument as _, field::Empty};
 
 use crate::{
     auth::{AuthError, Token, TokenSource},
-    body::{self, BodyTooLarge, DEFAULT_MAX_RESPONSE_BODY, MAX_ERROR_BODY},
+    body::{self, DEFAULT_MAX_RESPONSE_BODY, MAX_ERROR_BODY},
     carry::carry,
     error::{ApiError, BufferedBody},
     retry::{RetryPolicy, retry_after},
@@ -258,8 +258,6 @@ enum Failure {
     /// plain text, empty), or a success status with a Sinch error envelope: handed over
     /// whole so that its status is not lost.
     Api(Box<ApiError>),
-    /// A success body over the limit.
-    TooLarge(BodyTooLarge),
 }
 
 impl Shared {
@@ -313,10 +311,6 @@ impl Shared {
             Err(Failure::Api(error)) => {
                 span.record("status", error.status().as_u16());
                 carry(*error).await
-            }
-            Err(Failure::TooLarge(error)) => {
-                span.record("error", tracing::field::display(&error));
-                carry(error).await
             }
         }
     }
@@ -462,79 +456,43 @@ fn token_expired(headers: &HeaderMap) -> bool {
 }
 
 impl Shared {
-    /// Reads the whole body, within its limit, before the generated code sees it.
+    /// Reads an error answer's body (its first 1 MiB) before the generated code sees it; a
+    /// success answer passes through unread, for [`decode`].
     ///
-    /// - A success body over [`max_response_body`](crate::ClientBuilder::max_response_body) is
-    ///   [`Failure::TooLarge`]; the rest of it is never read.
-    /// - A success status whose body is a Sinch error envelope (`{"error": {...}}` and nothing
-    ///   else) is an API error: the generated model would read it as an empty success.
-    /// - An error body is kept (its first 1 MiB) in the response's extensions, so that
-    ///   [`Error`](crate::Error) can show it without async code; one that is not a Sinch error
-    ///   envelope would make the generated code fail with `InvalidResponsePayload`, which has
-    ///   no status, so it becomes a [`Failure::Api`].
+    /// - The body is kept in the response's extensions, so that [`Error`](crate::Error) can
+    ///   show it without async code.
+    /// - A body that is not a Sinch error envelope would make the generated code fail with
+    ///   `InvalidResponsePayload`, which has no status, so it becomes a [`Failure::Api`].
+    /// - An error answer may echo the request's credentials: they are gone before anything
+    ///   keeps the body or the headers.
     async fn read_body(
         &self,
         mut response: Response,
         token: Option<&Token>,
     ) -> Result<Response, Failure> {
         let status = response.status();
-        let failed = status.is_client_error() || status.is_server_error();
-        let limit = if failed {
-            MAX_ERROR_BODY
-        } else {
-            self.max_body
-        };
-        let read = body::read(&mut response, limit)
+        if !(status.is_client_error() || status.is_server_error()) {
+            return Ok(response);
+        }
+        let read = body::read(&mut response, MAX_ERROR_BODY)
             .await
             .map_err(Failure::Transport)?;
-        let body = if failed {
-            read.bytes
-        } else {
-            read.complete(limit).map_err(Failure::TooLarge)?
-        };
-        // An error answer may echo the request's credentials: gone before anything keeps it.
-        let (body, mut headers) = if failed {
-            let secrets = self.secrets(token);
-            let mut headers = response.headers().clone();
-            crate::redact::headers(&mut headers, &secrets);
-            (crate::redact::body(body, &secrets), Some(headers))
-        } else {
-            (body, None)
-        };
-        let envelope = || {
-            serde_json::from_slice::<RuntimeError>(&body)
-                .ok()
-                .and_then(|e| e.error)
-                .is_some()
-        };
-        if !failed && only_error_key(&body) && envelope() {
-            let secrets = self.secrets(token);
-            let mut headers = response.headers().clone();
-            crate::redact::headers(&mut headers, &secrets);
-            let body = crate::redact::body(body, &secrets);
+        let secrets = self.secrets(token);
+        let mut headers = std::mem::take(response.headers_mut());
+        crate::redact::headers(&mut headers, &secrets);
+        let body = crate::redact::body(read.bytes, &secrets);
+        if !is_envelope(&body) {
             return Err(Failure::Api(Box::new(ApiError::new(
                 status,
                 headers,
                 Some(body),
             ))));
         }
-        if failed && !envelope() {
-            let headers = headers.take().unwrap_or_default();
-            return Err(Failure::Api(Box::new(ApiError::new(
-                status,
-                headers,
-                Some(body),
-            ))));
-        }
-        // The response again, with the body read. Its parts are taken from the old one rather
-        // than by converting it, which would box the old body only to drop it.
-        let buffered = failed.then(|| BufferedBody(body.clone()));
+        let buffered = BufferedBody(body.clone());
         let mut rebuilt = http::Response::new(reqwest::Body::from(body));
         *rebuilt.status_mut() = status;
         *rebuilt.version_mut() = response.version();
-        *rebuilt.headers_mut() = headers
-            .take()
-            .unwrap_or_else(|| std::mem::take(response.headers_mut()));
+        *rebuilt.headers_mut() = headers;
         // reqwest keeps a response's URL in an extension that only its builder can set.
         if let Ok(with_url) = http::Response::builder()
             .url(response.url().clone())
@@ -542,11 +500,77 @@ impl Shared {
         {
             *rebuilt.extensions_mut() = with_url.into_parts().0.extensions;
         }
-        if let Some(buffered) = buffered {
-            rebuilt.extensions_mut().insert(buffered);
-        }
+        rebuilt.extensions_mut().insert(buffered);
         Ok(Response::from(rebuilt))
     }
+
+    /// A success answer's body, read within the client's limit, with its status and headers.
+    ///
+    /// - A body over [`max_response_body`](crate::ClientBuilder::max_response_body) is
+    ///   [`BodyTooLarge`](crate::BodyTooLarge); the rest of it is never read.
+    /// - A body that is a Sinch error envelope (`{"error": {...}}` and nothing else) is an API
+    ///   error: the generated model would read it as an empty success. It is redacted with the
+    ///   credentials in use now (the token a request carried is the cached one, or one that
+    ///   has since been replaced).
+    async fn success<E>(
+        &self,
+        mut response: Response,
+    ) -> Result<(StatusCode, HeaderMap, bytes::Bytes), progenitor_client::Error<E>> {
+        let status = response.status();
+        let read = body::read(&mut response, self.max_body)
+            .await
+            .map_err(progenitor_client::Error::ResponseBodyError)?;
+        let body = match read.complete(self.max_body) {
+            Ok(body) => body,
+            Err(too_large) => return crate::carry::generated(too_large).await,
+        };
+        let mut headers = std::mem::take(response.headers_mut());
+        if only_error_key(&body) && is_envelope(&body) {
+            let token = match &self.auth {
+                Auth::OAuth2(source) => source.cached(),
+                Auth::None | Auth::Basic(_) => None,
+            };
+            let secrets = self.secrets(token.as_deref());
+            crate::redact::headers(&mut headers, &secrets);
+            let body = crate::redact::body(body, &secrets);
+            return crate::carry::generated(ApiError::new(status, headers, Some(body))).await;
+        }
+        Ok((status, headers, body))
+    }
+}
+
+/// A success answer decoded as `T` (`build.rs` puts the calls in place of progenitor's
+/// `ResponseValue::from_response`): the body is read once, within the limit, and the
+/// response is never rebuilt.
+pub(crate) async fn decode<T: serde::de::DeserializeOwned, E>(
+    client: &crate::Client,
+    response: Response,
+) -> Result<ResponseValue<T>, progenitor_client::Error<E>> {
+    let (status, headers, body) = client.inner.shared.success(response).await?;
+    match serde_json::from_slice(&body) {
+        Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+        Err(error) => Err(progenitor_client::Error::InvalidResponsePayload(
+            body, error,
+        )),
+    }
+}
+
+/// A success answer without a model (in place of `ResponseValue::empty`): its body is still
+/// read within the limit and checked for an error envelope, and the connection stays reusable.
+pub(crate) async fn decode_empty<E>(
+    client: &crate::Client,
+    response: Response,
+) -> Result<ResponseValue<()>, progenitor_client::Error<E>> {
+    let (status, headers, _) = client.inner.shared.success(response).await?;
+    Ok(ResponseValue::new((), status, headers))
+}
+
+/// Whether `body` is a Sinch error envelope (`{"error": {...}}`).
+fn is_envelope(body: &[u8]) -> bool {
+    serde_json::from_slice::<RuntimeError>(body)
+        .ok()
+        .and_then(|e| e.error)
+        .is_some()
 }
 
 impl Shared {

@@ -1,5 +1,6 @@
 //! Constructors of the nested models users build for create bodies (channel credentials), which
-//! `build.rs` does not derive: the create bodies themselves get theirs from the spec.
+//! `build.rs` does not derive: the create bodies themselves get theirs from the spec. And
+//! [`required`], which the generated builders' conversions call.
 //!
 //! A create body's required fields are `new`'s arguments, so leaving one out does not compile:
 //!
@@ -63,4 +64,17 @@ impl StaticTokenCredentials {
             token: token.into().into(),
         }
     }
+}
+
+/// A builder field's value, or the error it had. A required field that was never set is an
+/// empty error (`build/lean.rs` makes the builders' `Default` allocate nothing); it is named
+/// here, only when a conversion finds it missing.
+pub(crate) fn required<T>(field: Result<T, String>, name: &'static str) -> Result<T, String> {
+    field.map_err(|error| {
+        if error.is_empty() {
+            format!("no value supplied for {name}")
+        } else {
+            error
+        }
+    })
 }
