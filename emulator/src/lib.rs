@@ -54,6 +54,7 @@ mod state;
 mod stats;
 mod store;
 mod templates;
+mod tokens;
 mod transcode;
 
 use std::{
@@ -76,11 +77,11 @@ pub use ops::{Operation, UnknownOperation};
 pub use stats::{CallbackStats, OperationStats, Stats};
 
 use crate::{
-    auth::Tokens,
     faults::Faults,
     state::{Config, Shared, lock},
     stats::Counters,
     store::Store,
+    tokens::Tokens,
 };
 
 /// Project id the emulator serves unless configured otherwise.
