@@ -431,7 +431,7 @@ impl Emulator {
         identity: &str,
         message: ContactMessage,
     ) -> Result<ConversationMessage, EmulatorError> {
-        contact_reply(&self.shared, app_id, &channel, identity, message).map_err(Into::into)
+        admin::contact_reply(&self.shared, app_id, &channel, identity, message).map_err(Into::into)
     }
 
     /// A text reply from a contact; see [`contact_reply`](Self::contact_reply).
@@ -495,7 +495,7 @@ impl Emulator {
     /// Forgets every resource (apps, contacts, ...) and consent; counters, tokens and faults
     /// stay.
     pub fn reset(&self) {
-        reset(&self.shared);
+        admin::reset_store(&self.shared);
     }
 
     /// Stops the server and waits for it; connections and callbacks in flight are dropped.
@@ -505,25 +505,4 @@ impl Emulator {
             let _ = task.await;
         }
     }
-}
-
-pub(crate) fn contact_reply(
-    shared: &Arc<Shared>,
-    app_id: &str,
-    channel: &ConversationChannel,
-    identity: &str,
-    message: ContactMessage,
-) -> Result<ConversationMessage, error::ApiError> {
-    let (stored, jobs) = {
-        let mut store = lock(&shared.store);
-        let (stored, emits) =
-            api::contact_reply(shared, &mut store, app_id, channel, identity, message)?;
-        (stored, callbacks::resolve(&store, emits))
-    };
-    callbacks::spawn(shared, jobs);
-    Ok(stored)
-}
-
-pub(crate) fn reset(shared: &Shared) {
-    *lock(&shared.store) = Store::default();
 }
