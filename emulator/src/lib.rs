@@ -53,9 +53,7 @@ mod server;
 mod state;
 mod stats;
 mod store;
-mod templates;
 mod tokens;
-mod transcode;
 
 use std::{
     net::{Ipv4Addr, SocketAddr},
