@@ -1,5 +1,5 @@
-//! What every way of adding a message shares (sending, injecting, transcoding, a contact's
-//! reply): the checks of message bodies and the `max_messages` bound.
+//! Rules of the operations that take messages: the checks of app and contact message bodies
+//! (sending, injecting, transcoding, a contact's reply) and the `max_messages` bound.
 
 use sinch_conversation::types::{self, AppMessage, AppMessageTypes, ContactMessage};
 

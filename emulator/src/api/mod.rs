@@ -1,9 +1,10 @@
-//! The emulated API: [`dispatch`] runs the operation a request was routed to on the in-memory
-//! [`Store`], with one module per area of the API (the spec's tags).
+//! The emulated API: [`dispatch`] maps each routed operation to its handler, in the module of
+//! its area (the spec's tags), run on the in-memory [`Store`].
 //!
-//! Every area builds on [`ctx`]; the areas that address recipients share [`recipients`], and
-//! those that add messages share [`message_rules`]. An area imports only areas below it, never
-//! [`dispatch`].
+//! The modules import one way only, lowest first: [`ctx`] (request context, answers); `apps`;
+//! `webhooks`, `contacts` and `message_rules`; `conversations`; `recipients`; then the areas
+//! nothing imports (`messages`, `events`, `capability`, `consents`, `transcoding`, `settings`,
+//! `templates`). None of them uses an item of this file.
 
 mod apps;
 mod capability;
