@@ -1,4 +1,5 @@
-//! The admin API under `/_emulator/`: counters, faults, token expiry, contact replies, reset.
+//! The admin API under `/_emulator/`: counters, faults, token expiry, contact replies, reset;
+//! and the last two as functions, for the [`Emulator`](crate::Emulator) handle's methods.
 //!
 //! It needs no credentials; the emulator is meant for `127.0.0.1`.
 
@@ -14,14 +15,16 @@ use axum::{
 use serde::Deserialize;
 use sinch_conversation::types::{
     ContactMessage, ContactMessageCommonProps, ContactMessageTypes, ConversationChannel,
-    ReplyToField, TextMessage,
+    ConversationMessage, ReplyToField, TextMessage,
 };
 
 use crate::{
+    api, callbacks,
     error::ApiError,
     faults::Fault,
     ops::Operation,
     state::{Shared, lock},
+    store::Store,
 };
 
 pub(crate) fn router() -> Router<Arc<Shared>> {
@@ -150,7 +153,7 @@ async fn reply(
         },
         (None, None) => return Err(ApiError::invalid("set text or message")),
     };
-    let stored = crate::contact_reply(
+    let stored = contact_reply(
         &shared,
         &request.app_id,
         &request.channel,
@@ -161,6 +164,31 @@ async fn reply(
 }
 
 async fn reset(State(shared): State<Arc<Shared>>) -> StatusCode {
-    crate::reset(&shared);
+    reset_store(&shared);
     StatusCode::NO_CONTENT
+}
+
+/// A contact writes `message` to app `app_id` (see
+/// [`Emulator::contact_reply`](crate::Emulator::contact_reply)); its callbacks are sent once the
+/// store is unlocked.
+pub(crate) fn contact_reply(
+    shared: &Arc<Shared>,
+    app_id: &str,
+    channel: &ConversationChannel,
+    identity: &str,
+    message: ContactMessage,
+) -> Result<ConversationMessage, ApiError> {
+    let (stored, jobs) = {
+        let mut store = lock(&shared.store);
+        let (stored, emits) =
+            api::contact_reply(shared, &mut store, app_id, channel, identity, message)?;
+        (stored, callbacks::resolve(&store, emits))
+    };
+    callbacks::spawn(shared, jobs);
+    Ok(stored)
+}
+
+/// Forgets every resource and consent; counters, tokens and faults stay.
+pub(crate) fn reset_store(shared: &Shared) {
+    *lock(&shared.store) = Store::default();
 }

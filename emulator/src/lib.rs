@@ -53,8 +53,7 @@ mod server;
 mod state;
 mod stats;
 mod store;
-mod templates;
-mod transcode;
+mod tokens;
 
 use std::{
     net::{Ipv4Addr, SocketAddr},
@@ -76,11 +75,11 @@ pub use ops::{Operation, UnknownOperation};
 pub use stats::{CallbackStats, OperationStats, Stats};
 
 use crate::{
-    auth::Tokens,
     faults::Faults,
     state::{Config, Shared, lock},
     stats::Counters,
     store::Store,
+    tokens::Tokens,
 };
 
 /// Project id the emulator serves unless configured otherwise.
@@ -430,7 +429,7 @@ impl Emulator {
         identity: &str,
         message: ContactMessage,
     ) -> Result<ConversationMessage, EmulatorError> {
-        contact_reply(&self.shared, app_id, &channel, identity, message).map_err(Into::into)
+        admin::contact_reply(&self.shared, app_id, &channel, identity, message).map_err(Into::into)
     }
 
     /// A text reply from a contact; see [`contact_reply`](Self::contact_reply).
@@ -494,7 +493,7 @@ impl Emulator {
     /// Forgets every resource (apps, contacts, ...) and consent; counters, tokens and faults
     /// stay.
     pub fn reset(&self) {
-        reset(&self.shared);
+        admin::reset_store(&self.shared);
     }
 
     /// Stops the server and waits for it; connections and callbacks in flight are dropped.
@@ -504,25 +503,4 @@ impl Emulator {
             let _ = task.await;
         }
     }
-}
-
-pub(crate) fn contact_reply(
-    shared: &Arc<Shared>,
-    app_id: &str,
-    channel: &ConversationChannel,
-    identity: &str,
-    message: ContactMessage,
-) -> Result<ConversationMessage, error::ApiError> {
-    let (stored, jobs) = {
-        let mut store = lock(&shared.store);
-        let (stored, emits) =
-            api::contact_reply(shared, &mut store, app_id, channel, identity, message)?;
-        (stored, callbacks::resolve(&store, emits))
-    };
-    callbacks::spawn(shared, jobs);
-    Ok(stored)
-}
-
-pub(crate) fn reset(shared: &Shared) {
-    *lock(&shared.store) = Store::default();
 }

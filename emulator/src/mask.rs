@@ -2,7 +2,7 @@
 //!
 //! The official document declares the mask as one query value of comma-separated paths
 //! (`update_mask=display_name,rate_limits.outbound`, `explode: false`); a repeated
-//! `update_mask=` and the older `update_mask.paths=` are taken too.
+//! `update_mask=`, the older `update_mask.paths=` and `updateMask=` are taken too.
 //!
 //! Each path names a field of the model (`display_name`) or a nested one (`rate_limits.outbound`).
 //! A masked field takes the value it has in the request body; a masked field absent from the

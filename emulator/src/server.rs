@@ -1,4 +1,5 @@
-//! The HTTP server: connections, the request pipeline (counters, faults, auth), routing.
+//! The HTTP server: connections, routing, and the pipeline every API request goes through
+//! (counters, faults, body limit, credentials, project) on its way to the API's dispatch.
 
 use std::sync::Arc;
 

@@ -7,7 +7,7 @@ use std::{
 
 use tokio::{runtime::Handle, sync::watch};
 
-use crate::{auth::Tokens, faults::Faults, stats::Counters, store::Store};
+use crate::{faults::Faults, stats::Counters, store::Store, tokens::Tokens};
 
 /// Locks a mutex, recovering the data of a poisoned one (a panicking test must not take the
 /// emulator down with it).

@@ -1,4 +1,4 @@
-//! Request and callback counters.
+//! Request, callback and token counters, and their snapshots ([`Stats`]).
 
 use std::{
     collections::BTreeMap,

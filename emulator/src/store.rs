@@ -1,4 +1,4 @@
-//! In-memory state: ordered tables with stable page tokens, and ULID-like ids.
+//! The project's resources in memory: ordered tables with stable page tokens, and ULID-like ids.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 

@@ -1,14 +1,52 @@
-//! `messages:transcode`: an app message rendered as each channel's native payload.
+//! Transcoding (the spec's `Transcoding` tag, `messages:transcode`): an app message rendered
+//! as each channel's native payload.
 //!
 //! The shapes follow each channel's public API (WhatsApp Cloud API, Messenger Send API, RCS
 //! Business Messaging, Viber, Sinch SMS batches, Sinch MMS); they are plausible, not byte-exact
-//! copies of what the real API produces.
+//! copies of what the real API produces. An `explicit_channel_message` is returned as is, and
+//! a channel without a shape gets the message as JSON.
+
+use std::collections::HashMap;
 
 use serde_json::{Value, json};
 use sinch_conversation::types::{
     AppMessage, AppMessageTypes as Kind, CardMessage, Choice, ChoiceTypes,
-    TemplateReferenceWithVersion,
+    TemplateReferenceWithVersion, TranscodeMessageRequest, TranscodeMessageResponse,
 };
+
+use super::{
+    apps::required_app,
+    ctx::{Ctx, Outcome, ok, parse, unspecified},
+    message_rules::validate_app_message,
+};
+use crate::{error::ApiError, store::Store};
+
+pub(super) fn transcode_message(ctx: &Ctx<'_>, store: &mut Store) -> Result<Outcome, ApiError> {
+    let request: TranscodeMessageRequest = parse(ctx.body)?;
+    required_app(store, Some(&request.app_id))?;
+    let message = &request.app_message;
+    validate_app_message(message)?;
+    if request.channels.is_empty() {
+        return Err(ApiError::invalid("channels must name at least one channel"));
+    }
+    if let Some(channel) = request.channels.iter().find(|c| unspecified(c)) {
+        return Err(ApiError::invalid(format!(
+            "channels must not contain {channel}"
+        )));
+    }
+    let from = request.from.as_deref().unwrap_or_default();
+    let to = request.to.as_deref().unwrap_or_default();
+    let transcoded_message: HashMap<String, String> = request
+        .channels
+        .iter()
+        .map(|channel| {
+            let name = channel.to_string();
+            let output = transcode(message, &name, from, to);
+            (name, output)
+        })
+        .collect();
+    ok(&TranscodeMessageResponse { transcoded_message })
+}
 
 /// The transcoded payload of `message` for `channel`, as a JSON string.
 pub(crate) fn transcode(message: &AppMessage, channel: &str, from: &str, to: &str) -> String {
