@@ -1,7 +1,7 @@
 //! One error road: every generated `send()` returns `crate::Error`, so `?` and `match` work on
 //! the crate's one error type with no conversion step. The generated body runs unchanged in
-//! an inner `async` block; its progenitor error goes through `Error::from_generated`, which
-//! also reads the body of an undocumented status.
+//! an inner `async` block (boxed, so that callers' futures stay small); its progenitor error
+//! goes through `Error::from_generated`, which also reads the body of an undocumented status.
 
 use quote::quote;
 
@@ -28,7 +28,10 @@ fn rewrite(method: &mut syn::ImplItemFn) {
     let body = &method.block;
     method.sig.output = syn::parse_quote!(-> ::std::result::Result<#ok, crate::Error>);
     method.block = syn::parse_quote!({
-        let result: #generated = async move #body.await;
+        // On the heap: the request's whole state machine (the body model, the request, the
+        // hooks' futures) is several KiB, and every caller's future would otherwise hold it and
+        // copy it on each move, which cost more than this one allocation.
+        let result: #generated = ::std::boxed::Box::pin(async move #body).await;
         match result {
             ::std::result::Result::Ok(value) => ::std::result::Result::Ok(value),
             ::std::result::Result::Err(error) => {

@@ -30,7 +30,7 @@ async fn main() -> ExitCode {
     let client = match builder
         .auth_scheme(scheme)
         .timeout(Duration::from_secs(15))
-        .retry_policy(RetryPolicy::default().max_attempts(4))
+        .retry_policy(RetryPolicy::default().with_max_attempts(4))
         .build()
     {
         Ok(client) => client,

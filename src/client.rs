@@ -2,7 +2,10 @@
 //!
 //! Every generated operation ends in [`ClientHooks::exec`], which here authenticates the request
 //! (Basic, or an OAuth2 bearer token from the cache), sends it, refreshes an expired token and
-//! retries once, retries per the [`RetryPolicy`], and records one `tracing` span per request.
+//! retries once, retries per the [`RetryPolicy`], reads and redacts error answers, and records
+//! one `tracing` span per request. Success answers are decoded by `decode`, which `build.rs`
+//! puts in place of progenitor's own: one read of the body, within its limit. (Just over 600
+//! lines: the hook's steps share `Shared` and its failure type, and read best together.)
 
 use std::{fmt, sync::Arc, time::Instant};
 

@@ -117,7 +117,7 @@ impl HttpSettings {
 ///     .project_id("my-project-id")
 ///     .oauth2("my-key-id", "my-key-secret")
 ///     .timeout(Duration::from_secs(10))
-///     .retry_policy(RetryPolicy::default().max_attempts(5))
+///     .retry_policy(RetryPolicy::default().with_max_attempts(5))
 ///     .build()?;
 /// assert_eq!(client.project(), "my-project-id");
 /// # Ok::<(), sinch_conversation::ConfigError>(())

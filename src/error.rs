@@ -1,4 +1,6 @@
-//! The crate's error type: what went wrong with a call, with everything needed to react to it.
+//! The crate's error types: [`Error`], what went wrong with a call, with everything needed to
+//! react to it; [`ApiError`], an error answer of the API; and [`ConfigError`], raised by the
+//! configuration modules (`config`, `region`, `tls`), which import it from here.
 //!
 //! Every call returns [`Error`] (generated operations too: `build.rs` converts progenitor's
 //! error in each `send()`), which sorts failures into configuration, authentication, API

@@ -1,6 +1,9 @@
 //! Concise constructors for recipients, every kind of app message and app event, and a
 //! one-line send.
 //!
+//! Over 600 lines on purpose: one short constructor per message and event kind, each with its
+//! doctest, reads best in one place.
+//!
 //! ```no_run
 //! use sinch_conversation::{Client, types::{AppEvent, AppMessage, ConversationChannel, Recipient}};
 //!

@@ -17,10 +17,10 @@ use reqwest::{Method, StatusCode, header::HeaderMap};
 /// reached the server (a timeout or a dropped connection after the request was written), is
 /// retried only for idempotent methods (`GET`, `HEAD`, `OPTIONS`, `PUT`, `DELETE`): a `POST`
 /// that sends a message is not repeated, because that could deliver the message twice, unless
-/// [`retry_ambiguous_sends`](Self::retry_ambiguous_sends) opts in.
+/// [`with_retry_ambiguous_sends`](Self::with_retry_ambiguous_sends) opts in.
 ///
-/// Waits grow exponentially from [`base_delay`](Self::base_delay), capped at
-/// [`max_delay`](Self::max_delay), with random jitter. When `Retry-After` asks for a longer
+/// Waits grow exponentially from [`with_base_delay`](Self::with_base_delay), capped at
+/// [`with_max_delay`](Self::with_max_delay), with random jitter. When `Retry-After` asks for a longer
 /// wait than `max_delay`, the client gives up and returns the response instead.
 ///
 /// ```
@@ -28,9 +28,9 @@ use reqwest::{Method, StatusCode, header::HeaderMap};
 /// use sinch_conversation::RetryPolicy;
 ///
 /// let policy = RetryPolicy::default()
-///     .max_attempts(5)
-///     .base_delay(Duration::from_millis(100))
-///     .max_delay(Duration::from_secs(5));
+///     .with_max_attempts(5)
+///     .with_base_delay(Duration::from_millis(100))
+///     .with_max_delay(Duration::from_secs(5));
 /// assert_eq!(policy.attempts(), 5);
 /// assert_eq!(RetryPolicy::none().attempts(), 1);
 /// ```
@@ -61,23 +61,23 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// A policy that never retries: every request is attempted once.
     pub fn none() -> Self {
-        Self::default().max_attempts(1)
+        Self::default().with_max_attempts(1)
     }
 
     /// The maximum number of attempts per request, the first one included (at least 1).
-    pub fn max_attempts(mut self, attempts: u32) -> Self {
+    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
         self.max_attempts = attempts.max(1);
         self
     }
 
     /// The wait before the first retry; each further retry waits twice as long.
-    pub fn base_delay(mut self, delay: Duration) -> Self {
+    pub fn with_base_delay(mut self, delay: Duration) -> Self {
         self.base_delay = delay;
         self
     }
 
     /// The longest wait between two attempts, and the longest `Retry-After` that is honoured.
-    pub fn max_delay(mut self, delay: Duration) -> Self {
+    pub fn with_max_delay(mut self, delay: Duration) -> Self {
         self.max_delay = delay;
         self
     }
@@ -88,14 +88,14 @@ impl RetryPolicy {
     /// use sinch_conversation::RetryPolicy;
     /// use reqwest::StatusCode;
     ///
-    /// let policy = RetryPolicy::default().retry_statuses([
+    /// let policy = RetryPolicy::default().with_retry_statuses([
     ///     StatusCode::TOO_MANY_REQUESTS,
     ///     StatusCode::BAD_GATEWAY,
     ///     StatusCode::SERVICE_UNAVAILABLE,
     /// ]);
     /// # let _ = policy;
     /// ```
-    pub fn retry_statuses(mut self, statuses: impl IntoIterator<Item = StatusCode>) -> Self {
+    pub fn with_retry_statuses(mut self, statuses: impl IntoIterator<Item = StatusCode>) -> Self {
         self.statuses = statuses.into_iter().collect();
         self
     }
@@ -104,7 +104,7 @@ impl RetryPolicy {
     ///
     /// Off by default: a `POST` that timed out after it was written may have been processed,
     /// and sending it again may deliver a message twice.
-    pub fn retry_ambiguous_sends(mut self, enabled: bool) -> Self {
+    pub fn with_retry_ambiguous_sends(mut self, enabled: bool) -> Self {
         self.retry_ambiguous_sends = enabled;
         self
     }
@@ -201,9 +201,9 @@ mod tests {
     #[test]
     fn backoff_grows_and_is_capped() {
         let policy = RetryPolicy::default()
-            .max_attempts(10)
-            .base_delay(Duration::from_millis(100))
-            .max_delay(Duration::from_millis(300));
+            .with_max_attempts(10)
+            .with_base_delay(Duration::from_millis(100))
+            .with_max_delay(Duration::from_millis(300));
         for attempt in 1..10 {
             let delay = policy.delay(attempt, None).unwrap();
             let full =
@@ -215,7 +215,7 @@ mod tests {
 
     #[test]
     fn retry_after_is_honoured_up_to_the_cap() {
-        let policy = RetryPolicy::default().max_delay(Duration::from_secs(5));
+        let policy = RetryPolicy::default().with_max_delay(Duration::from_secs(5));
         assert!(policy.delay(1, Some(Duration::from_secs(4))).unwrap() >= Duration::from_secs(4));
         assert_eq!(policy.delay(1, Some(Duration::from_secs(6))), None);
     }

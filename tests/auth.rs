@@ -15,8 +15,8 @@ const TOKEN_PATH: &str = "/oauth2/token";
 
 fn fast_retries() -> RetryPolicy {
     RetryPolicy::default()
-        .base_delay(Duration::from_millis(1))
-        .max_delay(Duration::from_millis(50))
+        .with_base_delay(Duration::from_millis(1))
+        .with_max_delay(Duration::from_millis(50))
 }
 
 fn builder(server: &MockServer) -> ClientBuilder {
@@ -367,7 +367,7 @@ async fn token_endpoint_5xx_is_retried_then_a_typed_auth_error() {
         .await;
     let api = apps_ok(&server, "tok-A").await;
     let client = builder(&server)
-        .token_retry_policy(fast_retries().max_attempts(4))
+        .token_retry_policy(fast_retries().with_max_attempts(4))
         .build()
         .unwrap();
 

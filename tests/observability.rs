@@ -142,7 +142,7 @@ async fn each_request_gets_a_span_with_operation_status_attempts_and_latency() {
         .base_url(server.base_url())
         .oauth2("key-id", SECRET)
         .token_url(server.url("/oauth2/token"))
-        .retry_policy(RetryPolicy::default().base_delay(std::time::Duration::from_millis(1)))
+        .retry_policy(RetryPolicy::default().with_base_delay(std::time::Duration::from_millis(1)))
         .build()
         .unwrap();
 

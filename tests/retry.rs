@@ -19,9 +19,9 @@ const PROJECT: &str = "proj-1";
 
 fn policy() -> RetryPolicy {
     RetryPolicy::default()
-        .max_attempts(3)
-        .base_delay(Duration::from_millis(1))
-        .max_delay(Duration::from_secs(2))
+        .with_max_attempts(3)
+        .with_base_delay(Duration::from_millis(1))
+        .with_max_delay(Duration::from_secs(2))
 }
 
 fn builder(base_url: &str) -> ClientBuilder {
@@ -173,14 +173,14 @@ async fn other_statuses_are_not_retried_unless_configured() {
     assert_eq!(mock.calls_async().await, 1);
 
     let client = builder(&server.base_url())
-        .retry_policy(policy().retry_statuses([StatusCode::BAD_GATEWAY]))
+        .retry_policy(policy().with_retry_statuses([StatusCode::BAD_GATEWAY]))
         .build()
         .unwrap();
     list_apps(&client).await.unwrap_err();
     assert_eq!(mock.calls_async().await, 1 + 3);
 
     let client = builder(&server.base_url())
-        .retry_policy(RetryPolicy::none().retry_statuses([StatusCode::BAD_GATEWAY]))
+        .retry_policy(RetryPolicy::none().with_retry_statuses([StatusCode::BAD_GATEWAY]))
         .build()
         .unwrap();
     list_apps(&client).await.unwrap_err();
@@ -282,7 +282,7 @@ async fn a_post_after_a_timeout_is_repeated_only_when_opted_in() {
     assert_eq!(mock.calls_async().await, 1);
 
     let opted_in = base
-        .retry_policy(policy().retry_ambiguous_sends(true))
+        .retry_policy(policy().with_retry_ambiguous_sends(true))
         .build()
         .unwrap();
     send_message(&opted_in).await.unwrap_err();

@@ -73,9 +73,9 @@ fn client(addr: SocketAddr) -> Client {
         // One fetch: 3 attempts, 400 ms each at most, 10 ms apart.
         .token_retry_policy(
             RetryPolicy::default()
-                .max_attempts(3)
-                .base_delay(Duration::from_millis(10))
-                .max_delay(Duration::from_millis(10)),
+                .with_max_attempts(3)
+                .with_base_delay(Duration::from_millis(10))
+                .with_max_delay(Duration::from_millis(10)),
         )
         .timeout(Duration::from_millis(400))
         .pool_max_idle_per_host(1024)

@@ -37,9 +37,9 @@ pub async fn emulator() -> Emulator {
 /// Retries quickly, so tests never wait for long backoffs.
 pub fn quick_retries() -> RetryPolicy {
     RetryPolicy::default()
-        .max_attempts(3)
-        .base_delay(Duration::from_millis(5))
-        .max_delay(Duration::from_millis(50))
+        .with_max_attempts(3)
+        .with_base_delay(Duration::from_millis(5))
+        .with_max_delay(Duration::from_millis(50))
 }
 
 pub fn client(emulator: &Emulator) -> Client {

@@ -2,7 +2,8 @@
 //!
 //! Each fix is a pure function over the spec that returns how many places it changed, so
 //! `regen` can report it and a refresh that no longer needs a fix shows `0`. The reason for
-//! each fix is in `spec/README.md`.
+//! each fix is in `spec/README.md`. The file is long on purpose: the fixes run in one order
+//! and each sits beside its unit test, so the list reads top to bottom as `spec/README.md` does.
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use std::collections::BTreeSet;

@@ -7,6 +7,8 @@
 //! checked against them (`jsonschema`), so that no test rests on a shape the document does not
 //! allow.
 
+// The library's own test helpers, shared rather than copied.
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
 use std::{str::FromStr, sync::OnceLock};
@@ -63,7 +65,7 @@ fn document() -> &'static Value {
     static DOCUMENT: OnceLock<Value> = OnceLock::new();
     DOCUMENT.get_or_init(|| {
         let path = format!(
-            "{}/spec/upstream/conversation.yaml",
+            "{}/../spec/upstream/conversation.yaml",
             env!("CARGO_MANIFEST_DIR")
         );
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));

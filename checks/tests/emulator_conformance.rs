@@ -6,6 +6,8 @@
 //! Where the emulator cannot match the document as written, the adjustment is made to the
 //! schema here, once, with its reason (see [`json_schema`]); no answer is exempted.
 
+// The library's own test helpers, shared rather than copied.
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
 use std::{
@@ -23,7 +25,7 @@ const WEBHOOK_SECRET: &str = "conformance-secret";
 
 /// An official document as JSON, with its self-contradictions mended (see [`mend`]).
 fn document(file: &str) -> Value {
-    let path = format!("{}/spec/upstream/{file}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/../spec/upstream/{file}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let mut doc = serde_norway::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
     mend(file, &mut doc);
@@ -235,7 +237,7 @@ async fn every_route_and_every_callback_matches_the_official_document() {
     let mut normalised: Value = serde_json::from_str(
         &std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/spec/conversation.json"
+            "/../spec/conversation.json"
         ))
         .unwrap(),
     )
