@@ -183,7 +183,7 @@ impl VisitMut for LazyRequired {
             && let syn::Member::Named(name) = &field.member
         {
             let label = name.to_string();
-            expr.expr = Box::new(syn::parse_quote!(crate::models::required(value.#name, #label)));
+            *expr.expr = syn::parse_quote!(crate::models::required(value.#name, #label));
             self.0 += 1;
         }
     }
