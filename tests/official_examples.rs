@@ -5,7 +5,7 @@
 //! schemas, never examples), so each is checked against the schema names the client uses.
 //!
 //! The callback schemas (`ConversationWebhookEvent` and its events) carry no example of their
-//! own in the official document; `emulator_conformance.rs` validates real callbacks against them.
+//! own in the official document; `checks/tests/emulator_conformance.rs` validates real callbacks against them.
 
 mod common;
 
