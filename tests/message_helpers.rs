@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::raw_query;
+use common::Api;
 use httpmock::{Method::POST, MockServer};
 use serde_json::{Value, json};
 use sinch_conversation::{
@@ -26,39 +26,35 @@ fn client(server: &MockServer) -> Client {
         .unwrap()
 }
 
+/// A mock server with a [`client`] for it.
+async fn start() -> Api {
+    let server = MockServer::start_async().await;
+    let client = client(&server);
+    Api { server, client }
+}
+
 fn object(value: Value) -> serde_json::Map<String, Value> {
     value.as_object().cloned().expect("a JSON object")
 }
 
 async fn sends(message: AppMessage, expected: Value) {
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/v1/projects/p1/messages:send")
-                .is_true(raw_query(None))
-                .header("content-type", "application/json")
-                .json_body(json!({
-                    "app_id": "app-1",
-                    "recipient": {"contact_id": "c1"},
-                    "message": expected
-                }));
-            then.status(200).json_body(json!({"message_id": "m1"}));
-        })
-        .await;
-    let client = Client::builder()
-        .base_url(server.base_url())
-        .project_id("p1")
-        .basic_auth("k", "s")
-        .build()
-        .unwrap();
-    let response = client
-        .message("app-1", Recipient::contact("c1"), message)
-        .send()
+    let api = start().await;
+    let response = api
+        .expect_at(POST, "/v1/projects/p1/messages:send")
+        .json_body(json!({
+            "app_id": "app-1",
+            "recipient": {"contact_id": "c1"},
+            "message": expected
+        }))
+        .reply(json!({"message_id": "m1"}))
+        .run(
+            api.client
+                .message("app-1", Recipient::contact("c1"), message)
+                .send(),
+        )
         .await
         .unwrap();
     assert_eq!(response.message_id.as_deref(), Some("m1"));
-    mock.assert_async().await;
 }
 
 #[tokio::test]
@@ -165,111 +161,90 @@ async fn explicit_channel_message() {
 
 #[tokio::test]
 async fn send_text_to_a_channel_identity_with_every_option() {
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.method(POST).path("/v1/projects/p1/messages:send").is_true(raw_query(None)).header("content-type", "application/json").json_body(json!({
-                "app_id": "app-1",
-                "recipient": {"identified_by": {"channel_identities": [{"channel": "SMS", "identity": "+46700000001"}]}},
-                "message": {"text_message": {"text": "Hi"}},
-                "channel_priority_order": ["WHATSAPP", "SMS"],
-                "message_metadata": "order-1",
-                "ttl": "90s",
-                "callback_url": "https://cb.test/x",
-                "queue": "HIGH_PRIORITY",
-                "channel_properties": {"WHATSAPP_HEADER": "Hello"}
-            }));
-            then.status(200).json_body(json!({"message_id": "m9"}));
-        })
-        .await;
-    let client = Client::builder()
-        .base_url(server.base_url())
-        .project_id("p1")
-        .basic_auth("k", "s")
-        .build()
-        .unwrap();
-
-    let sent = client
-        .send_text(
-            "app-1",
-            Recipient::channel(ConversationChannel::Sms, "+46700000001"),
-            "Hi",
+    let api = start().await;
+    let sent = api
+        .expect_at(POST, "/v1/projects/p1/messages:send")
+        .json_body(json!({
+            "app_id": "app-1",
+            "recipient": {"identified_by": {"channel_identities": [{"channel": "SMS", "identity": "+46700000001"}]}},
+            "message": {"text_message": {"text": "Hi"}},
+            "channel_priority_order": ["WHATSAPP", "SMS"],
+            "message_metadata": "order-1",
+            "ttl": "90s",
+            "callback_url": "https://cb.test/x",
+            "queue": "HIGH_PRIORITY",
+            "channel_properties": {"WHATSAPP_HEADER": "Hello"}
+        }))
+        .reply(json!({"message_id": "m9"}))
+        .run(
+            api.client
+                .send_text(
+                    "app-1",
+                    Recipient::channel(ConversationChannel::Sms, "+46700000001"),
+                    "Hi",
+                )
+                .channel_priority([ConversationChannel::Whatsapp, ConversationChannel::Sms])
+                .metadata("order-1")
+                .ttl(std::time::Duration::from_secs(90))
+                .callback_url("https://cb.test/x")
+                .queue(MessageQueue::HighPriority)
+                .channel_property("WHATSAPP_HEADER", "Hello")
+                .send(),
         )
-        .channel_priority([ConversationChannel::Whatsapp, ConversationChannel::Sms])
-        .metadata("order-1")
-        .ttl(std::time::Duration::from_secs(90))
-        .callback_url("https://cb.test/x")
-        .queue(MessageQueue::HighPriority)
-        .channel_property("WHATSAPP_HEADER", "Hello")
-        .send()
         .await
         .unwrap();
 
     assert_eq!(sent.message_id.as_deref(), Some("m9"));
-    mock.assert_async().await;
 }
 
 #[tokio::test]
 async fn composing_and_comment_reply_events() {
-    let server = MockServer::start_async().await;
-    let composing = server
-        .mock_async(|when, then| {
-            when.method(POST).path("/v1/projects/p1/events:send").is_true(raw_query(None)).header("content-type", "application/json").json_body(json!({
-                "app_id": "app-1",
-                "recipient": {"identified_by": {"channel_identities": [
-                    {"channel": "MESSENGER", "identity": "psid-1"}, {"channel": "SMS", "identity": "+4670"}
-                ]}},
-                "event": {"composing_event": {}}
-            }));
-            then.status(200).json_body(json!({"event_id": "e1"}));
-        })
-        .await;
-    let reply = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/v1/projects/p1/events:send")
-                .is_true(raw_query(None))
-                .header("content-type", "application/json")
-                .json_body(json!({
-                    "app_id": "app-1",
-                    "recipient": {"contact_id": "c1"},
-                    "event": {"comment_reply_event": {"text": "Thanks!"}},
-                    "event_metadata": "meta"
-                }));
-            then.status(200).json_body(json!({"event_id": "e2"}));
-        })
-        .await;
-    let client = Client::builder()
-        .base_url(server.base_url())
-        .project_id("p1")
-        .basic_auth("k", "s")
-        .build()
-        .unwrap();
-
+    let api = start().await;
     let recipient = Recipient::channels(
         (ConversationChannel::Messenger, "psid-1"),
         [(ConversationChannel::Sms, "+4670")],
     );
-    let first = client
-        .event("app-1", recipient, AppEvent::composing())
-        .send()
+    let first = api
+        .expect_at(POST, "/v1/projects/p1/events:send")
+        .json_body(json!({
+            "app_id": "app-1",
+            "recipient": {"identified_by": {"channel_identities": [
+                {"channel": "MESSENGER", "identity": "psid-1"}, {"channel": "SMS", "identity": "+4670"}
+            ]}},
+            "event": {"composing_event": {}}
+        }))
+        .reply(json!({"event_id": "e1"}))
+        .run(
+            api.client
+                .event("app-1", recipient, AppEvent::composing())
+                .send(),
+        )
         .await
         .unwrap();
-    let second = client
-        .event(
-            "app-1",
-            Recipient::contact("c1"),
-            AppEvent::comment_reply("Thanks!"),
+    let second = api
+        .expect_at(POST, "/v1/projects/p1/events:send")
+        .json_body(json!({
+            "app_id": "app-1",
+            "recipient": {"contact_id": "c1"},
+            "event": {"comment_reply_event": {"text": "Thanks!"}},
+            "event_metadata": "meta"
+        }))
+        .reply(json!({"event_id": "e2"}))
+        .run(
+            api.client
+                .event(
+                    "app-1",
+                    Recipient::contact("c1"),
+                    AppEvent::comment_reply("Thanks!"),
+                )
+                .metadata("meta")
+                .send(),
         )
-        .metadata("meta")
-        .send()
         .await
         .unwrap();
 
     assert_eq!(first.event_id.as_deref(), Some("e1"));
     assert_eq!(second.event_id.as_deref(), Some("e2"));
-    composing.assert_async().await;
-    reply.assert_async().await;
 }
 
 #[tokio::test]
@@ -546,28 +521,23 @@ async fn text_with_channel_overrides_and_an_agent() {
 }
 
 async fn event_sends(event: AppEvent, expected: Value) {
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/v1/projects/p1/events:send")
-                .is_true(raw_query(None))
-                .header("content-type", "application/json")
-                .json_body(json!({
-                    "app_id": "app-1",
-                    "recipient": {"contact_id": "c1"},
-                    "event": expected
-                }));
-            then.status(200).json_body(json!({"event_id": "e1"}));
-        })
-        .await;
-    let response = client(&server)
-        .event("app-1", Recipient::contact("c1"), event)
-        .send()
+    let api = start().await;
+    let response = api
+        .expect_at(POST, "/v1/projects/p1/events:send")
+        .json_body(json!({
+            "app_id": "app-1",
+            "recipient": {"contact_id": "c1"},
+            "event": expected
+        }))
+        .reply(json!({"event_id": "e1"}))
+        .run(
+            api.client
+                .event("app-1", Recipient::contact("c1"), event)
+                .send(),
+        )
         .await
         .unwrap();
     assert_eq!(response.event_id.as_deref(), Some("e1"));
-    mock.assert_async().await;
 }
 
 #[tokio::test]
@@ -617,106 +587,101 @@ async fn generic_event() {
 
 #[tokio::test]
 async fn event_with_every_option() {
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.method(POST).path("/v1/projects/p1/events:send").is_true(raw_query(None)).header("content-type", "application/json").json_body(json!({
-                "app_id": "app-1",
-                "recipient": {"identified_by": {"channel_identities": [{"channel": "WHATSAPP", "identity": "+4670"}]}},
-                "event": {"composing_end_event": {}},
-                "channel_priority_order": ["WHATSAPP"],
-                "event_metadata": "meta",
-                "callback_url": "https://cb.test/e",
-                "queue": "HIGH_PRIORITY"
-            }));
-            then.status(200).json_body(json!({"event_id": "e7"}));
-        })
-        .await;
-    let sent = client(&server)
-        .event(
-            "app-1",
-            Recipient::channel(ConversationChannel::Whatsapp, "+4670"),
-            AppEvent::composing_end(),
+    let api = start().await;
+    let sent = api
+        .expect_at(POST, "/v1/projects/p1/events:send")
+        .json_body(json!({
+            "app_id": "app-1",
+            "recipient": {"identified_by": {"channel_identities": [{"channel": "WHATSAPP", "identity": "+4670"}]}},
+            "event": {"composing_end_event": {}},
+            "channel_priority_order": ["WHATSAPP"],
+            "event_metadata": "meta",
+            "callback_url": "https://cb.test/e",
+            "queue": "HIGH_PRIORITY"
+        }))
+        .reply(json!({"event_id": "e7"}))
+        .run(
+            api.client
+                .event(
+                    "app-1",
+                    Recipient::channel(ConversationChannel::Whatsapp, "+4670"),
+                    AppEvent::composing_end(),
+                )
+                .channel_priority([ConversationChannel::Whatsapp])
+                .metadata("meta")
+                .callback_url("https://cb.test/e")
+                .queue(MessageQueue::HighPriority)
+                .send(),
         )
-        .channel_priority([ConversationChannel::Whatsapp])
-        .metadata("meta")
-        .callback_url("https://cb.test/e")
-        .queue(MessageQueue::HighPriority)
-        .send()
         .await
         .unwrap();
     assert_eq!(sent.event_id.as_deref(), Some("e7"));
-    mock.assert_async().await;
 }
 
 #[tokio::test]
 async fn a_recipient_naming_no_one_fails_before_any_request() {
-    let server = MockServer::start_async().await;
-    let any = server
-        .mock_async(|when, then| {
-            when.any_request();
-            then.status(200).json_body(json!({}));
-        })
-        .await;
-    let client = client(&server);
-    // `Recipient::channels` always has a first identity; by hand, the generated types allow none.
-    let nobody = || Recipient {
-        kind: RecipientBase::IdentifiedBy(ChannelIdentityList(ChannelIdentities {
-            channel_identities: Vec::new(),
-        })),
-    };
+    let api = start().await;
+    let client = &api.client;
+    api.unsent(async {
+        // `Recipient::channels` always has a first identity; by hand, the generated types allow none.
+        let nobody = || Recipient {
+            kind: RecipientBase::IdentifiedBy(ChannelIdentityList(ChannelIdentities {
+                channel_identities: Vec::new(),
+            })),
+        };
 
-    let outgoing = client.send_text("app-1", nobody(), "x");
-    let built = outgoing.request().unwrap_err();
-    assert!(
-        matches!(&built, Error::InvalidRequest(m) if m.contains("no channel identity")),
-        "{built}"
-    );
-    let sent = outgoing.send().await.unwrap_err();
-    assert!(
-        matches!(&sent, Error::InvalidRequest(m) if m.contains("no channel identity")),
-        "{sent}"
-    );
-    let event = client
-        .event("app-1", nobody(), AppEvent::composing())
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(&event, Error::InvalidRequest(m) if m.contains("no channel identity")),
-        "{event}"
-    );
-    let empty_contact = client
-        .send_text("app-1", Recipient::contact(""), "x")
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(&empty_contact, Error::InvalidRequest(m) if m.contains("contact id is empty")),
-        "{empty_contact}"
-    );
-    // Neither a contact id nor identities (the keyed one-of's `Unknown`, e.g. `{}`).
-    let neither = || Recipient {
-        kind: RecipientBase::Unknown(serde_json::Map::new()),
-    };
-    let unknown = client
-        .send_text("app-1", neither(), "x")
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(&unknown, Error::InvalidRequest(m) if m.contains("neither a contact id nor channel identities")),
-        "{unknown}"
-    );
-    let unknown_event = client
-        .event("app-1", neither(), AppEvent::composing())
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(&unknown_event, Error::InvalidRequest(m) if m.contains("neither a contact id nor channel identities")),
-        "{unknown_event}"
-    );
+        let outgoing = client.send_text("app-1", nobody(), "x");
+        let built = outgoing.request().unwrap_err();
+        assert!(
+            matches!(&built, Error::InvalidRequest(m) if m.contains("no channel identity")),
+            "{built}"
+        );
+        let sent = outgoing.send().await.unwrap_err();
+        assert!(
+            matches!(&sent, Error::InvalidRequest(m) if m.contains("no channel identity")),
+            "{sent}"
+        );
+        let event = client
+            .event("app-1", nobody(), AppEvent::composing())
+            .send()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&event, Error::InvalidRequest(m) if m.contains("no channel identity")),
+            "{event}"
+        );
+        let empty_contact = client
+            .send_text("app-1", Recipient::contact(""), "x")
+            .send()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&empty_contact, Error::InvalidRequest(m) if m.contains("contact id is empty")),
+            "{empty_contact}"
+        );
+        // Neither a contact id nor identities (the keyed one-of's `Unknown`, e.g. `{}`).
+        let neither = || Recipient {
+            kind: RecipientBase::Unknown(serde_json::Map::new()),
+        };
+        let unknown = client
+            .send_text("app-1", neither(), "x")
+            .send()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&unknown, Error::InvalidRequest(m) if m.contains("neither a contact id nor channel identities")),
+            "{unknown}"
+        );
+        let unknown_event = client
+            .event("app-1", neither(), AppEvent::composing())
+            .send()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&unknown_event, Error::InvalidRequest(m) if m.contains("neither a contact id nor channel identities")),
+            "{unknown_event}"
+        );
 
-    any.assert_calls_async(0).await;
+    })
+    .await;
 }

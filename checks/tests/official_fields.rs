@@ -13,7 +13,7 @@ mod common;
 
 use std::{str::FromStr, sync::OnceLock};
 
-use common::{official::json_schema, raw_query};
+use common::{Api, official::json_schema};
 use httpmock::{
     Method::{GET, POST},
     MockServer,
@@ -35,6 +35,13 @@ fn client(server: &MockServer) -> Client {
         .basic_auth("k", "s")
         .build()
         .unwrap()
+}
+
+/// A mock server with a [`client`] for it.
+async fn start() -> Api {
+    let server = MockServer::start_async().await;
+    let client = client(&server);
+    Api { server, client }
 }
 
 fn path(rest: &str) -> String {
@@ -95,50 +102,35 @@ fn assert_valid(name: &str, value: &Value) {
 // ---- the wire ------------------------------------------------------------------------------
 
 /// Sends `message` to contact `c1` with the helper; the body must be exactly this.
-async fn sends(server: &MockServer, message: AppMessage, expected: Value) {
-    let mock = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path(path("/messages:send"))
-                .is_true(raw_query(None))
-                .header("content-type", "application/json")
-                .json_body(json!({
-                    "app_id": "app-1",
-                    "recipient": {"contact_id": "c1"},
-                    "message": expected
-                }));
-            then.status(200)
-                .json_body(json!({"message_id": "m1", "accepted_time": "2026-12-02T10:00:00Z"}));
-        })
-        .await;
-    let response = client(server)
-        .message("app-1", types::Recipient::contact("c1"), message)
-        .send()
+async fn sends(api: &Api, message: AppMessage, expected: Value) {
+    let response = api
+        .expect_at(POST, path("/messages:send"))
+        .json_body(json!({
+            "app_id": "app-1",
+            "recipient": {"contact_id": "c1"},
+            "message": expected
+        }))
+        .reply(json!({"message_id": "m1", "accepted_time": "2026-12-02T10:00:00Z"}))
+        .run(
+            api.client
+                .message("app-1", types::Recipient::contact("c1"), message)
+                .send(),
+        )
         .await
         .expect("send succeeds");
-    mock.assert_async().await;
     assert_eq!(response.message_id.as_deref(), Some("m1"));
     assert_eq!(response.accepted_time, Some(ts("2026-12-02T10:00:00Z")));
 }
 
 /// Answers `get_message` for `id` with `answer`; the parsed message must serialise back to it.
-async fn receives(server: &MockServer, id: &str, answer: Value) -> types::ConversationMessage {
-    let mock = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path(path(&format!("/messages/{id}")))
-                .is_true(raw_query(None));
-            then.status(200).json_body(answer.clone());
-        })
-        .await;
-    let message = client(server)
-        .get_message()
-        .message_id(id)
-        .send()
+async fn receives(api: &Api, id: &str, answer: Value) -> types::ConversationMessage {
+    let message = api
+        .expect_at(GET, path(&format!("/messages/{id}")))
+        .reply(answer.clone())
+        .run(api.client.get_message().message_id(id).send())
         .await
         .expect("get succeeds")
         .into_inner();
-    mock.assert_async().await;
     assert_eq!(
         serde_json::to_value(&message).unwrap(),
         answer,
@@ -190,23 +182,7 @@ fn contact_message(message: &types::ConversationMessage) -> &types::ContactMessa
 }
 
 /// Injects `contact_message` into `conv-1` as the contact's; the body must be exactly this.
-async fn injects(server: &MockServer, contact_message: types::ContactMessage, expected: Value) {
-    let mock = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path(path("/conversations/conv-1:inject-message"))
-                .is_true(raw_query(None))
-                .header("content-type", "application/json")
-                .json_body(json!({
-                    "direction": "TO_APP",
-                    "channel_identity": {"channel": "WHATSAPP", "identity": "+46700000001", "app_id": "app-1"},
-                    "contact_id": "c1",
-                    "accept_time": "2026-12-02T10:01:00Z",
-                    "contact_message": expected
-                }));
-            then.status(200).json_body(json!({}));
-        })
-        .await;
+async fn injects(api: &Api, contact_message: types::ContactMessage, expected: Value) {
     let request = types::InjectMessageRequest {
         common: types::InjectMessageCommonProps {
             accept_time: ts("2026-12-02T10:01:00Z"),
@@ -224,14 +200,25 @@ async fn injects(server: &MockServer, contact_message: types::ContactMessage, ex
         },
         kind: types::ConversationMessageTypesInject::ContactMessage(contact_message),
     };
-    let response = client(server)
-        .inject_message()
-        .conversation_id("conv-1")
-        .body(request)
-        .send()
+    let response = api
+        .expect_at(POST, path("/conversations/conv-1:inject-message"))
+        .json_body(json!({
+            "direction": "TO_APP",
+            "channel_identity": {"channel": "WHATSAPP", "identity": "+46700000001", "app_id": "app-1"},
+            "contact_id": "c1",
+            "accept_time": "2026-12-02T10:01:00Z",
+            "contact_message": expected
+        }))
+        .reply(json!({}))
+        .run(
+            api.client
+                .inject_message()
+                .conversation_id("conv-1")
+                .body(request)
+                .send(),
+        )
         .await
         .expect("inject succeeds");
-    mock.assert_async().await;
     assert_eq!(response.status(), 200);
 }
 
@@ -247,7 +234,7 @@ fn contact_message_of(kind: types::ContactMessageTypes) -> types::ContactMessage
 
 #[tokio::test]
 async fn app_message_reply_to() {
-    let server = MockServer::start_async().await;
+    let api = start().await;
     let wire = json!({
         "text_message": {"text": "On its way"},
         "reply_to": {"message_id": "01HQ5ZCONTACTMSG"}
@@ -255,13 +242,13 @@ async fn app_message_reply_to() {
     assert_valid("AppMessage", &wire);
     assert_valid("AppMessageCommonProps", &wire);
     sends(
-        &server,
+        &api,
         AppMessage::text("On its way").reply_to("01HQ5ZCONTACTMSG"),
         wire.clone(),
     )
     .await;
 
-    let received = receives(&server, "m1", app_message_answer("m1", wire)).await;
+    let received = receives(&api, "m1", app_message_answer("m1", wire)).await;
     let app = app_message(&received);
     assert_eq!(
         app.common.reply_to,
@@ -278,7 +265,7 @@ async fn app_message_reply_to() {
     });
     assert_valid("ContactMessage", &contact_wire);
     assert_valid("ReplyToField", &contact_wire);
-    let received = receives(&server, "m2", contact_message_answer("m2", contact_wire)).await;
+    let received = receives(&api, "m2", contact_message_answer("m2", contact_wire)).await;
     let contact = contact_message(&received);
     assert_eq!(
         contact
@@ -294,7 +281,7 @@ async fn app_message_reply_to() {
 
 #[tokio::test]
 async fn choice_display_mode() {
-    let server = MockServer::start_async().await;
+    let api = start().await;
     let wire = json!({"choice_message": {
         "text_message": {"text": "Menu"},
         "choices": [
@@ -308,7 +295,7 @@ async fn choice_display_mode() {
         assert_valid("Choice", choice);
     }
     sends(
-        &server,
+        &api,
         AppMessage::choice(
             "Menu",
             [
@@ -323,7 +310,7 @@ async fn choice_display_mode() {
     )
     .await;
 
-    let received = receives(&server, "m1", app_message_answer("m1", wire)).await;
+    let received = receives(&api, "m1", app_message_answer("m1", wire)).await;
     let types::AppMessageTypes::ChoiceMessage(choice) = &app_message(&received).kind else {
         panic!("expected a choice message");
     };
@@ -357,7 +344,7 @@ async fn choice_display_mode() {
 
 #[tokio::test]
 async fn reason_channel_code() {
-    let server = MockServer::start_async().await;
+    let api = start().await;
     let reason = json!({
         "code": "CHANNEL_FAILURE",
         "description": "Message failed to send because more than 24 hours have passed",
@@ -372,7 +359,7 @@ async fn reason_channel_code() {
         "reason": reason.clone()
     }});
     assert_valid("ContactMessage", &fallback);
-    let received = receives(&server, "m2", contact_message_answer("m2", fallback)).await;
+    let received = receives(&api, "m2", contact_message_answer("m2", fallback)).await;
     let types::ContactMessageTypes::FallbackMessage(fallback) = &contact_message(&received).kind
     else {
         panic!("expected a fallback message");
@@ -427,37 +414,31 @@ async fn reason_channel_code() {
 
 #[tokio::test]
 async fn app_event_read_message_event() {
-    let server = MockServer::start_async().await;
+    let api = start().await;
     let event = json!({"read_message_event": {"message_id": "01HQ5ZCONTACTMSG"}});
     assert_valid("ReadMessageEventField", &event);
     assert_valid("AppEventField", &json!({"app_event": event}));
-    let mock = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path(path("/events:send"))
-                .is_true(raw_query(None))
-                .header("content-type", "application/json")
-                .json_body(json!({
-                    "app_id": "app-1",
-                    "recipient": {"identified_by": {"channel_identities": [
-                        {"channel": "WHATSAPP", "identity": "+46700000001"}
-                    ]}},
-                    "event": event.clone()
-                }));
-            then.status(200)
-                .json_body(json!({"event_id": "e1", "accepted_time": "2026-12-02T10:02:00Z"}));
-        })
-        .await;
-    let sent = client(&server)
-        .event(
-            "app-1",
-            types::Recipient::channel(ConversationChannel::Whatsapp, "+46700000001"),
-            AppEvent::read_message("01HQ5ZCONTACTMSG"),
+    let sent = api
+        .expect_at(POST, path("/events:send"))
+        .json_body(json!({
+            "app_id": "app-1",
+            "recipient": {"identified_by": {"channel_identities": [
+                {"channel": "WHATSAPP", "identity": "+46700000001"}
+            ]}},
+            "event": event.clone()
+        }))
+        .reply(json!({"event_id": "e1", "accepted_time": "2026-12-02T10:02:00Z"}))
+        .run(
+            api.client
+                .event(
+                    "app-1",
+                    types::Recipient::channel(ConversationChannel::Whatsapp, "+46700000001"),
+                    AppEvent::read_message("01HQ5ZCONTACTMSG"),
+                )
+                .send(),
         )
-        .send()
         .await
         .unwrap();
-    mock.assert_async().await;
     assert_eq!(sent.event_id.as_deref(), Some("e1"));
     assert_eq!(sent.accepted_time, Some(ts("2026-12-02T10:02:00Z")));
 
@@ -472,22 +453,13 @@ async fn app_event_read_message_event() {
         "accept_time": "2026-12-02T10:02:00Z",
         "processing_mode": "CONVERSATION"
     });
-    let get = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path(path("/events/e1"))
-                .is_true(raw_query(None));
-            then.status(200).json_body(answer.clone());
-        })
-        .await;
-    let received = client(&server)
-        .get_event()
-        .event_id("e1")
-        .send()
+    let received = api
+        .expect_at(GET, path("/events/e1"))
+        .reply(answer.clone())
+        .run(api.client.get_event().event_id("e1").send())
         .await
         .unwrap()
         .into_inner();
-    get.assert_async().await;
     assert_eq!(
         received.app_event,
         Some(AppEvent::read_message("01HQ5ZCONTACTMSG"))
@@ -501,7 +473,7 @@ async fn app_event_read_message_event() {
 
 #[tokio::test]
 async fn list_recent_conversations_response_total_size() {
-    let server = MockServer::start_async().await;
+    let api = start().await;
     let answer = json!({
         "conversations": [{
             "conversation": {
@@ -521,28 +493,23 @@ async fn list_recent_conversations_response_total_size() {
         "total_size": 3
     });
     assert_valid("ListRecentConversationsResponse", &answer);
-    let mock = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path(path("/conversations:recent"))
-                .is_true(raw_query(Some(
-                    "app_id=app-1&only_active=true&order=DESC&page_size=1&page_token=tok-1",
-                )));
-            then.status(200).json_body(answer.clone());
-        })
-        .await;
-    let page = client(&server)
-        .list_recent_conversations()
-        .app_id("app-1")
-        .only_active(true)
-        .order(types::ListRecentConversationsOrder::Desc)
-        .page_size(1)
-        .page_token("tok-1")
-        .send()
+    let page = api
+        .expect_at(GET, path("/conversations:recent"))
+        .query("app_id=app-1&only_active=true&order=DESC&page_size=1&page_token=tok-1")
+        .reply(answer.clone())
+        .run(
+            api.client
+                .list_recent_conversations()
+                .app_id("app-1")
+                .only_active(true)
+                .order(types::ListRecentConversationsOrder::Desc)
+                .page_size(1)
+                .page_token("tok-1")
+                .send(),
+        )
         .await
         .unwrap()
         .into_inner();
-    mock.assert_async().await;
     assert_eq!(page.total_size, Some(3));
     assert_eq!(page.next_page_token.as_deref(), Some("tok-2"));
     let recent = &page.conversations[0];
@@ -574,16 +541,16 @@ async fn channel_specific_both_ways(
     assert_valid("ChannelSpecificMessage", &wire);
     assert_valid(schema, &wire["message"]);
     assert_eq!(serde_json::to_value(&message).unwrap(), wire);
-    let server = MockServer::start_async().await;
+    let api = start().await;
     let by_channel = json!({"channel_specific_message": {channel.to_string(): wire}});
     sends(
-        &server,
+        &api,
         AppMessage::channel_specific([(channel.clone(), message.clone())]),
         by_channel.clone(),
     )
     .await;
 
-    let received = receives(&server, "m1", app_message_answer("m1", by_channel)).await;
+    let received = receives(&api, "m1", app_message_answer("m1", by_channel)).await;
     let app = app_message(&received);
     assert_eq!(app.kind, types::AppMessageTypes::Unknown(Map::new()));
     let parsed = app.common.channel_specific_message[channel.as_str()].clone();
@@ -1043,7 +1010,7 @@ async fn channel_specific_notification_message_template() {
 
 #[tokio::test]
 async fn channel_specific_unknown_message_type_is_kept_raw() {
-    let server = MockServer::start_async().await;
+    let api = start().await;
     // A kind newer than the document, and a known kind whose content is not its schema's.
     let newer = json!({"message_type": "CATALOG_SHOWCASE", "message": {"catalog_id": "cat-1", "thumbnail_product_retailer_id": "sku-1"}});
     let malformed = json!({"message_type": "FLOWS", "message": {"flow_cta": "Book now"}});
@@ -1051,7 +1018,7 @@ async fn channel_specific_unknown_message_type_is_kept_raw() {
         "WHATSAPP": newer.clone(),
         "KAKAOTALK": malformed.clone()
     }});
-    let received = receives(&server, "m1", app_message_answer("m1", by_channel.clone())).await;
+    let received = receives(&api, "m1", app_message_answer("m1", by_channel.clone())).await;
     let messages = &app_message(&received).common.channel_specific_message;
     assert_eq!(
         messages["WHATSAPP"],
@@ -1065,7 +1032,7 @@ async fn channel_specific_unknown_message_type_is_kept_raw() {
 
     // Sent as it is, too.
     sends(
-        &server,
+        &api,
         AppMessage::channel_specific([
             (
                 ConversationChannel::Whatsapp,
@@ -1101,7 +1068,7 @@ fn nfm_reply_example() -> Value {
 
 #[tokio::test]
 async fn contact_message_nfm_reply() {
-    let server = MockServer::start_async().await;
+    let api = start().await;
     let wire = nfm_reply_example();
     assert_valid("ContactMessage", &wire);
     let response_json = wire["channel_specific_message"]["message"]["nfm_reply"]["response_json"]
@@ -1126,9 +1093,9 @@ async fn contact_message_nfm_reply() {
         &wire["channel_specific_message"]["message"],
     );
     assert_eq!(serde_json::to_value(&typed).unwrap(), wire);
-    injects(&server, typed.clone(), wire.clone()).await;
+    injects(&api, typed.clone(), wire.clone()).await;
 
-    let received = receives(&server, "m2", contact_message_answer("m2", wire.clone())).await;
+    let received = receives(&api, "m2", contact_message_answer("m2", wire.clone())).await;
     let contact = contact_message(&received);
     assert_eq!(contact, &typed);
     let types::ContactMessageTypes::ChannelSpecificMessage(
@@ -1168,7 +1135,7 @@ async fn contact_message_nfm_reply() {
 
 #[tokio::test]
 async fn contact_message_product_response_title() {
-    let server = MockServer::start_async().await;
+    let api = start().await;
     let wire = json!({"product_response_message": {
         "products": [
             {"id": "sku-1", "marketplace": "FACEBOOK", "quantity": 2, "item_price": 49.95, "currency": "EUR"},
@@ -1204,9 +1171,9 @@ async fn contact_message_product_response_title() {
             catalog_id: Some("cat-1".into()),
         },
     ));
-    injects(&server, typed.clone(), wire.clone()).await;
+    injects(&api, typed.clone(), wire.clone()).await;
 
-    let received = receives(&server, "m3", contact_message_answer("m3", wire)).await;
+    let received = receives(&api, "m3", contact_message_answer("m3", wire)).await;
     let contact = contact_message(&received);
     assert_eq!(contact, &typed);
     let types::ContactMessageTypes::ProductResponseMessage(products) = &contact.kind else {
