@@ -893,10 +893,12 @@ impl<'a> OutgoingMessage<'a> {
         check_recipient(self.recipient_problem)?;
         // The builder goes in as it is: the generated code converts it, with no copy.
         let request = self.request.channel_properties(self.channel_properties);
-        match self.client.send_message().body(request).send().await {
-            Ok(response) => Ok(response.into_inner()),
-            Err(error) => Err(error),
-        }
+        self.client
+            .send_message()
+            .body(request)
+            .send()
+            .await
+            .map(crate::ResponseValue::into_inner)
     }
 }
 
@@ -947,10 +949,12 @@ impl OutgoingEvent<'_> {
     pub async fn send(self) -> Result<SendEventResponse, Error> {
         require_project(self.client)?;
         check_recipient(recipient_problem(&self.request.recipient.kind))?;
-        match self.client.send_event().body(self.request).send().await {
-            Ok(response) => Ok(response.into_inner()),
-            Err(error) => Err(error),
-        }
+        self.client
+            .send_event()
+            .body(self.request)
+            .send()
+            .await
+            .map(crate::ResponseValue::into_inner)
     }
 }
 
