@@ -636,7 +636,7 @@ mod emulator {
 
     use super::{contact_text, injected, sms};
     use crate::emulator_support::{
-        CallbackSink, assert_400, client, contact, create_app, create_webhook, emulator,
+        CallbackSink, assert_400, client, contact, create_app, create_webhook, emulator, raw,
         several_kinds,
     };
 
@@ -644,7 +644,6 @@ mod emulator {
     async fn conversations() {
         let emulator = emulator().await;
         let client = client(&emulator);
-        let project = client.project().to_owned();
         let app_id = create_app(&client, "conversations").await;
         let mut sink = CallbackSink::start().await;
         create_webhook(
@@ -822,13 +821,8 @@ mod emulator {
 
         // Raw, without only_active (optional in the official document): 200, and the deleted
         // conversation is gone; a value that is no boolean is still a 400.
-        let http = reqwest::Client::new();
-        let response = http
-            .get(format!(
-                "{}/v1/projects/{project}/conversations?app_id={app_id}",
-                emulator.base_url()
-            ))
-            .basic_auth(emulator.key_id(), Some(emulator.key_secret()))
+        let path = format!("/conversations?app_id={app_id}");
+        let response = raw(&emulator, reqwest::Method::GET, &path)
             .send()
             .await
             .unwrap();
@@ -838,12 +832,8 @@ mod emulator {
             (listed.conversations.len(), listed.total_size),
             (0, Some(0))
         );
-        let response = http
-            .get(format!(
-                "{}/v1/projects/{project}/conversations?app_id={app_id}&only_active=maybe",
-                emulator.base_url()
-            ))
-            .basic_auth(emulator.key_id(), Some(emulator.key_secret()))
+        let path = format!("/conversations?app_id={app_id}&only_active=maybe");
+        let response = raw(&emulator, reqwest::Method::GET, &path)
             .send()
             .await
             .unwrap();

@@ -612,14 +612,7 @@ async fn too_many_requests_with_retry_after_is_retried_and_succeeds() {
 
     // The raw answer: 429, Retry-After, the API's error body.
     emulator.fail_next(Operation::ListApps, 1, 429);
-    let http = reqwest::Client::new();
-    let response = http
-        .get(format!(
-            "{}/v1/projects/{}/apps",
-            emulator.base_url(),
-            emulator.project_id()
-        ))
-        .basic_auth(emulator.key_id(), Some(emulator.key_secret()))
+    let response = raw(&emulator, reqwest::Method::GET, "/apps")
         .send()
         .await
         .unwrap();
@@ -749,13 +742,7 @@ async fn credentials_and_errors_use_the_api_shapes() {
         .unwrap();
     assert_eq!(wrong_key.status().as_u16(), 401);
 
-    let malformed = http
-        .post(format!(
-            "{}/v1/projects/{}/messages:send",
-            emulator.base_url(),
-            emulator.project_id()
-        ))
-        .basic_auth(emulator.key_id(), Some(emulator.key_secret()))
+    let malformed = raw(&emulator, reqwest::Method::POST, "/messages:send")
         .header("content-type", "application/json")
         .body("{\"app_id\": ")
         .send()

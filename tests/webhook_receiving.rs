@@ -1,6 +1,10 @@
 //! Webhooks: signature verification, typed callback events, robustness, and the axum extractor.
 
+mod common;
+
 use std::{collections::HashMap, time::Duration};
+
+use common::webhooks::{NONCE, SECRET, SIGNATURE, TIMESTAMP};
 
 use chrono::{DateTime, TimeZone, Utc};
 use sinch_conversation::{
@@ -24,10 +28,6 @@ use sinch_conversation::{
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-const SECRET: &str = "foo_secret1234";
-const NONCE: &str = "01FJA8B4A7BM43YGWSG9GBV067";
-const TIMESTAMP: i64 = 1_634_579_353;
-const SIGNATURE: &str = "6bpJoRmFoXVjfJIVglMoJzYXxnoxRujzR4k2GOXewOE=";
 /// The documented test vector body, byte for byte.
 const VECTOR_BODY: &str = r#"{"app_id":"","accepted_time":"2021-10-18T17:49:13.813615Z","project_id":"e2df3a34-a71b-4448-9db5-a8d2baad28e4","contact_create_notification":{"contact":{"id":"01FJA8B466Y0R2GNXD78MD9SM1","channel_identities":[{"channel":"SMS","identity":"48123456789","app_id":""}],"display_name":"New Test Contact","email":"new.contact@email.com","external_id":"","metadata":"","language":"EN_US"}},"message_metadata":""}"#;
 
@@ -79,18 +79,7 @@ fn fixture(name: &str) -> Vec<u8> {
 }
 
 fn all_fixtures() -> Vec<(String, Vec<u8>)> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/resources/webhooks");
-    let mut out: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .map(|p| {
-            let name = p.file_stem().unwrap().to_string_lossy().into_owned();
-            (name, std::fs::read(&p).unwrap())
-        })
-        .collect();
-    out.sort();
-    out
+    common::webhooks::all_fixtures(env!("CARGO_MANIFEST_DIR"))
 }
 
 fn event(name: &str) -> Event {

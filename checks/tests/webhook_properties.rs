@@ -2,16 +2,16 @@
 //! change to a signed callback is rejected. They live in this crate, not in the library's
 //! tests, so that the README's first command does not compile proptest.
 
+// The library's own test helpers, shared rather than copied.
+#[path = "../../tests/common/mod.rs"]
+mod common;
+
 use chrono::{DateTime, TimeZone, Utc};
+use common::webhooks::{NONCE, SECRET, SIGNATURE, TIMESTAMP};
 use sinch_conversation::webhooks::{
     self, ALGORITHM_HEADER, NONCE_HEADER, Receiver, SIGNATURE_HEADER, SignatureError,
     TIMESTAMP_HEADER, parse, sign_headers, verify,
 };
-
-const SECRET: &str = "foo_secret1234";
-const NONCE: &str = "01FJA8B4A7BM43YGWSG9GBV067";
-const TIMESTAMP: i64 = 1_634_579_353;
-const SIGNATURE: &str = "6bpJoRmFoXVjfJIVglMoJzYXxnoxRujzR4k2GOXewOE=";
 
 fn at(secs: i64) -> DateTime<Utc> {
     Utc.timestamp_opt(secs, 0).unwrap()
@@ -19,18 +19,7 @@ fn at(secs: i64) -> DateTime<Utc> {
 
 /// The library's callback fixtures (`tests/resources/webhooks/*.json`).
 fn all_fixtures() -> Vec<(String, Vec<u8>)> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/resources/webhooks");
-    let mut out: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .map(|p| {
-            let name = p.file_stem().unwrap().to_string_lossy().into_owned();
-            (name, std::fs::read(&p).unwrap())
-        })
-        .collect();
-    out.sort();
-    out
+    common::webhooks::all_fixtures(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
 }
 
 mod properties {

@@ -4,6 +4,7 @@
 
 pub mod official;
 pub mod recorder;
+pub mod webhooks;
 
 use httpmock::{HttpMockRequest, Method, MockServer};
 use serde_json::Value;
