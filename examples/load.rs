@@ -30,6 +30,8 @@ use sinch_conversation::{
 };
 use sinch_conversation_emulator::Emulator;
 
+#[path = "support/bench.rs"]
+mod bench;
 #[path = "support/counting_alloc.rs"]
 mod counting_alloc;
 
@@ -109,17 +111,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = if args.threads == 1 {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-    } else {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(args.threads)
-            .enable_all()
-            .build()
-    };
-    let result = match runtime {
+    let result = match bench::runtime(args.threads) {
         Ok(runtime) => runtime.block_on(run(args)),
         Err(error) => Err(error.into()),
     };
@@ -229,13 +221,8 @@ async fn run(args: Args) -> Result<(), BoxError> {
     let wall = started.elapsed().as_secs_f64();
     let allocations = counting_alloc::allocations() - allocations;
     latencies.sort_unstable();
-    let percentile = |p: f64| -> f64 {
-        if latencies.is_empty() {
-            return 0.0;
-        }
-        let rank = ((p * latencies.len() as f64).ceil() as usize).clamp(1, latencies.len());
-        f64::from(latencies[rank - 1]) / 1000.0
-    };
+    let percentile =
+        |p: f64| bench::percentile(&latencies, p).map_or(0.0, |us| f64::from(us) / 1000.0);
     let round = |v: f64, places: i32| (v * 10f64.powi(places)).round() / 10f64.powi(places);
     let report = Report {
         peer: "sinch-conversation-rust",

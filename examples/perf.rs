@@ -154,27 +154,13 @@ fn take_stats(port: u16) -> Result<Value, String> {
 #[global_allocator]
 static ALLOCATOR: counting_alloc::Counting = counting_alloc::Counting;
 
+#[path = "support/bench.rs"]
+mod bench;
 #[path = "support/counting_alloc.rs"]
 mod counting_alloc;
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index].as_secs_f64() * 1000.0
-}
-
-/// A runtime of the flavour `load` uses for the same `--threads`.
-fn runtime(threads: usize) -> Result<tokio::runtime::Runtime, String> {
-    let mut builder = if threads <= 1 {
-        tokio::runtime::Builder::new_current_thread()
-    } else {
-        let mut builder = tokio::runtime::Builder::new_multi_thread();
-        builder.worker_threads(threads);
-        builder
-    };
-    builder.enable_all().build().map_err(|e| e.to_string())
+    bench::percentile(sorted, p).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
 }
 
 /// The pre-serialised `messages:send` body both ceilings send.
@@ -232,13 +218,15 @@ fn ceiling(args: &[String]) -> Result<(), String> {
     let threads = number(args, "--threads", 1)?;
     // Plain HTTP needs no TLS, but reqwest (built without a default provider) wants one chosen.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    runtime(threads)?.block_on(async move {
-        match peer.as_str() {
-            "reqwest" => reqwest_loop(&url, n, c).await,
-            "hyper" => hyper_loop(&url, n, c).await,
-            other => Err(format!("unknown ceiling {other:?}: reqwest or hyper")),
-        }
-    })
+    bench::runtime(threads)
+        .map_err(|e| e.to_string())?
+        .block_on(async move {
+            match peer.as_str() {
+                "reqwest" => reqwest_loop(&url, n, c).await,
+                "hyper" => hyper_loop(&url, n, c).await,
+                other => Err(format!("unknown ceiling {other:?}: reqwest or hyper")),
+            }
+        })
 }
 
 /// Raw reqwest: the same client type ours uses, with a fixed bearer and a ready body.
